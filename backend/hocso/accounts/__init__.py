@@ -1,0 +1,1 @@
+"""People: registration, sign-in, tokens, and their own data."""

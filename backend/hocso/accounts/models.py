@@ -1,0 +1,48 @@
+"""Tables for people and their refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Uuid
+from sqlmodel import Field, SQLModel
+
+from hocso.core.timeutil import utcnow
+
+ROLES = ("learner", "civil_servant", "agency_admin", "content_admin", "sysadmin")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str | None = Field(default=None, sa_column=Column(String(254), unique=True, index=True))
+    # E.164 form, e.g. +84912345678.
+    phone: str | None = Field(default=None, sa_column=Column(String(16), unique=True, index=True))
+    full_name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    # Comma-separated role names; "learner" is implied for everyone.
+    roles: str = Field(default="learner", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def role_list(self) -> list[str]:
+        names = [r for r in self.roles.split(",") if r]
+        return ["learner", *[r for r in names if r != "learner"]]
+
+
+class RefreshToken(SQLModel, table=True):
+    """One issued refresh token; a family is one sign-in's chain of rotations."""
+
+    __tablename__ = "refresh_token"
+
+    jti: str = Field(primary_key=True, max_length=64)
+    family_id: str = Field(index=True, max_length=64)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    issued_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -1,0 +1,99 @@
+"""HTTP endpoints for accounts: register, login, refresh, logout, me, export, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from hocso.accounts import service
+from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.models import User
+from hocso.accounts.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
+from hocso.core.db import SessionDep
+from hocso.core.errors import NotAuthenticated, RateLimited
+from hocso.learning.service import learner_export
+
+router = APIRouter(tags=["accounts"])
+
+
+def user_public(user: User) -> UserPublic:
+    return UserPublic(id=user.id, full_name=user.full_name, email=user.email, phone=user.phone, roles=user.role_list)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limited(request: Request, limiter_name: str, key: str) -> None:
+    limiter = getattr(request.app.state, limiter_name)
+    wait = limiter.retry_after(key)
+    if wait:
+        raise RateLimited(
+            f"Too many attempts. Try again in {wait} seconds.", f"Thử quá nhiều lần. Vui lòng thử lại sau {wait} giây.", wait
+        )
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register")
+def register(data: RegisterIn, session: SessionDep, request: Request) -> UserPublic:
+    """Creates an account. A taken email or phone gets the same answer, and nothing changes."""
+    ip_key = _client_ip(request)
+    _limited(request, "register_limiter", ip_key)
+    request.app.state.register_limiter.hit(ip_key)
+    return user_public(service.register(session, data=data))
+
+
+@router.post("/auth/login", response_model=TokenPair, operation_id="login")
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep, request: Request
+) -> TokenPair:
+    """Signs in with email or phone and password."""
+    identifier = form.username.strip().lower()
+    ip_key = _client_ip(request)
+    _limited(request, "login_ip_limiter", ip_key)
+    _limited(request, "login_id_limiter", identifier)
+    user = service.authenticate(session, identifier=form.username, password=form.password)
+    if user is None:
+        request.app.state.login_ip_limiter.hit(ip_key)
+        request.app.state.login_id_limiter.hit(identifier)
+        raise NotAuthenticated(
+            "The email/phone or password is not right.", "Email/số điện thoại hoặc mật khẩu không đúng."
+        )
+    request.app.state.login_id_limiter.reset(identifier)
+    return service.issue_tokens(session, settings, user=user)
+
+
+@router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh_tokens")
+def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    """Swaps a refresh token for a new pair; the old one stops working."""
+    return service.rotate_refresh_token(session, settings, token=data.refresh_token)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
+def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Response:
+    """Ends this sign-in: the refresh token and its rotations stop working."""
+    service.logout(session, settings, token=data.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=UserPublic, operation_id="get_me")
+def me(user: CurrentUser) -> UserPublic:
+    return user_public(user)
+
+
+@router.get("/me/export", operation_id="export_my_data")
+def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Returns all data held about the caller."""
+    return {
+        "profile": user_public(user).model_dump(mode="json") | {"created_at": user.created_at.isoformat()},
+        "sessions": service.sessions_of(session, user=user),
+        **learner_export(session, user_id=user.id),
+    }
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, operation_id="delete_me")
+def delete_me(user: CurrentUser, session: SessionDep) -> Response:
+    """Erases the caller's account and everything tied to it."""
+    service.delete_account(session, user=user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

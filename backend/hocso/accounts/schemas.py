@@ -1,0 +1,112 @@
+"""What crosses the wire for accounts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+_PHONE_JUNK = re.compile(r"[\s().-]")
+
+
+def normalize_phone(raw: str) -> str | None:
+    """Returns a phone number in E.164 form (Vietnamese local numbers get +84), or None if it is not one."""
+    digits = _PHONE_JUNK.sub("", raw.strip())
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("0") and re.fullmatch(r"0\d{9,10}", digits):
+        return "+84" + digits[1:]
+    if re.fullmatch(r"84\d{9,10}", digits):
+        return "+" + digits
+    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+        return digits
+    return None
+
+
+def normalize_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+class AgencyRef(BaseModel):
+    code: str
+    name: str
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    full_name: str
+    email: str | None
+    phone: str | None
+    roles: list[str]
+    agency: AgencyRef | None = None
+
+
+class RegisterIn(BaseModel):
+    # Not str_strip_whitespace: a password's spaces are part of it.
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32, examples=["0912345678"])
+    password: str = Field(min_length=8, max_length=128, description="At least 8 characters")
+    full_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        return normalize_email(v) if v else None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        phone = normalize_phone(v)
+        if phone is None:
+            raise ValueError("enter a phone number such as 0912345678 or +84912345678")
+        return phone
+
+    @field_validator("full_name")
+    @classmethod
+    def _full_name(cls, v: str) -> str:
+        name = " ".join(v.split())
+        if not name:
+            raise ValueError("enter your full name")
+        return name
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: str) -> str:
+        if len(set(v)) < 4:
+            raise ValueError("choose a password with more different characters")
+        return v
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> "RegisterIn":
+        if not self.email and not self.phone:
+            raise ValueError("give an email address or a phone number")
+        return self
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_expires_in: int
+
+
+class RefreshIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class SessionInfo(BaseModel):
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None

@@ -1,0 +1,182 @@
+"""The `hocso` command: serve, migrate, content check/load and user bootstrap."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from hocso.core.config import get_settings
+
+
+def _fail(message: str) -> int:
+    print(f"hocso: {message}", file=sys.stderr)
+    return 1
+
+
+def _prepare_database(*, load_content: bool = True):
+    """Migrates the database and (optionally) loads content/ if it changed; returns the engine."""
+    from hocso.content.service import sync_content
+    from hocso.core.db import get_engine, open_session
+    from hocso.core.migrate import upgrade
+
+    settings = get_settings()
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = get_engine()
+    upgrade(engine)
+    if load_content:
+        with open_session(engine, write=True) as session:
+            report = sync_content(session, settings.content_dir)
+            session.commit()
+        if report.changed:
+            print(
+                f"content: loaded {len(report.added_versions)} new module version(s)"
+                + (f", retired {', '.join(report.retired)}" if report.retired else "")
+                + (f"; {len(report.problems)} problem(s), run `hocso content check`" if report.problems else ""),
+                file=sys.stderr,
+            )
+    return engine
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _prepare_database()
+    uvicorn.run(
+        "hocso.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level=os.environ.get("HOCSO_LOG_LEVEL", "info"),
+    )
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    _prepare_database(load_content=False)
+    print("database is at the latest migration")
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from hocso.content.schema import check_path
+
+    settings = get_settings()
+    path = Path(args.path) if args.path else settings.content_dir
+    if not path.exists():
+        return _fail(f"no such folder: {path}")
+    root = settings.content_dir if path.resolve().is_relative_to(settings.content_dir.resolve()) else path
+    problems = check_path(path, root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    print(f"content OK: {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_content_load(args: argparse.Namespace) -> int:
+    from hocso.content.service import sync_content
+    from hocso.core.db import open_session
+
+    engine = _prepare_database(load_content=False)
+    with open_session(engine, write=True) as session:
+        report = sync_content(session, get_settings().content_dir, force=args.force)
+        session.commit()
+    for problem in report.problems:
+        print(problem)
+    print(f"added: {', '.join(report.added_versions) or 'nothing'}; retired: {', '.join(report.retired) or 'nothing'}")
+    return 1 if report.problems else 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+    from sqlmodel import select
+
+    from hocso.accounts import service
+    from hocso.accounts.models import User
+    from hocso.accounts.schemas import RegisterIn
+    from hocso.core.db import open_session
+    from hocso.core.errors import HocsoError
+    from hocso.core.security import hash_password
+
+    try:
+        data = RegisterIn(email=args.email, phone=args.phone, password=args.password, full_name=args.full_name)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
+    engine = _prepare_database(load_content=False)
+    with open_session(engine, write=True) as session:
+        column = User.email if data.email else User.phone
+        user = session.exec(select(User).where(column == (data.email or data.phone))).first()
+        created = user is None
+        if user is None:
+            user = User(email=data.email, phone=data.phone, full_name=data.full_name)
+        user.full_name = data.full_name
+        user.password_hash = hash_password(data.password)
+        try:
+            service.set_roles(user, [r for r in (args.role or []) if r])
+        except HocsoError as exc:
+            return _fail(exc.detail)
+        session.add(user)
+        session.commit()
+        print(f"{'created' if created else 'updated'} {data.email or data.phone} ({user.roles})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hocso", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, load content/ if it changed, serve the API and the PWA")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    content = sub.add_parser("content", help="check or load learning content")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate content files; one line per problem (file:line: why)")
+    check.add_argument("path", nargs="?")
+    check.set_defaults(func=cmd_content_check)
+    load = content_sub.add_parser("load", help="load content/ into the database now")
+    load.add_argument("--force", action="store_true", help="reload even if nothing changed")
+    load.set_defaults(func=cmd_content_load)
+
+    users = sub.add_parser("users", help="manage accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create = users_sub.add_parser("create", help="create or update an account (idempotent on the identifier)")
+    create.add_argument("--email")
+    create.add_argument("--phone")
+    create.add_argument("--password", required=True)
+    create.add_argument("--full-name", required=True)
+    create.add_argument("--role", action="append", help="a role to grant; repeat for several")
+    create.set_defaults(func=cmd_users_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for an operator, not a traceback
+        if os.environ.get("HOCSO_DEBUG"):
+            raise
+        return _fail(f"{type(exc).__name__}: {exc}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

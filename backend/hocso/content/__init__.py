@@ -1,0 +1,1 @@
+"""Learning content: files in content/, validated, loaded by hash, and served per language."""

@@ -1,0 +1,60 @@
+"""What crosses the wire for areas and modules (never the answer key)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class AreaOut(BaseModel):
+    slug: str
+    title: str
+    description: str
+
+
+class ModuleSummary(BaseModel):
+    slug: str
+    area: str
+    title: str
+    summary: str
+    minutes: int
+    level: str
+    audience: list[str]
+    version: int
+    lessons_count: int
+    questions_count: int
+
+
+class SourceOut(BaseModel):
+    title: str
+    publisher: str
+    url: str | None = None
+
+
+class LessonOut(BaseModel):
+    id: str
+    title: str
+    body: str
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    text: str
+
+
+class QuestionOut(BaseModel):
+    id: str
+    prompt: str
+    multiple: bool
+    choices: list[ChoiceOut]
+
+
+class QuizOut(BaseModel):
+    pass_score: float
+    questions: list[QuestionOut]
+
+
+class ModuleDetail(ModuleSummary):
+    facts_as_of: str
+    sources: list[SourceOut]
+    lessons: list[LessonOut]
+    quiz: QuizOut

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: settings, database, security and the error family."""

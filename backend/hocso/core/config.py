@@ -1,0 +1,78 @@
+"""Settings read from the environment, with a signing secret generated and kept on first run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOCSO_", extra="ignore", populate_by_name=True)
+
+    environment: str = Field(default="development", description="development | test | production")
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file and the kept secret live")
+    content_dir: Path = Path("content")
+    frontend_dir: Path = Path("frontend/dist")
+    # DATABASE_URL is the conventional name, read without the HOCSO_ prefix.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    secret_key: str | None = None
+
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+    jwt_algorithm: str = "HS256"
+
+    login_attempts_per_identifier: int = 5
+    login_attempts_per_ip: int = 30
+    login_window_seconds: int = 900
+    register_attempts_per_ip: int = 10
+
+    max_events_per_batch: int = 500
+
+    @model_validator(mode="after")
+    def _require_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and not self.secret_key:
+            raise ValueError("HOCSO_SECRET_KEY must be set in production")
+        if self.secret_key is not None and len(self.secret_key) < 32:
+            raise ValueError("HOCSO_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'hocso.db').as_posix()}"
+        # Accept the URL forms that hosting platforms hand out and use the psycopg 3 driver for them.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    def signing_key(self) -> str:
+        """Returns the JWT secret: from the environment, else the one kept in data_dir (made on first run)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: link() fails if the file exists, so when two workers
+        # start at once the first key wins and the other reads it, never a half-written file.
+        tmp = self.data_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,89 @@
+"""The database engine, SQLite pragmas and the per-request session that owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, create_engine
+
+from hocso.core.config import get_settings
+from hocso.core.errors import HocsoError
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def make_engine(url: str) -> Engine:
+    """Creates an engine; for SQLite turns on WAL, foreign keys and explicit BEGIN handling."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        # Take transaction control away from the sqlite3 module so SQLAlchemy's BEGIN is the real one.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A write transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred one that reads
+        # first and writes later can fail with SQLITE_BUSY instead of waiting its turn under WAL.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().sqlalchemy_url)
+
+
+def open_session(engine: Engine, *, write: bool = False) -> Session:
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write and engine.dialect.name == "sqlite" else engine
+    return Session(bind=bind, expire_on_commit=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yields the request's session and commits at the end: services only flush."""
+    engine = request.app.state.engine
+    with open_session(engine, write=request.method in WRITE_METHODS) as session:
+        try:
+            yield session
+            session.commit()
+        except HocsoError as exc:
+            if exc.keep_changes:
+                session.commit()
+            else:
+                session.rollback()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# scope="function": the commit happens before the response is sent, so a client never sees success for
+# something that failed to commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def insert_ignoring_conflicts(session: Session, table, rows: list[dict], conflict_cols: list[str]) -> list:
+    """Inserts rows, skipping those that clash on conflict_cols; returns the conflict keys actually inserted."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_cols)
+    stmt = stmt.returning(*[table.c[c] for c in conflict_cols])
+    return [tuple(r) if len(conflict_cols) > 1 else r[0] for r in session.execute(stmt)]

@@ -1,0 +1,28 @@
+"""Time helpers: aware UTC everywhere, and the calendar year as people in Vietnam live it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Converts an aware datetime to UTC; a naive one is refused, since its zone is unknown."""
+    if moment.tzinfo is None:
+        raise ValueError("a moment needs a UTC offset")
+    return moment.astimezone(UTC)
+
+
+def vietnam_year(moment: datetime) -> int:
+    """Returns the calendar year in Asia/Ho_Chi_Minh of an aware moment."""
+    return to_utc(moment).astimezone(VIETNAM).year
+
+
+def current_vietnam_year() -> int:
+    return datetime.now(VIETNAM).year

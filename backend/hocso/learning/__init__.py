@@ -1,0 +1,1 @@
+"""Learning: quiz attempts, offline progress events and the yearly goal."""

@@ -1,0 +1,42 @@
+"""HTTP endpoints for quiz attempts, progress events and the learner's progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from hocso.accounts.deps import CurrentUser
+from hocso.content.router import LangQuery
+from hocso.core.db import SessionDep
+from hocso.learning import service
+from hocso.learning.schemas import AttemptIn, AttemptResult, ProgressBatchIn, ProgressBatchResult, ProgressSummary
+
+router = APIRouter(tags=["learning"])
+
+
+@router.post(
+    "/modules/{slug}/attempts",
+    response_model=AttemptResult,
+    status_code=status.HTTP_200_OK,
+    operation_id="submit_attempt",
+)
+def submit_attempt(slug: str, data: AttemptIn, user: CurrentUser, session: SessionDep, lang: LangQuery = "vi") -> AttemptResult:
+    """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
+    return service.submit_attempt(session, user_id=user.id, slug=slug, data=data, lang=lang)
+
+
+@router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events")
+def record_events(batch: ProgressBatchIn, user: CurrentUser, session: SessionDep) -> ProgressBatchResult:
+    """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
+    return service.record_events(session, user_id=user.id, batch=batch)
+
+
+@router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress")
+def my_progress(
+    user: CurrentUser,
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")] = None,
+) -> ProgressSummary:
+    """This year's goal, each module's status and the per-year history."""
+    return service.progress_summary(session, user_id=user.id, year=year)

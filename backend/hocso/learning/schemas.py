@@ -1,0 +1,104 @@
+"""What crosses the wire for attempts, progress events and the yearly goal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class AttemptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID = Field(description="Made by the client; re-sending it returns the first result")
+    answers: dict[str, list[str]] = Field(
+        max_length=100, description="Question id to the chosen choice ids", examples=[{"q1": ["a"]}]
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When the learner answered (offline attempts are sent later); defaults to now"
+    )
+    version: int | None = Field(
+        default=None, ge=1, description="The module version the learner saw; defaults to the current one"
+    )
+
+
+class QuestionResult(BaseModel):
+    question_id: str
+    correct: bool
+    chosen_choice_ids: list[str]
+    correct_choice_ids: list[str]
+    explanation: str
+
+
+class AttemptResult(BaseModel):
+    score: float = Field(ge=0, le=1)
+    passed: bool
+    pass_score: float
+    results: list[QuestionResult]
+    module_completed: bool
+    version: int
+    occurred_at: datetime
+
+
+class ProgressEventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID
+    type: Literal["lesson_completed"]
+    module: str = Field(min_length=1, max_length=64)
+    lesson: str = Field(min_length=1, max_length=64)
+    occurred_at: AwareDatetime
+
+
+class ProgressBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[ProgressEventIn] = Field(max_length=500)
+
+
+class RejectedEvent(BaseModel):
+    event_id: uuid.UUID
+    reason: str
+
+
+class ProgressBatchResult(BaseModel):
+    accepted: int = Field(description="Events stored now")
+    duplicates: int = Field(description="Events already stored before (or twice in this batch)")
+    rejected: list[RejectedEvent] = Field(
+        default_factory=list, description="Events that can never be stored (unknown module or lesson, future time)"
+    )
+
+
+class YearlyGoal(BaseModel):
+    target: int
+    new_skills: int
+    met: bool
+
+
+class ModuleStatus(BaseModel):
+    slug: str
+    status: Literal["not_started", "in_progress", "completed"]
+    completed_at: datetime | None
+    lessons_completed: int
+    best_score: float | None
+
+
+class YearCount(BaseModel):
+    year: int
+    new_skills: int
+
+
+class RequiredModule(BaseModel):
+    slug: str
+    due_date: date
+    status: Literal["not_started", "in_progress", "completed"]
+
+
+class ProgressSummary(BaseModel):
+    year: int
+    goal: YearlyGoal
+    modules: list[ModuleStatus]
+    history: list[YearCount]
+    required: list[RequiredModule]

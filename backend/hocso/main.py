@@ -1,0 +1,90 @@
+"""create_app(): the API under /api/v1, its error handlers, and the built PWA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy import Engine, text
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from hocso import __version__
+from hocso.accounts.router import router as accounts_router
+from hocso.content.router import router as content_router
+from hocso.core.config import Settings, get_settings
+from hocso.core.db import SessionDep, make_engine
+from hocso.core.errors import install_error_handlers
+from hocso.core.ratelimit import SlidingWindowLimiter
+from hocso.learning.router import router as learning_router
+
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1_000_000
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/health", operation_id="health")
+def health(session: SessionDep) -> dict[str, str]:
+    """Answers ok when the database answers."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+class BodySizeLimit(BaseHTTPMiddleware):
+    """Refuses request bodies that declare more bytes than any endpoint needs."""
+
+    async def dispatch(self, request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse(
+                {"detail": f"The request body is larger than {MAX_BODY_BYTES // 1000} kB."}, status_code=413
+            )
+        return await call_next(request)
+
+
+def _install_frontend(app: FastAPI, dist: Path) -> None:
+    """Serves the built PWA: hashed assets cached for a year, the shell and service worker revalidated."""
+    root = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def frontend(path: str) -> Response:
+        if path.startswith("api/"):
+            return JSONResponse({"detail": "Not found"}, status_code=404)
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and root in candidate.parents:
+            immutable = candidate.parent.name == "assets"
+            headers = {"Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache"}
+            if candidate.name.endswith(".webmanifest"):
+                return FileResponse(candidate, headers=headers, media_type="application/manifest+json")
+            return FileResponse(candidate, headers=headers)
+        index = root / "index.html"
+        if not index.is_file():
+            return JSONResponse({"detail": "The app is not built; run the README's first command."}, status_code=404)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Hocso API",
+        version=__version__,
+        description="Digital-skills learning for Vietnam's citizens and civil servants.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.sqlalchemy_url)
+    window = settings.login_window_seconds
+    app.state.login_id_limiter = SlidingWindowLimiter(settings.login_attempts_per_identifier, window)
+    app.state.login_ip_limiter = SlidingWindowLimiter(settings.login_attempts_per_ip, window)
+    app.state.register_limiter = SlidingWindowLimiter(settings.register_attempts_per_ip, 3600)
+    settings.signing_key()  # create and keep the secret now, not during the first request
+
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
+    for router in (health_router, accounts_router, content_router, learning_router):
+        app.include_router(router, prefix=API_PREFIX)
+    _install_frontend(app, settings.frontend_dir)
+    return app

@@ -1,0 +1,1 @@
+"""Alembic migrations: every table is created and changed here, never by create_all()."""

@@ -1,0 +1,7 @@
+"""Imports every table so that SQLModel.metadata (and so Alembic) knows them all."""
+
+from hocso.accounts.models import RefreshToken, User
+from hocso.content.models import Area, ContentState, Module, ModuleVersion
+from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
+
+__all__ = ["Area", "Attempt", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]
