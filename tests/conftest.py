@@ -41,6 +41,8 @@ def settings(tmp_path, migrated_template) -> Settings:
         frontend_dir=tmp_path / "no-frontend",
         database_url=f"sqlite:///{db}",
         secret_key="test-secret-" + "x" * 40,
+        # Tests register many people from one address; the registration limit has its own test.
+        register_attempts_per_ip=10_000,
     )
 
 

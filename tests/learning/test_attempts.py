@@ -1,0 +1,126 @@
+"""Quiz attempts: graded on the server, answer key kept secret, replays harmless."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.conftest import auth_header, login, register
+
+RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+
+
+def attempt(client, learner, answers, *, event_id=None, lang="vi", **extra):
+    body = {"event_id": str(event_id or uuid.uuid4()), "answers": answers, **extra}
+    return client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=learner["headers"], params={"lang": lang})
+
+
+def test_the_answer_key_is_not_sent_before_an_attempt(client):
+    for lang in ("vi", "en"):
+        module = client.get("/api/v1/modules/qr-basics", params={"lang": lang})
+        text = module.text
+        assert module.status_code == 200
+        assert "correct" not in text and "explanation" not in text.lower()
+        assert "Giải thích" not in text and "Explanation" not in text
+        for q in module.json()["quiz"]["questions"]:
+            assert set(q) == {"id", "prompt", "multiple", "choices"}
+            assert all(set(c) == {"id", "text"} for c in q["choices"])
+
+
+def test_an_attempt_is_graded_on_the_server_with_explanations(client, learner):
+    answers = dict(RIGHT, q1=["b"], q6=["a"])  # two wrong: a wrong choice, and half of a multi-answer
+    r = attempt(client, learner, answers, lang="en")
+    assert r.status_code == 200
+    result = r.json()
+    assert result["score"] == pytest.approx(4 / 6, abs=1e-3)
+    assert result["passed"] is False and result["module_completed"] is False
+    by_q = {x["question_id"]: x for x in result["results"]}
+    assert by_q["q1"]["correct"] is False and by_q["q1"]["correct_choice_ids"] == ["a"]
+    assert by_q["q6"]["correct"] is False and by_q["q6"]["correct_choice_ids"] == ["a", "b"]
+    assert by_q["q2"]["correct"] is True
+    assert by_q["q1"]["explanation"] == "Explanation 1."
+    progress = client.get("/api/v1/me/progress", headers=learner["headers"]).json()
+    assert progress["modules"][0]["status"] == "in_progress"
+    assert progress["goal"]["met"] is False
+
+
+def test_unanswered_questions_count_as_wrong(client, learner):
+    result = attempt(client, learner, {"q1": ["a"]}).json()
+    assert result["score"] == pytest.approx(1 / 6, abs=1e-3)
+    assert result["passed"] is False
+
+
+def test_resending_an_attempt_returns_the_first_result_and_changes_nothing(client, learner):
+    event_id = uuid.uuid4()
+    first = attempt(client, learner, dict(RIGHT, q1=["c"], q2=["c"]), event_id=event_id).json()
+    again = attempt(client, learner, RIGHT, event_id=event_id).json()
+    assert again == first
+    assert first["passed"] is False
+    progress = client.get("/api/v1/me/progress", headers=learner["headers"]).json()
+    assert progress["goal"]["new_skills"] == 0
+    export = client.get("/api/v1/me/export", headers=learner["headers"]).json()
+    assert len(export["attempts"]) == 1
+
+
+def test_another_persons_event_id_is_refused_without_showing_their_result(client, learner):
+    event_id = uuid.uuid4()
+    attempt(client, learner, RIGHT, event_id=event_id)
+    other = register(client)
+    other_tokens = login(client, other["email"])
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(event_id), "answers": RIGHT},
+        headers=auth_header(other_tokens),
+    )
+    assert r.status_code == 409
+    assert "score" not in r.text
+
+
+def test_the_earliest_passed_attempt_sets_the_completion_time(client, learner):
+    now = datetime.now(UTC)
+    later, earlier = now - timedelta(hours=1), now - timedelta(days=3)
+    attempt(client, learner, RIGHT, occurred_at=later.isoformat())
+    # An offline attempt taken earlier syncs afterwards: the module was completed then.
+    attempt(client, learner, RIGHT, occurred_at=earlier.isoformat())
+    status = client.get("/api/v1/me/progress", headers=learner["headers"]).json()["modules"][0]
+    assert datetime.fromisoformat(status["completed_at"]) == earlier.replace(microsecond=earlier.microsecond)
+
+
+@pytest.mark.parametrize(
+    "answers, fragment",
+    [
+        ({"q99": ["a"]}, "q99"),
+        ({"q1": ["z"]}, "z"),
+        ({"q1": ["a", "b"]}, "một đáp án"),  # errors are Vietnamese unless English is asked for
+        ({"q1": "a"}, "answers"),
+    ],
+)
+def test_malformed_answers_get_a_422_naming_the_problem(client, learner, answers, fragment):
+    r = attempt(client, learner, answers)
+    assert r.status_code == 422
+    assert fragment in r.json()["detail"]
+
+
+def test_attempt_bad_input_is_refused_and_nothing_is_saved(client, learner):
+    future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    assert attempt(client, learner, RIGHT, occurred_at=future).status_code == 422
+    assert attempt(client, learner, RIGHT, occurred_at="2026-01-01T10:00:00").status_code == 422  # no offset
+    assert attempt(client, learner, RIGHT, version=99).status_code == 404
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts", json={"event_id": "not-a-uuid", "answers": RIGHT}, headers=learner["headers"]
+    )
+    assert r.status_code == 422
+    r = client.post(
+        "/api/v1/modules/no-such-module/attempts", json={"event_id": str(uuid.uuid4()), "answers": {}}, headers=learner["headers"]
+    )
+    assert r.status_code == 404
+    assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["attempts"] == []
+
+
+def test_content_endpoints_refuse_unknown_language_area_and_module(client):
+    assert client.get("/api/v1/modules", params={"lang": "fr"}).status_code == 422
+    assert client.get("/api/v1/modules", params={"area": "astrology"}).status_code == 404
+    r = client.get("/api/v1/modules/nope")
+    assert r.status_code == 404 and "nope" in r.json()["detail"]

@@ -1,0 +1,166 @@
+"""Offline progress: batches replayed, reordered and split still count once; the year is Vietnam's."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hocso.core.timeutil import vietnam_year
+from tests.conftest import auth_header, login, register
+
+RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+
+
+def lesson_event(lesson: str, occurred_at: datetime | None = None, **overrides) -> dict:
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "type": "lesson_completed",
+        "module": "qr-basics",
+        "lesson": lesson,
+        "occurred_at": (occurred_at or datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+    }
+    event.update(overrides)
+    return event
+
+
+def post_events(client, headers, events):
+    return client.post("/api/v1/progress/events", json={"events": events}, headers=headers)
+
+
+def new_learner(client) -> dict:
+    body = register(client)
+    return auth_header(login(client, body["email"]))
+
+
+def test_a_replayed_offline_batch_counts_once(client, learner):
+    batch = [lesson_event("scan"), lesson_event("check")]
+    assert post_events(client, learner["headers"], batch).json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert post_events(client, learner["headers"], batch).json() == {"accepted": 0, "duplicates": 2, "rejected": []}
+    assert post_events(client, learner["headers"], batch[::-1] + batch).json()["accepted"] == 0
+    export = client.get("/api/v1/me/export", headers=learner["headers"]).json()
+    assert len(export["progress_events"]) == 2
+    assert client.get("/api/v1/me/progress", headers=learner["headers"]).json()["modules"][0]["lessons_completed"] == 2
+
+
+def test_the_same_event_twice_in_one_batch_is_one_event(client, learner):
+    event = lesson_event("scan")
+    assert post_events(client, learner["headers"], [event, event]).json() == {"accepted": 1, "duplicates": 1, "rejected": []}
+
+
+def test_events_that_can_never_be_stored_are_listed_and_the_rest_are_kept(client, learner):
+    good = lesson_event("scan")
+    unknown_module = lesson_event("scan", module="no-such-module")
+    unknown_lesson = lesson_event("chapter-9")
+    future = lesson_event("check", occurred_at=datetime.now(UTC) + timedelta(days=1))
+    r = post_events(client, learner["headers"], [unknown_module, good, unknown_lesson, future])
+    assert r.status_code == 200
+    body = r.json()
+    assert body["accepted"] == 1 and body["duplicates"] == 0
+    reasons = {x["event_id"]: x["reason"] for x in body["rejected"]}
+    assert "no-such-module" in reasons[unknown_module["event_id"]]
+    assert "chapter-9" in reasons[unknown_lesson["event_id"]]
+    assert "future" in reasons[future["event_id"]]
+
+
+def test_malformed_batches_are_refused_whole_with_a_reason(client, learner):
+    cases = [
+        {"events": [lesson_event("scan", occurred_at=None) | {"occurred_at": "2026-05-01T10:00:00"}]},  # no offset
+        {"events": [lesson_event("scan") | {"type": "module_liked"}]},
+        {"events": [lesson_event("scan") | {"event_id": "123"}]},
+        {"events": [lesson_event("scan") for _ in range(501)]},
+        {"events": "all of them"},
+        {},
+    ]
+    for body in cases:
+        r = client.post("/api/v1/progress/events", json=body, headers=learner["headers"])
+        assert r.status_code == 422, body
+        assert isinstance(r.json()["detail"], str) and r.json()["detail"]
+    assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["progress_events"] == []
+
+
+def test_another_persons_event_id_does_not_touch_their_progress(client, learner):
+    event = lesson_event("scan")
+    post_events(client, learner["headers"], [event])
+    other = new_learner(client)
+    assert post_events(client, other, [event]).json()["accepted"] == 0
+    assert client.get("/api/v1/me/export", headers=other).json()["progress_events"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picks=st.lists(st.sampled_from(["scan", "check"]), min_size=1, max_size=8),
+    copies=st.integers(min_value=1, max_value=3),
+    seed=st.integers(min_value=0, max_value=10_000),
+    batch_size=st.integers(min_value=1, max_value=5),
+)
+def test_any_order_split_and_number_of_resends_gives_the_same_progress(client, picks, copies, seed, batch_size):
+    headers = new_learner(client)
+    base = datetime.now(UTC) - timedelta(days=1)
+    events = [lesson_event(lesson, base + timedelta(minutes=i)) for i, lesson in enumerate(picks)]
+    sent = events * copies
+    random.Random(seed).shuffle(sent)
+    accepted = duplicates = 0
+    for start in range(0, len(sent), batch_size):
+        body = post_events(client, headers, sent[start : start + batch_size]).json()
+        accepted, duplicates = accepted + body["accepted"], duplicates + body["duplicates"]
+    assert accepted == len(events)
+    assert duplicates == len(sent) - len(events)
+    export = client.get("/api/v1/me/export", headers=headers).json()
+    assert sorted(e["event_id"] for e in export["progress_events"]) == sorted(e["event_id"] for e in events)
+    status = client.get("/api/v1/me/progress", headers=headers).json()["modules"][0]
+    assert status["lessons_completed"] == len(set(picks))
+    started = min(e["started_at"] for e in export["modules"])
+    assert datetime.fromisoformat(started) == base
+
+
+def test_a_module_completed_at_2330_on_31_december_in_vietnam_counts_for_that_year(client, learner):
+    new_years_eve = "2025-12-31T23:30:00+07:00"  # 16:30 UTC: still 2025 in Vietnam
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT, "occurred_at": new_years_eve},
+        headers=learner["headers"],
+    )
+    assert r.json()["passed"] is True
+    y2025 = client.get("/api/v1/me/progress", params={"year": 2025}, headers=learner["headers"]).json()
+    y2026 = client.get("/api/v1/me/progress", params={"year": 2026}, headers=learner["headers"]).json()
+    assert y2025["goal"] == {"target": 1, "new_skills": 1, "met": True}
+    assert y2026["goal"]["new_skills"] == 0
+    assert {"year": 2025, "new_skills": 1} in y2025["history"]
+
+
+def test_a_module_completed_just_after_midnight_in_vietnam_counts_for_the_new_year(client):
+    headers = new_learner(client)
+    just_after = "2025-12-31T17:10:00+00:00"  # 00:10 on 1 January 2026 in Vietnam
+    client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT, "occurred_at": just_after},
+        headers=headers,
+    )
+    assert client.get("/api/v1/me/progress", params={"year": 2025}, headers=headers).json()["goal"]["new_skills"] == 0
+    assert client.get("/api/v1/me/progress", params={"year": 2026}, headers=headers).json()["goal"]["met"] is True
+
+
+def test_vietnam_year_turns_at_midnight_vietnam_time():
+    assert vietnam_year(datetime(2025, 12, 31, 16, 59, 59, tzinfo=UTC)) == 2025
+    assert vietnam_year(datetime(2025, 12, 31, 17, 0, 0, tzinfo=UTC)) == 2026
+
+
+def test_a_module_counts_as_new_only_in_the_year_it_was_first_completed(client, learner):
+    for when in ("2024-06-01T09:00:00+07:00", "2025-03-01T09:00:00+07:00"):
+        client.post(
+            "/api/v1/modules/qr-basics/attempts",
+            json={"event_id": str(uuid.uuid4()), "answers": RIGHT, "occurred_at": when},
+            headers=learner["headers"],
+        )
+    history = client.get("/api/v1/me/progress", headers=learner["headers"]).json()["history"]
+    counts = {h["year"]: h["new_skills"] for h in history}
+    assert counts[2024] == 1 and counts.get(2025, 0) == 0
+
+
+def test_progress_year_must_be_a_sensible_year(client, learner):
+    assert client.get("/api/v1/me/progress", params={"year": 1800}, headers=learner["headers"]).status_code == 422
+    assert client.get("/api/v1/me/progress", params={"year": "last"}, headers=learner["headers"]).status_code == 422
