@@ -227,25 +227,25 @@ def _explain(err: dict[str, Any]) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def validate_yaml(path: Path, model: type[BaseModel], problems: list[Problem]) -> tuple[Any, dict[tuple, int]]:
-    """Loads and validates one YAML file; appends problems and returns (model or None, lines)."""
+def validate_yaml(path: Path, model: type[BaseModel], problems: list[Problem]) -> tuple[Any, dict[tuple, int], Any]:
+    """Loads and validates one YAML file; appends problems and returns (model or None, lines, raw data)."""
     try:
         data, lines = load_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(Problem(path, (mark.line + 1) if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-        return None, {}
+        return None, {}, None
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "expected a mapping of fields at the top of the file"))
-        return None, lines
+        return None, lines, data
     try:
-        return model.model_validate(data), lines
+        return model.model_validate(data), lines, data
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             # A model-level rule names its question; point at that question rather than the list.
             problems.append(Problem(path, _line_for(loc, lines), _explain(err)))
-        return None, lines
+        return None, lines, data
 
 
 # --- Lessons ------------------------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def scan_catalogue(root: Path) -> Catalogue:
         if not area_file.exists():
             problems.append(Problem(area_file, 1, "missing area.yaml (title and description of the area)"))
             continue
-        area_meta, _ = validate_yaml(area_file, AreaMeta, problems)
+        area_meta, _, _ = validate_yaml(area_file, AreaMeta, problems)
         if area_meta is None:
             invalid.update(m.name for m in _module_folders(area_dir))
             continue
@@ -388,10 +388,11 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
             problems.append(Problem(required, 1, f"missing {required.name}"))
     if not meta_file.exists() or not quiz_file.exists():
         return None
-    meta, meta_lines = validate_yaml(meta_file, ModuleMeta, problems)
-    if meta is not None and meta.slug != folder.name:
-        problems.append(Problem(meta_file, meta_lines.get(("slug",), 1), f"slug '{meta.slug}' must equal the folder name '{folder.name}'"))
-    quiz, _ = validate_yaml(quiz_file, Quiz, problems)
+    meta, meta_lines, raw = validate_yaml(meta_file, ModuleMeta, problems)
+    slug = raw.get("slug") if isinstance(raw, dict) else None
+    if isinstance(slug, str) and slug != folder.name:
+        problems.append(Problem(meta_file, meta_lines.get(("slug",), 1), f"slug '{slug}' must equal the folder name '{folder.name}'"))
+    quiz, _, _ = validate_yaml(quiz_file, Quiz, problems)
     lessons = _read_lessons(folder, problems)
     lesson_ids = {l.id for l in lessons}
     for path in sorted((folder / "lessons").glob("*.md")) if (folder / "lessons").is_dir() else []:
