@@ -10,10 +10,12 @@ STAMPS := .make
 run: install frontend
 	$(BIN)/hocso serve --host 127.0.0.1 --port 8000
 
+# Every test on SQLite, then the API tests again on a throwaway PostgreSQL (scripts/with-postgres).
 test: install frontend
 	$(BIN)/hocso content check
 	@# pytest exits 5 when it collects no test: say so rather than fail or pass silently.
 	@$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 0; fi; exit $$rc
+	scripts/with-postgres $(BIN)/pytest -m "not e2e" -p no:cacheprovider
 
 check: install
 	$(BIN)/hocso content check

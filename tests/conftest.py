@@ -1,7 +1,13 @@
-"""Each test gets a fresh database file with real migrations and the fixture content loaded."""
+"""Each test gets a fresh, migrated database with the fixture content loaded.
+
+SQLite by default (a copy of a migrated file per test). With HOCSO_TEST_DATABASE_URL pointing at a
+PostgreSQL server (any database on it, e.g. postgresql://postgres@127.0.0.1:55432/postgres), each test gets
+its own database cloned from a migrated template instead.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -9,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from hocso.content.service import sync_content
 from hocso.core.config import Settings
@@ -20,26 +28,65 @@ FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
 
 
+PG_URL = os.environ.get("HOCSO_TEST_DATABASE_URL")
+
+
+def _pg_admin():
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return url, create_engine(url, isolation_level="AUTOCOMMIT")
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    """A database file migrated once; each test starts from a copy of it."""
+def migrated_template(tmp_path_factory) -> str:
+    """A database migrated once; each test starts from a copy of it. Returns its URL."""
+    if PG_URL:
+        url, admin = _pg_admin()
+        name = f"hocso_template_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        template_url = url.set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(template_url)
+        upgrade(engine)
+        engine.dispose()
+        yield template_url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    return path
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture
-def settings(tmp_path, migrated_template) -> Settings:
+def database_url(tmp_path, migrated_template) -> str:
+    if PG_URL:
+        url, admin = _pg_admin()
+        template = make_url(migrated_template).database
+        name = f"hocso_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
     db = tmp_path / "hocso.db"
-    shutil.copy(migrated_template, db)
+    shutil.copy(make_url(migrated_template).database, db)
+    yield f"sqlite:///{db}"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
     return Settings(
         environment="test",
         data_dir=tmp_path,
         content_dir=FIXTURE_CONTENT,
         frontend_dir=tmp_path / "no-frontend",
-        database_url=f"sqlite:///{db}",
+        database_url=database_url,
         secret_key="test-secret-" + "x" * 40,
         # Tests register many people from one address; the registration limit has its own test.
         register_attempts_per_ip=10_000,
@@ -92,3 +139,7 @@ def learner(client) -> dict:
 
 def auth_header(tokens: dict) -> dict:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + make_url(PG_URL).render_as_string() if PG_URL else 'SQLite file per test'}"

@@ -1,0 +1,42 @@
+"""The API process serves the built PWA: the shell revalidated, hashed assets cached, no way out of dist/."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hocso.main import create_app
+
+
+@pytest.fixture
+def served(settings, engine, tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>Hocso</title>", encoding="utf-8")
+    (dist / "sw.js").write_text("self.addEventListener('install', () => {});", encoding="utf-8")
+    (dist / "manifest.webmanifest").write_text('{"name": "Hocso"}', encoding="utf-8")
+    (dist / "assets" / "index-abc123.js").write_text("console.log(1)", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("do not serve", encoding="utf-8")
+    with TestClient(create_app(settings.model_copy(update={"frontend_dir": dist}), engine)) as c:
+        yield c
+
+
+def test_the_shell_and_service_worker_are_revalidated_and_assets_cached_for_a_year(served):
+    index = served.get("/")
+    assert index.status_code == 200 and "Hocso" in index.text
+    assert index.headers["cache-control"] == "no-cache"
+    assert served.get("/sw.js").headers["cache-control"] == "no-cache"
+    asset = served.get("/assets/index-abc123.js")
+    assert "immutable" in asset.headers["cache-control"]
+    assert served.get("/manifest.webmanifest").headers["content-type"].startswith("application/manifest+json")
+
+
+def test_app_routes_fall_back_to_the_shell_and_api_paths_do_not(served):
+    assert "Hocso" in served.get("/modules/qr-basics").text
+    r = served.get("/api/v1/no-such-endpoint")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
+
+
+def test_files_outside_the_build_are_never_served(served):
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt"):
+        assert "do not serve" not in served.get(path).text
