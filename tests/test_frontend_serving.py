@@ -40,3 +40,8 @@ def test_app_routes_fall_back_to_the_shell_and_api_paths_do_not(served):
 def test_files_outside_the_build_are_never_served(served):
     for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt"):
         assert "do not serve" not in served.get(path).text
+
+
+def test_a_get_on_a_post_only_endpoint_says_which_method_to_use(client):
+    r = client.get("/api/v1/auth/login")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"

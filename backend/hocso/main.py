@@ -8,13 +8,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.routing import compile_path
 
 from hocso import __version__
 from hocso.accounts.router import router as accounts_router
 from hocso.content.router import router as content_router
 from hocso.core.config import Settings, get_settings
 from hocso.core.db import SessionDep, make_engine
-from hocso.core.errors import install_error_handlers
+from hocso.core.errors import error_responses, install_error_handlers
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.learning.router import router as learning_router
 
@@ -24,7 +25,7 @@ MAX_BODY_BYTES = 1_000_000
 health_router = APIRouter(tags=["health"])
 
 
-@health_router.get("/health", operation_id="health")
+@health_router.get("/health", operation_id="health", responses=error_responses())
 def health(session: SessionDep) -> dict[str, str]:
     """Answers ok when the database answers."""
     session.execute(text("SELECT 1"))
@@ -43,6 +44,21 @@ class BodySizeLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def _api_miss(app: FastAPI, path: str) -> Response:
+    """Answers a GET on an API path that has no GET: 405 with Allow if other methods exist, else 404."""
+    allowed = sorted(
+        method.upper()
+        for template, operations in app.openapi()["paths"].items()
+        if compile_path(template)[0].match(path)
+        for method in operations
+    )
+    if allowed:
+        return JSONResponse(
+            {"detail": f"Use {' or '.join(allowed)} here."}, status_code=405, headers={"Allow": ", ".join(allowed)}
+        )
+    return JSONResponse({"detail": "There is no such API endpoint."}, status_code=404)
+
+
 def _install_frontend(app: FastAPI, dist: Path) -> None:
     """Serves the built PWA: hashed assets cached for a year, the shell and service worker revalidated."""
     root = dist.resolve()
@@ -50,7 +66,7 @@ def _install_frontend(app: FastAPI, dist: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     def frontend(path: str) -> Response:
         if path.startswith("api/"):
-            return JSONResponse({"detail": "Not found"}, status_code=404)
+            return _api_miss(app, "/" + path)
         candidate = (root / path).resolve()
         if path and candidate.is_file() and root in candidate.parents:
             immutable = candidate.parent.name == "assets"

@@ -124,3 +124,10 @@ def test_content_endpoints_refuse_unknown_language_area_and_module(client):
     assert client.get("/api/v1/modules", params={"area": "astrology"}).status_code == 404
     r = client.get("/api/v1/modules/nope")
     assert r.status_code == 404 and "nope" in r.json()["detail"]
+
+
+def test_out_of_range_versions_and_numeric_times_are_422_not_500(client, learner):
+    assert client.get("/api/v1/modules/qr-basics", params={"version": 10**30}).status_code == 422
+    assert attempt(client, learner, RIGHT, version=2**63 + 1).status_code == 422
+    r = attempt(client, learner, RIGHT, occurred_at=0)
+    assert r.status_code == 422 and "ISO 8601" in r.json()["detail"]

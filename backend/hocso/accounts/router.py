@@ -12,7 +12,7 @@ from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
 from hocso.accounts.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
 from hocso.core.db import SessionDep
-from hocso.core.errors import NotAuthenticated, RateLimited
+from hocso.core.errors import NotAuthenticated, RateLimited, error_responses
 from hocso.learning.service import learner_export
 
 router = APIRouter(tags=["accounts"])
@@ -35,7 +35,7 @@ def _limited(request: Request, limiter_name: str, key: str) -> None:
         )
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register")
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register", responses=error_responses(400, 413, 429))
 def register(data: RegisterIn, session: SessionDep, request: Request) -> UserPublic:
     """Creates an account. A taken email or phone gets the same answer, and nothing changes."""
     ip_key = _client_ip(request)
@@ -44,7 +44,7 @@ def register(data: RegisterIn, session: SessionDep, request: Request) -> UserPub
     return user_public(service.register(session, data=data))
 
 
-@router.post("/auth/login", response_model=TokenPair, operation_id="login")
+@router.post("/auth/login", response_model=TokenPair, operation_id="login", responses=error_responses(400, 401, 413, 429))
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep, request: Request
 ) -> TokenPair:
@@ -64,25 +64,25 @@ def login(
     return service.issue_tokens(session, settings, user=user)
 
 
-@router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh_tokens")
+@router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh_tokens", responses=error_responses(400, 401, 413))
 def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> TokenPair:
     """Swaps a refresh token for a new pair; the old one stops working."""
     return service.rotate_refresh_token(session, settings, token=data.refresh_token)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout", responses=error_responses(400, 413))
 def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Response:
     """Ends this sign-in: the refresh token and its rotations stop working."""
     service.logout(session, settings, token=data.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/me", response_model=UserPublic, operation_id="get_me")
+@router.get("/me", response_model=UserPublic, operation_id="get_me", responses=error_responses(401))
 def me(user: CurrentUser) -> UserPublic:
     return user_public(user)
 
 
-@router.get("/me/export", operation_id="export_my_data")
+@router.get("/me/export", operation_id="export_my_data", responses=error_responses(401))
 def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Returns all data held about the caller."""
     return {
@@ -92,7 +92,7 @@ def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, operation_id="delete_me")
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, operation_id="delete_me", responses=error_responses(401))
 def delete_me(user: CurrentUser, session: SessionDep) -> Response:
     """Erases the caller's account and everything tied to it."""
     service.delete_account(session, user=user)

@@ -54,7 +54,7 @@ class AreaMeta(Strict):
 
 class ModuleMeta(Strict):
     slug: str
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
     title: Localized
     summary: Localized
     minutes: int = Field(ge=1, le=30)

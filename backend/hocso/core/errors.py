@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx body: `detail` is a sentence a person can act on."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Not signed in, or the token is expired or invalid",
+    403: "Signed in but not allowed",
+    404: "Unknown, or not visible to you",
+    409: "Conflicts with what is already stored",
+    413: "Request body too large",
+    422: "Invalid input; `detail` says what to fix",
+    429: "Too many attempts; see the Retry-After header",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Documents the error answers an endpoint can give, for the OpenAPI document."""
+    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in (*codes, 422)}
 
 
 class HocsoError(Exception):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from hocso.accounts.deps import CurrentUser
 from hocso.content.router import LangQuery
 from hocso.core.db import SessionDep
+from hocso.core.errors import error_responses
 from hocso.learning import service
 from hocso.learning.schemas import AttemptIn, AttemptResult, ProgressBatchIn, ProgressBatchResult, ProgressSummary
 
@@ -20,19 +21,20 @@ router = APIRouter(tags=["learning"])
     response_model=AttemptResult,
     status_code=status.HTTP_200_OK,
     operation_id="submit_attempt",
+    responses=error_responses(400, 401, 404, 409, 413),
 )
 def submit_attempt(slug: str, data: AttemptIn, user: CurrentUser, session: SessionDep, lang: LangQuery = "vi") -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
     return service.submit_attempt(session, user_id=user.id, slug=slug, data=data, lang=lang)
 
 
-@router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events")
+@router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events", responses=error_responses(400, 401, 413))
 def record_events(batch: ProgressBatchIn, user: CurrentUser, session: SessionDep) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
     return service.record_events(session, user_id=user.id, batch=batch)
 
 
-@router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress")
+@router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress", responses=error_responses(401))
 def my_progress(
     user: CurrentUser,
     session: SessionDep,

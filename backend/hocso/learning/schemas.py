@@ -6,7 +6,19 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _iso_text(value: Any) -> Any:
+    # Numbers would otherwise be read as Unix seconds; a phone always sends ISO 8601 text.
+    if not isinstance(value, str | datetime):
+        raise ValueError("give the time as ISO 8601 text with an offset, e.g. 2026-05-01T10:00:00+07:00")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class AttemptIn(BaseModel):
@@ -16,11 +28,11 @@ class AttemptIn(BaseModel):
     answers: dict[str, list[str]] = Field(
         max_length=100, description="Question id to the chosen choice ids", examples=[{"q1": ["a"]}]
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Moment | None = Field(
         default=None, description="When the learner answered (offline attempts are sent later); defaults to now"
     )
     version: int | None = Field(
-        default=None, ge=1, description="The module version the learner saw; defaults to the current one"
+        default=None, ge=1, le=1_000_000, description="The module version the learner saw; defaults to the current one"
     )
 
 
@@ -49,7 +61,7 @@ class ProgressEventIn(BaseModel):
     type: Literal["lesson_completed"]
     module: str = Field(min_length=1, max_length=64)
     lesson: str = Field(min_length=1, max_length=64)
-    occurred_at: AwareDatetime
+    occurred_at: Moment
 
 
 class ProgressBatchIn(BaseModel):
