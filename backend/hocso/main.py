@@ -12,6 +12,8 @@ from starlette.routing import compile_path
 
 from hocso import __version__
 from hocso.accounts.router import router as accounts_router
+from hocso.agencies.router import MAX_IMPORT_BYTES
+from hocso.agencies.router import router as agencies_router
 from hocso.content.router import router as content_router
 from hocso.core.config import Settings, get_settings
 from hocso.core.db import SessionDep, make_engine
@@ -37,10 +39,9 @@ class BodySizeLimit(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next):
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {"detail": f"The request body is larger than {MAX_BODY_BYTES // 1000} kB."}, status_code=413
-            )
+        limit = MAX_IMPORT_BYTES + 10_000 if request.url.path.endswith("/members/import") else MAX_BODY_BYTES
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse({"detail": f"The request body is larger than {limit // 1000} kB."}, status_code=413)
         return await call_next(request)
 
 
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
-    for router in (health_router, accounts_router, content_router, learning_router):
+    for router in (health_router, accounts_router, content_router, learning_router, agencies_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_frontend(app, settings.frontend_dir)
     return app

@@ -1,7 +1,22 @@
 """Imports every table so that SQLModel.metadata (and so Alembic) knows them all."""
 
 from hocso.accounts.models import RefreshToken, User
+from hocso.agencies.models import (
+    Agency,
+    AgencyModuleRollup,
+    AgencyRollup,
+    AgencyYearRollup,
+    Invitation,
+    Requirement,
+)
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
-__all__ = ["Area", "Attempt", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]
+__all__ = [
+    "Agency",
+    "AgencyModuleRollup",
+    "AgencyRollup",
+    "AgencyYearRollup",
+    "Invitation",
+    "Requirement",
+    "Area", "Attempt", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]

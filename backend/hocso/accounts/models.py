@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Uuid
+from sqlalchemy import Column, ForeignKey, Integer, String, Uuid
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -24,6 +24,14 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     # Comma-separated role names; "learner" is implied for everyone.
     roles: str = Field(default="learner", max_length=200)
+    # The agency a civil servant belongs to (their stats count there and in every ancestor).
+    agency_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
+    )
+    # The agency whose subtree an agency_admin manages.
+    admin_agency_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

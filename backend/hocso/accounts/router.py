@@ -6,11 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import Session
 
 from hocso.accounts import service
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.accounts.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
+from hocso.accounts.schemas import AgencyRef, RefreshIn, RegisterIn, TokenPair, UserPublic
+from hocso.agencies.schemas import ActivateIn
+from hocso.agencies.service import agency_of
 from hocso.core.db import SessionDep
 from hocso.core.errors import NotAuthenticated, RateLimited, error_responses
 from hocso.learning.service import learner_export
@@ -18,8 +21,16 @@ from hocso.learning.service import learner_export
 router = APIRouter(tags=["accounts"])
 
 
-def user_public(user: User) -> UserPublic:
-    return UserPublic(id=user.id, full_name=user.full_name, email=user.email, phone=user.phone, roles=user.role_list)
+def user_public(user: User, session: Session | None = None) -> UserPublic:
+    agency = agency_of(session, user) if session is not None else None
+    return UserPublic(
+        id=user.id,
+        full_name=user.full_name,
+        email=user.email,
+        phone=user.phone,
+        roles=user.role_list,
+        agency=AgencyRef(code=agency.code, name=agency.name) if agency else None,
+    )
 
 
 def _client_ip(request: Request) -> str:
@@ -64,6 +75,23 @@ def login(
     return service.issue_tokens(session, settings, user=user)
 
 
+@router.post(
+    "/auth/activate", response_model=TokenPair, operation_id="activate_invitation", responses=error_responses(400, 413, 429)
+)
+def activate(data: ActivateIn, session: SessionDep, settings: SettingsDep, request: Request) -> TokenPair:
+    """First sign-in of an imported civil servant: the one-time code from their agency and a new password."""
+    identifier = data.identifier.strip().lower()
+    _limited(request, "login_id_limiter", identifier)
+    _limited(request, "login_ip_limiter", _client_ip(request))
+    try:
+        user = service.activate_invitation(session, identifier=data.identifier, code=data.code, password=data.password)
+    except Exception:
+        request.app.state.login_id_limiter.hit(identifier)
+        request.app.state.login_ip_limiter.hit(_client_ip(request))
+        raise
+    return service.issue_tokens(session, settings, user=user)
+
+
 @router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh_tokens", responses=error_responses(400, 401, 413))
 def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> TokenPair:
     """Swaps a refresh token for a new pair; the old one stops working."""
@@ -78,15 +106,15 @@ def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Respo
 
 
 @router.get("/me", response_model=UserPublic, operation_id="get_me", responses=error_responses(401))
-def me(user: CurrentUser) -> UserPublic:
-    return user_public(user)
+def me(user: CurrentUser, session: SessionDep) -> UserPublic:
+    return user_public(user, session)
 
 
 @router.get("/me/export", operation_id="export_my_data", responses=error_responses(401))
 def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Returns all data held about the caller."""
     return {
-        "profile": user_public(user).model_dump(mode="json") | {"created_at": user.created_at.isoformat()},
+        "profile": user_public(user, session).model_dump(mode="json") | {"created_at": user.created_at.isoformat()},
         "sessions": service.sessions_of(session, user=user),
         **learner_export(session, user_id=user.id),
     }

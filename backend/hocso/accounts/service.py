@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 
 from hocso.accounts.models import ROLES, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair, normalize_email, normalize_phone
+from hocso.agencies.models import Invitation
+from hocso.agencies.service import leave_before_erasure
 from hocso.core import security
 from hocso.core.config import Settings
-from hocso.core.errors import Invalid, NotAuthenticated
+from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
 from hocso.core.timeutil import to_utc, utcnow
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
@@ -164,9 +166,29 @@ def sessions_of(session: Session, *, user: User) -> list[dict]:
 
 def delete_account(session: Session, *, user: User) -> None:
     """Erases the person: their row and everything tied to it (tokens, events, attempts, progress)."""
+    leave_before_erasure(session, user=user)  # the agency's counts drop before the progress is gone
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
     # foreign-key enforcement are cleaned too.
+    session.execute(delete(Invitation).where(Invitation.user_id == user.id))
     for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken):
         session.execute(delete(table).where(table.user_id == user.id))
     session.delete(user)
     session.flush()
+
+
+def activate_invitation(session: Session, *, identifier: str, code: str, password: str) -> User:
+    """Sets the password of an imported person who holds a valid one-time code."""
+    user = find_by_identifier(session, identifier)
+    invitation = session.get(Invitation, user.id) if user else None
+    # verify_password spends the same time with no invitation, so codes cannot be probed for identifiers.
+    ok = security.verify_password(code.strip().upper(), invitation.code_hash if invitation else None)
+    if not ok or invitation is None or user is None or invitation.expires_at < utcnow():
+        raise BadRequest(
+            "This code is not valid or has expired. Ask your agency for a new one.",
+            "Mã không hợp lệ hoặc đã hết hạn. Hãy xin cơ quan của bạn mã mới.",
+        )
+    user.password_hash = security.hash_password(password)
+    session.add(user)
+    session.delete(invitation)
+    session.flush()
+    return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -18,8 +18,8 @@ class Area(SQLModel, table=True):
     position: int = 0
     title_vi: str = Field(max_length=200)
     title_en: str = Field(max_length=200)
-    description_vi: str = ""
-    description_en: str = ""
+    description_vi: str = Field(default="", sa_type=Text)
+    description_en: str = Field(default="", sa_type=Text)
 
 
 class Module(SQLModel, table=True):

@@ -25,7 +25,7 @@ router = APIRouter(tags=["learning"])
 )
 def submit_attempt(slug: str, data: AttemptIn, user: CurrentUser, session: SessionDep, lang: LangQuery = "vi") -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
-    return service.submit_attempt(session, user_id=user.id, slug=slug, data=data, lang=lang)
+    return service.submit_attempt(session, user=user, slug=slug, data=data, lang=lang)
 
 
 @router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events", responses=error_responses(400, 401, 413))
@@ -41,4 +41,4 @@ def my_progress(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")] = None,
 ) -> ProgressSummary:
     """This year's goal, each module's status and the per-year history."""
-    return service.progress_summary(session, user_id=user.id, year=year)
+    return service.progress_summary(session, user=user, year=year)

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from hocso.accounts.models import User
+from hocso.agencies import rollups
+from hocso.agencies.service import agency_of, required_of_member
 from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import get_module_version
 from hocso.core.db import insert_ignoring_conflicts
@@ -24,6 +27,7 @@ from hocso.learning.schemas import (
     ProgressSummary,
     QuestionResult,
     RejectedEvent,
+    RequiredModule,
     YearCount,
     YearlyGoal,
 )
@@ -101,8 +105,9 @@ def _grade(version: ModuleVersion, answers: dict[str, list[str]], lang: str) -> 
     return round(score, 4), results
 
 
-def submit_attempt(session: Session, *, user_id: uuid.UUID, slug: str, data: AttemptIn, lang: str) -> AttemptResult:
+def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, lang: str) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
+    user_id = user.id
     earlier = session.exec(select(Attempt).where(Attempt.event_id == data.event_id)).first()
     if earlier is not None:
         return _replay(earlier, user_id=user_id, slug=slug)
@@ -154,9 +159,16 @@ def submit_attempt(session: Session, *, user_id: uuid.UUID, slug: str, data: Att
 
     progress.best_score = max(progress.best_score or 0.0, score)
     if passed and (progress.completed_at is None or occurred < progress.completed_at):
+        old_year = progress.completed_year
         progress.completed_at = occurred
         progress.completed_year = vietnam_year(occurred)
         progress.completed_version_id = version.id
+        session.add(progress)
+        agency = agency_of(session, user)
+        if agency is not None:
+            rollups.completion_changed(
+                session, user_id=user_id, agency_path=agency.path, slug=slug, old_year=old_year, new_year=progress.completed_year
+            )
     session.add(progress)
     session.flush()
     return result
@@ -233,16 +245,9 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
     )
 
 
-def yearly_goal(session: Session, *, user_id: uuid.UUID, year: int) -> YearlyGoal:
-    """Counts the modules the person completed for the first time in the given Vietnam calendar year."""
-    n = session.exec(
-        select(func.count()).where(ModuleProgress.user_id == user_id, ModuleProgress.completed_year == year)
-    ).one()
-    return YearlyGoal(target=YEARLY_TARGET, new_skills=n, met=n >= YEARLY_TARGET)
-
-
-def progress_summary(session: Session, *, user_id: uuid.UUID, year: int | None = None) -> ProgressSummary:
-    """Builds the person's progress: this year's goal, each module's status and the per-year history."""
+def progress_summary(session: Session, *, user: User, year: int | None = None) -> ProgressSummary:
+    """Builds the person's progress: this year's goal, each module's status, history and what is required."""
+    user_id = user.id
     year = year or current_vietnam_year()
     rows = {p.module_slug: p for p in session.exec(select(ModuleProgress).where(ModuleProgress.user_id == user_id))}
     active = session.exec(
@@ -269,12 +274,18 @@ def progress_summary(session: Session, *, user_id: uuid.UUID, year: int | None =
     per_year.setdefault(current_vietnam_year(), 0)
     history = [YearCount(year=y, new_skills=n) for y, n in sorted(per_year.items(), reverse=True)]
     n = per_year.get(year, 0)
+    status_of = {m.slug: m.status for m in modules}
+    due = required_of_member(session, agency_id=user.agency_id) if user.agency_id else {}
+    required = [
+        RequiredModule(slug=slug, due_date=d, status=status_of.get(slug, "not_started"))
+        for slug, d in sorted(due.items(), key=lambda item: (item[1], item[0]))
+    ]
     return ProgressSummary(
         year=year,
         goal=YearlyGoal(target=YEARLY_TARGET, new_skills=n, met=n >= YEARLY_TARGET),
         modules=modules,
         history=history,
-        required=[],
+        required=required,
     )
 
 

@@ -1,0 +1,1 @@
+"""Agencies: the org tree, civil servants, required modules, and subtree statistics kept as rollups."""

@@ -1,0 +1,91 @@
+"""Tables for the agency tree, required modules and the per-subtree counters that make stats cheap."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlmodel import Field, SQLModel
+
+from hocso.core.timeutil import utcnow
+
+PATH_TYPE = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
+class Agency(SQLModel, table=True):
+    """A node of the org tree; `path` lists the ids from the root down to it, e.g. "/1/7/42/"."""
+
+    __tablename__ = "agency"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(64), unique=True, nullable=False, index=True))
+    name: str = Field(max_length=300)
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
+    )
+    # A subtree is one range scan: path >= "/1/7/" AND path < "/1/70" (see agencies.service.subtree_filter).
+    # That needs byte order: PostgreSQL's locale collations skip "/" when sorting, so the column is "C" there.
+    path: str = Field(sa_column=Column(PATH_TYPE, nullable=False, index=True))
+    depth: int = 0
+
+
+class Requirement(SQLModel, table=True):
+    """A module an agency requires of everyone in its subtree, by a due date."""
+
+    __tablename__ = "requirement"
+    __table_args__ = (UniqueConstraint("agency_id", "module_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False, index=True))
+    module_slug: str = Field(sa_column=Column(String(64), ForeignKey("module.slug"), nullable=False))
+    due_date: date
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+
+
+# --- Rollups: counters over each agency's whole subtree, kept current on every change -----------------------
+
+
+class AgencyRollup(SQLModel, table=True):
+    """Civil servants in the agency's subtree."""
+
+    __tablename__ = "agency_rollup"
+
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), primary_key=True))
+    members: int = 0
+
+
+class AgencyYearRollup(SQLModel, table=True):
+    """Members of the subtree who met the yearly goal in a year."""
+
+    __tablename__ = "agency_year_rollup"
+
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), primary_key=True))
+    year: int = Field(primary_key=True)
+    goal_met: int = 0
+
+
+class AgencyModuleRollup(SQLModel, table=True):
+    """Members of the subtree who first completed a module in a year."""
+
+    __tablename__ = "agency_module_rollup"
+    __table_args__ = (Index("ix_agency_module_rollup_agency_module", "agency_id", "module_slug"),)
+
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), primary_key=True))
+    module_slug: str = Field(sa_column=Column(String(64), primary_key=True))
+    year: int = Field(primary_key=True)
+    completed: int = 0
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time code with which an imported civil servant sets their password and first signs in."""
+
+    __tablename__ = "invitation"
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    code_hash: str = Field(max_length=255)
+    expires_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)

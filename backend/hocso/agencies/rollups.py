@@ -1,0 +1,146 @@
+"""Keeps the subtree counters current: every change to a member adds ±1 along its agency's path."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from hocso.accounts.models import User
+from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyYearRollup
+from hocso.learning.models import ModuleProgress
+
+
+def path_ids(path: str) -> list[int]:
+    """Returns the agency ids on a path, root first: "/1/7/42/" -> [1, 7, 42]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _add(session: Session, model, rows: list[dict], keys: list[str], column: str) -> None:
+    """Adds rows[column] to the counters at keys, creating missing counters (one statement)."""
+    rows = [r for r in rows if r[column]]
+    if not rows:
+        return
+    table = model.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={column: table.c[column] + stmt.excluded[column]})
+    session.execute(stmt)
+
+
+def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
+    rows = session.exec(
+        select(ModuleProgress.completed_year, func.count())
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_year.is_not(None))
+        .group_by(ModuleProgress.completed_year)
+    ).all()
+    return {year: n for year, n in rows}
+
+
+def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, sign: int) -> None:
+    """Counts a person into (sign=+1) or out of (sign=-1) an agency and all its ancestors."""
+    ids = path_ids(agency_path)
+    _add(session, AgencyRollup, [{"agency_id": a, "members": sign} for a in ids], ["agency_id"], "members")
+    years = _years_with_goal(session, user_id)
+    _add(
+        session,
+        AgencyYearRollup,
+        [{"agency_id": a, "year": y, "goal_met": sign} for a in ids for y in years],
+        ["agency_id", "year"],
+        "goal_met",
+    )
+    completions = session.exec(
+        select(ModuleProgress.module_slug, ModuleProgress.completed_year).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.completed_year.is_not(None)
+        )
+    ).all()
+    _add(
+        session,
+        AgencyModuleRollup,
+        [{"agency_id": a, "module_slug": m, "year": y, "completed": sign} for a in ids for m, y in completions],
+        ["agency_id", "module_slug", "year"],
+        "completed",
+    )
+
+
+def completion_changed(
+    session: Session, *, user_id: uuid.UUID, agency_path: str, slug: str, old_year: int | None, new_year: int
+) -> None:
+    """Moves a member's completion of a module to new_year (from old_year, or from not completed)."""
+    if old_year == new_year:
+        return
+    session.flush()  # the counts below read the person's updated progress
+    ids = path_ids(agency_path)
+    module_rows = [{"agency_id": a, "module_slug": slug, "year": new_year, "completed": 1} for a in ids]
+    if old_year is not None:
+        module_rows += [{"agency_id": a, "module_slug": slug, "year": old_year, "completed": -1} for a in ids]
+    _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
+    years = _years_with_goal(session, user_id)
+    goal_rows = []
+    if years.get(new_year) == 1:  # this completion is the person's first new skill of new_year
+        goal_rows += [{"agency_id": a, "year": new_year, "goal_met": 1} for a in ids]
+    if old_year is not None and old_year not in years:  # and old_year lost its only one
+        goal_rows += [{"agency_id": a, "year": old_year, "goal_met": -1} for a in ids]
+    _add(session, AgencyYearRollup, goal_rows, ["agency_id", "year"], "goal_met")
+
+
+def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int], int], dict[tuple[int, str, int], int]]:
+    """Counts, straight from people and progress, each agency's own members, goal-met and completions."""
+    members = dict(
+        session.exec(select(User.agency_id, func.count()).where(User.agency_id.is_not(None)).group_by(User.agency_id)).all()
+    )
+    per_user_year = (
+        select(User.agency_id, ModuleProgress.user_id, ModuleProgress.completed_year)
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(User.agency_id.is_not(None), ModuleProgress.completed_year.is_not(None))
+        .group_by(User.agency_id, ModuleProgress.user_id, ModuleProgress.completed_year)
+        .subquery()
+    )
+    goal = {
+        (a, y): n
+        for a, y, n in session.exec(
+            select(per_user_year.c.agency_id, per_user_year.c.completed_year, func.count()).group_by(
+                per_user_year.c.agency_id, per_user_year.c.completed_year
+            )
+        ).all()
+    }
+    modules = {
+        (a, m, y): n
+        for a, m, y, n in session.exec(
+            select(User.agency_id, ModuleProgress.module_slug, ModuleProgress.completed_year, func.count())
+            .join(User, User.id == ModuleProgress.user_id)
+            .where(User.agency_id.is_not(None), ModuleProgress.completed_year.is_not(None))
+            .group_by(User.agency_id, ModuleProgress.module_slug, ModuleProgress.completed_year)
+        ).all()
+    }
+    return members, goal, modules
+
+
+def rebuild_all(session: Session) -> None:
+    """Recomputes every rollup from people and progress (after the tree is reshaped)."""
+    paths = dict(session.exec(select(Agency.id, Agency.path)).all())
+    own_members, own_goal, own_modules = recount_own(session)
+    members: dict[int, int] = defaultdict(int)
+    goal: dict[tuple[int, int], int] = defaultdict(int)
+    modules: dict[tuple[int, str, int], int] = defaultdict(int)
+    for agency_id, n in own_members.items():
+        for a in path_ids(paths[agency_id]):
+            members[a] += n
+    for (agency_id, year), n in own_goal.items():
+        for a in path_ids(paths[agency_id]):
+            goal[(a, year)] += n
+    for (agency_id, slug, year), n in own_modules.items():
+        for a in path_ids(paths[agency_id]):
+            modules[(a, slug, year)] += n
+    for model in (AgencyRollup, AgencyYearRollup, AgencyModuleRollup):
+        session.execute(delete(model))
+    rows_m = [{"agency_id": a, "members": n} for a, n in members.items()]
+    rows_g = [{"agency_id": a, "year": y, "goal_met": n} for (a, y), n in goal.items()]
+    rows_c = [{"agency_id": a, "module_slug": m, "year": y, "completed": n} for (a, m, y), n in modules.items()]
+    for model, rows in ((AgencyRollup, rows_m), (AgencyYearRollup, rows_g), (AgencyModuleRollup, rows_c)):
+        for start in range(0, len(rows), 5000):
+            session.execute(model.__table__.insert(), rows[start : start + 5000])
+    session.flush()

@@ -1,0 +1,133 @@
+"""HTTP endpoints for agencies: tree, stats and CSV export, staff import, requirements."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
+
+from hocso.accounts.deps import CurrentUser
+from hocso.accounts.models import User
+from hocso.agencies import service
+from hocso.agencies.schemas import AgencyOut, AgencyStats, ImportResult, RequirementIn, RequirementOut
+from hocso.core.db import SessionDep
+from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses
+from hocso.core.timeutil import current_vietnam_year
+
+router = APIRouter(prefix="/agencies", tags=["agencies"])
+
+YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")]
+MAX_IMPORT_BYTES = 10_000_000
+
+
+def _require_manager(user: User) -> None:
+    if not {"agency_admin", "sysadmin"} & set(user.role_list):
+        raise Forbidden(
+            "Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này."
+        )
+
+
+@router.get("/{code}", response_model=AgencyOut, operation_id="get_agency", responses=error_responses(401, 403, 404))
+def get_agency(code: str, user: CurrentUser, session: SessionDep) -> AgencyOut:
+    """An agency you manage, its parent and its children."""
+    _require_manager(user)
+    return service.agency_out(session, service.visible_agency(session, user=user, code=code))
+
+
+@router.get(
+    "/{code}/stats", response_model=AgencyStats, operation_id="get_agency_stats", responses=error_responses(401, 403, 404)
+)
+def get_stats(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None) -> AgencyStats:
+    """Completion figures over the agency's whole subtree, and one row per child agency."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    return service.agency_stats(session, agency=agency, year=year or current_vietnam_year())
+
+
+@router.get(
+    "/{code}/stats.csv",
+    operation_id="export_agency_stats_csv",
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
+)
+def get_stats_csv(
+    code: str,
+    user: CurrentUser,
+    session: SessionDep,
+    year: YearQuery = None,
+    delimiter: Annotated[Literal[",", ";"], Query(description="';' for Excel set to a Vietnamese locale")] = ",",
+) -> Response:
+    """The agency and each child agency as CSV rows, for Excel."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    stats = service.agency_stats(session, agency=agency, year=year or current_vietnam_year())
+    filename = f"hocso-{agency.code}-{stats.year}.csv"
+    return Response(
+        service.stats_csv(stats, delimiter=delimiter).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post(
+    "/{code}/members/import",
+    response_model=ImportResult,
+    operation_id="import_agency_members",
+    responses=error_responses(400, 401, 403, 404, 413),
+)
+async def import_members(code: str, user: CurrentUser, session: SessionDep, file: Annotated[UploadFile, File()]) -> ImportResult:
+    """Creates or updates civil servants from a CSV (full_name,email,phone[,agency_code])."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    raw = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(
+            f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB; split it.",
+            f"Tệp lớn hơn {MAX_IMPORT_BYTES // 1_000_000} MB; hãy chia nhỏ.",
+        )
+    return service.import_members(session, caller=user, agency=agency, raw=raw)
+
+
+@router.get(
+    "/{code}/requirements",
+    response_model=list[RequirementOut],
+    operation_id="list_agency_requirements",
+    responses=error_responses(401, 403, 404),
+)
+def list_requirements(code: str, user: CurrentUser, session: SessionDep) -> list[RequirementOut]:
+    """What applies to the agency: its own requirements and those set by its ancestors."""
+    _require_manager(user)
+    return service.requirements_of(session, service.visible_agency(session, user=user, code=code))
+
+
+@router.post(
+    "/{code}/requirements",
+    response_model=RequirementOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="set_agency_requirement",
+    responses={200: {"model": RequirementOut, "description": "An existing requirement's due date was changed"},
+               **error_responses(400, 401, 403, 404, 413)},
+)
+def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: SessionDep, response: Response) -> RequirementOut:
+    """Requires a module of the agency's whole subtree by a due date (setting it again moves the date)."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    req, created = service.set_requirement(session, agency=agency, module_slug=data.module, due_date=data.due_date, by=user)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return RequirementOut(
+        module=req.module_slug, due_date=req.due_date, agency={"code": agency.code, "name": agency.name}, inherited=False
+    )
+
+
+@router.delete(
+    "/{code}/requirements/{module}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="delete_agency_requirement",
+    responses=error_responses(401, 403, 404),
+)
+def delete_requirement(code: str, module: str, user: CurrentUser, session: SessionDep) -> Response:
+    """Removes a requirement the agency set itself."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    service.remove_requirement(session, agency=agency, module_slug=module)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,95 @@
+"""What crosses the wire for agencies, requirements, imports and stats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AgencyRef(BaseModel):
+    code: str
+    name: str
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name: str
+    parent_code: str | None
+    children: list[AgencyRef]
+    members: int
+
+
+class RequirementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    module: str = Field(min_length=1, max_length=64)
+    due_date: date
+
+
+class RequirementOut(BaseModel):
+    module: str
+    due_date: date
+    agency: AgencyRef = Field(description="The agency that set it (this one or an ancestor)")
+    inherited: bool
+
+
+class ImportRejection(BaseModel):
+    row: int = Field(description="Line number in the file, the header being line 1")
+    reason: str
+
+
+class Invitation(BaseModel):
+    row: int
+    identifier: str
+    code: str = Field(description="One-time code to give the person; they set a password with it")
+    expires_at: datetime
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[ImportRejection]
+    invitations: list[Invitation] = Field(default_factory=list, description="One per created account")
+
+
+class ModuleFigure(BaseModel):
+    slug: str
+    completed: int = Field(description="Members of the subtree who have completed it, ever")
+    completed_in_year: int
+    rate: float
+
+
+class ChildFigure(BaseModel):
+    code: str
+    name: str
+    members: int
+    goal_met: int
+    goal_rate: float
+    required_completed: int
+    required_total: int
+    required_rate: float | None
+    overdue: int
+
+
+class AgencyStats(BaseModel):
+    agency: AgencyRef
+    year: int
+    members: int
+    goal_met: int
+    goal_rate: float
+    required_completed: int = Field(description="Required modules completed, counted per person and module")
+    required_total: int
+    required_rate: float | None = Field(description="required_completed / required_total; null if nothing is required")
+    overdue: int = Field(description="Required modules past their due date and not completed, per person and module")
+    by_module: list[ModuleFigure]
+    children: list[ChildFigure]
+
+
+class ActivateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=3, max_length=254, description="The email or phone the agency imported")
+    code: str = Field(min_length=4, max_length=64)
+    password: str = Field(min_length=8, max_length=128)

@@ -1,0 +1,642 @@
+"""Agency rules: the tree, who may see which subtree, staff import, requirements and stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, select
+
+from hocso.accounts.models import User
+from hocso.accounts.schemas import normalize_email, normalize_phone
+from hocso.agencies import rollups
+from hocso.agencies.models import (
+    Agency,
+    AgencyModuleRollup,
+    AgencyRollup,
+    AgencyYearRollup,
+    Invitation,
+    Requirement,
+)
+from hocso.agencies.schemas import (
+    AgencyOut,
+    AgencyRef,
+    AgencyStats,
+    ChildFigure,
+    ImportRejection,
+    ImportResult,
+    ModuleFigure,
+    RequirementOut,
+)
+from hocso.agencies.schemas import Invitation as InvitationOut
+from hocso.content.models import Module
+from hocso.core import security
+from hocso.core.errors import BadRequest, Invalid, NotFound
+from hocso.core.timeutil import VIETNAM, utcnow
+
+INVITATION_DAYS = 30
+MAX_IMPORT_ROWS = 50_000
+
+
+# --- The tree -----------------------------------------------------------------------------------------------
+
+
+def subtree_filter(path: str):
+    """SQL condition for "agency lies in the subtree rooted at path": one range scan on the path index."""
+    # Paths hold digits and "/", and "/" sorts just before "0": every path starting with "/1/7/" lies in
+    # ["/1/7/", "/1/70").
+    return and_(Agency.path >= path, Agency.path < path[:-1] + "0")
+
+
+def in_subtree(path: str, root_path: str) -> bool:
+    return path.startswith(root_path)
+
+
+def get_by_code(session: Session, code: str) -> Agency | None:
+    return session.exec(select(Agency).where(Agency.code == code)).first()
+
+
+@dataclass
+class TreeReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def read_tree_file(path: Path) -> list[dict[str, str]]:
+    """Reads an agency tree from CSV (code,name,parent_code) or JSON (a list of such objects)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("a JSON tree file is a list of {code, name, parent_code} objects")
+        return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in data]
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    missing = {"code", "name", "parent_code"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValueError(f"the header must be code,name,parent_code (missing: {', '.join(sorted(missing))})")
+    return list(reader)
+
+
+def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
+    """Creates or updates agencies from rows; idempotent. Rows may come in any order (parents after children)."""
+    report = TreeReport()
+    wanted: dict[str, dict[str, str]] = {}
+    for n, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip()
+        name = " ".join((row.get("name") or "").split())
+        parent = (row.get("parent_code") or "").strip() or None
+        if not code or not name:
+            report.problems.append(f"row {n}: code and name are required")
+        elif code in wanted:
+            report.problems.append(f"row {n}: code {code} appears twice")
+        elif parent == code:
+            report.problems.append(f"row {n}: {code} cannot be its own parent")
+        else:
+            wanted[code] = {"name": name, "parent": parent, "row": str(n)}
+    if report.problems:
+        return report
+
+    existing = {a.code: a for a in session.exec(select(Agency)).all()}
+
+    # Resolve parents and refuse cycles before writing anything.
+    def parent_of(code: str) -> str | None:
+        if code in wanted:
+            return wanted[code]["parent"]
+        agency = existing.get(code)
+        if agency is None or agency.parent_id is None:
+            return None
+        return next((a.code for a in existing.values() if a.id == agency.parent_id), None)
+
+    for code, spec in wanted.items():
+        if spec["parent"] and spec["parent"] not in wanted and spec["parent"] not in existing:
+            report.problems.append(f"row {spec['row']}: parent {spec['parent']} is not in the file or the database")
+        seen, cur = {code}, spec["parent"]
+        while cur is not None:
+            if cur in seen:
+                report.problems.append(f"row {spec['row']}: {code} would be inside its own subtree")
+                break
+            seen.add(cur)
+            cur = parent_of(cur)
+    if report.problems:
+        return report
+
+    reshaped = False
+    depth_cache: dict[str, int] = {}
+
+    def depth(code: str) -> int:
+        if code not in depth_cache:
+            p = parent_of(code)
+            depth_cache[code] = 0 if p is None else depth(p) + 1
+        return depth_cache[code]
+
+    for code in sorted(wanted, key=depth):  # parents first
+        spec = wanted[code]
+        parent = existing.get(spec["parent"]) if spec["parent"] else None
+        agency = existing.get(code)
+        if agency is None:
+            agency = Agency(code=code, name=spec["name"], parent_id=parent.id if parent else None, path="/")
+            session.add(agency)
+            session.flush()
+            agency.path = f"{parent.path if parent else '/'}{agency.id}/"
+            agency.depth = depth(code)
+            existing[code] = agency
+            report.created += 1
+            continue
+        new_parent_id = parent.id if parent else None
+        if agency.name == spec["name"] and agency.parent_id == new_parent_id:
+            report.unchanged += 1
+            continue
+        if agency.parent_id != new_parent_id:
+            old_path = agency.path
+            new_path = f"{parent.path if parent else '/'}{agency.id}/"
+            for node in session.exec(select(Agency).where(subtree_filter(old_path))).all():
+                node.path = new_path + node.path[len(old_path) :]
+                node.depth = node.path.count("/") - 2
+                session.add(node)
+            agency.parent_id = new_parent_id
+            reshaped = True
+        agency.name = spec["name"]
+        session.add(agency)
+        report.updated += 1
+    session.flush()
+    if reshaped:
+        rollups.rebuild_all(session)
+    session.flush()
+    return report
+
+
+def agency_out(session: Session, agency: Agency) -> AgencyOut:
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    children = session.exec(select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.code)).all()
+    rollup = session.get(AgencyRollup, agency.id)
+    return AgencyOut(
+        code=agency.code,
+        name=agency.name,
+        parent_code=parent.code if parent else None,
+        children=[AgencyRef(code=c.code, name=c.name) for c in children],
+        members=rollup.members if rollup else 0,
+    )
+
+
+# --- Who may see what: the one scoping helper --------------------------------------------------------------
+
+
+def admin_scope(session: Session, user: User) -> Agency | None:
+    """Returns the root of the subtree the person manages, or None (sysadmins see every tree)."""
+    if "agency_admin" in user.role_list and user.admin_agency_id is not None:
+        return session.get(Agency, user.admin_agency_id)
+    return None
+
+
+def visible_agency(session: Session, *, user: User, code: str) -> Agency:
+    """Returns the agency if the person manages it or an ancestor (or is a sysadmin); otherwise 404."""
+    agency = get_by_code(session, code)
+    if agency is not None:
+        if "sysadmin" in user.role_list:
+            return agency
+        scope = admin_scope(session, user)
+        if scope is not None and in_subtree(agency.path, scope.path):
+            return agency
+    # The same answer for "no such agency" and "not yours": codes of other subtrees are not revealed.
+    raise NotFound(f"There is no agency '{code}' that you manage.", f"Không có cơ quan '{code}' thuộc quyền quản lý của bạn.")
+
+
+def agency_of(session: Session, user: User) -> Agency | None:
+    return session.get(Agency, user.agency_id) if user.agency_id else None
+
+
+# --- Membership ---------------------------------------------------------------------------------------------
+
+
+def set_membership(session: Session, *, user: User, agency: Agency | None) -> None:
+    """Moves a person into an agency (or out of any), keeping every rollup on both paths right."""
+    if user.agency_id == (agency.id if agency else None):
+        return
+    old = agency_of(session, user)
+    if old is not None:
+        rollups.member_changed(session, user_id=user.id, agency_path=old.path, sign=-1)
+    user.agency_id = agency.id if agency else None
+    roles = [r for r in user.role_list if r != "civil_servant"]
+    user.roles = ",".join(roles + (["civil_servant"] if agency else []))
+    session.add(user)
+    session.flush()
+    if agency is not None:
+        rollups.member_changed(session, user_id=user.id, agency_path=agency.path, sign=+1)
+
+
+def leave_before_erasure(session: Session, *, user: User) -> None:
+    """Takes an account out of its agency's counts before the account is erased."""
+    set_membership(session, user=user, agency=None)
+
+
+def _new_invitation(session: Session, *, user: User) -> tuple[str, datetime]:
+    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+    expires = utcnow() + timedelta(days=INVITATION_DAYS)
+    invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
+    invitation.code_hash = security.hash_password(code)
+    invitation.expires_at = expires
+    session.add(invitation)
+    return code, expires
+
+
+def _decode_upload(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(
+            "The file is not UTF-8 text. In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'.",
+            "Tệp không phải văn bản UTF-8. Trong Excel chọn Lưu thành > 'CSV UTF-8 (Comma delimited)'.",
+        ) from None
+
+
+def import_members(session: Session, *, caller: User | None, agency: Agency, raw: bytes) -> ImportResult:
+    """Creates or updates civil servants from CSV; a bad row rejects only itself; re-importing changes nothing."""
+    text = _decode_upload(raw)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Invalid("The file is empty.", "Tệp rỗng.") from None
+    need = ["full_name", "email", "phone"]
+    if header[:3] != need or header[3:] not in ([], ["agency_code"]):
+        raise Invalid(
+            "The first line must be: full_name,email,phone or full_name,email,phone,agency_code.",
+            "Dòng đầu phải là: full_name,email,phone hoặc full_name,email,phone,agency_code.",
+        )
+    result = ImportResult(created=0, updated=0, unchanged=0, rejected=[])
+    seen: dict[str, int] = {}
+    agencies_by_code: dict[str, Agency | None] = {agency.code: agency}
+    for line_no, cells in enumerate(reader, start=2):
+        if line_no - 1 > MAX_IMPORT_ROWS:
+            result.rejected.append(ImportRejection(row=line_no, reason=f"more than {MAX_IMPORT_ROWS} rows; split the file"))
+            break
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            outcome = _import_row(session, header, cells, line_no, agency, agencies_by_code, seen)
+        except _RowRejected as exc:
+            result.rejected.append(ImportRejection(row=line_no, reason=str(exc)))
+            continue
+        kind, user = outcome
+        setattr(result, kind, getattr(result, kind) + 1)
+        if kind == "created":
+            code, expires = _new_invitation(session, user=user)
+            result.invitations.append(
+                InvitationOut(row=line_no, identifier=user.email or user.phone or "", code=code, expires_at=expires)
+            )
+    session.flush()
+    return result
+
+
+class _RowRejected(Exception):
+    pass
+
+
+def _import_row(
+    session: Session,
+    header: list[str],
+    cells: list[str],
+    line_no: int,
+    root: Agency,
+    agencies_by_code: dict[str, Agency | None],
+    seen: dict[str, int],
+) -> tuple[str, User]:
+    if len(cells) > len(header):
+        raise _RowRejected(f"{len(cells)} values but the header has {len(header)} columns")
+    values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells))))
+    full_name = " ".join(values["full_name"].split())
+    if not full_name:
+        raise _RowRejected("full_name is empty")
+    if len(full_name) > 200:
+        raise _RowRejected("full_name is longer than 200 characters")
+    email = phone = None
+    if values["email"]:
+        try:
+            email = normalize_email(validate_email(values["email"], check_deliverability=False).normalized)
+        except EmailNotValidError:
+            raise _RowRejected(f"'{values['email']}' is not a valid email address") from None
+    if values["phone"]:
+        phone = normalize_phone(values["phone"])
+        if phone is None:
+            raise _RowRejected(f"'{values['phone']}' is not a phone number (e.g. 0912345678)")
+    if not email and not phone:
+        raise _RowRejected("give an email or a phone number")
+    for key in filter(None, (email, phone)):
+        if key in seen:
+            raise _RowRejected(f"{key} is already on row {seen[key]}")
+    code = values.get("agency_code") or root.code
+    if code not in agencies_by_code:
+        agencies_by_code[code] = get_by_code(session, code)
+    target = agencies_by_code[code]
+    if target is None or not in_subtree(target.path, root.path):
+        raise _RowRejected(f"agency {code} is not in the subtree of {root.code}")
+
+    by_email = session.exec(select(User).where(User.email == email)).first() if email else None
+    by_phone = session.exec(select(User).where(User.phone == phone)).first() if phone else None
+    if by_email and by_phone and by_email.id != by_phone.id:
+        raise _RowRejected("the email and the phone belong to two different accounts")
+    user = by_email or by_phone
+    if user is not None and user.agency_id is not None and user.agency_id != target.id:
+        current = session.get(Agency, user.agency_id)
+        if current is None or not in_subtree(current.path, root.path):
+            raise _RowRejected("this person belongs to an agency outside your subtree; ask that agency to release them")
+    for key in filter(None, (email, phone)):
+        seen[key] = line_no
+
+    if user is None:
+        user = User(email=email, phone=phone, full_name=full_name)
+        session.add(user)
+        session.flush()
+        set_membership(session, user=user, agency=target)
+        return "created", user
+    changed = False
+    if user.full_name != full_name:
+        user.full_name, changed = full_name, True
+    if email and user.email is None:
+        user.email, changed = email, True
+    if phone and user.phone is None:
+        user.phone, changed = phone, True
+    if user.agency_id != target.id:
+        set_membership(session, user=user, agency=target)
+        changed = True
+    session.add(user)
+    return ("updated" if changed else "unchanged"), user
+
+
+# --- Requirements -------------------------------------------------------------------------------------------
+
+
+def vietnam_today() -> date:
+    return datetime.now(VIETNAM).date()
+
+
+def set_requirement(session: Session, *, agency: Agency, module_slug: str, due_date: date, by: User) -> tuple[Requirement, bool]:
+    """Requires a module of the agency's whole subtree by due_date; returns (requirement, created)."""
+    module = session.get(Module, module_slug)
+    if module is None or not module.active:
+        raise NotFound(f"There is no module '{module_slug}'.", f"Không có học phần '{module_slug}'.")
+    if due_date < vietnam_today():
+        raise Invalid(
+            f"due_date {due_date.isoformat()} is in the past; choose a date from today on.",
+            f"Hạn {due_date.isoformat()} đã qua; hãy chọn từ hôm nay trở đi.",
+        )
+    req = session.exec(
+        select(Requirement).where(Requirement.agency_id == agency.id, Requirement.module_slug == module_slug)
+    ).first()
+    created = req is None
+    if req is None:
+        req = Requirement(agency_id=agency.id, module_slug=module_slug, due_date=due_date, created_by=by.id)
+    req.due_date = due_date
+    session.add(req)
+    session.flush()
+    return req, created
+
+
+def remove_requirement(session: Session, *, agency: Agency, module_slug: str) -> None:
+    req = session.exec(
+        select(Requirement).where(Requirement.agency_id == agency.id, Requirement.module_slug == module_slug)
+    ).first()
+    if req is None:
+        raise NotFound(
+            f"{agency.code} does not require '{module_slug}' itself.", f"{agency.code} không tự đặt yêu cầu '{module_slug}'."
+        )
+    session.delete(req)
+    session.flush()
+
+
+def requirements_of(session: Session, agency: Agency) -> list[RequirementOut]:
+    """Lists what applies to the agency: its own requirements and those inherited from ancestors."""
+    ids = rollups.path_ids(agency.path)
+    rows = session.exec(
+        select(Requirement, Agency).join(Agency, Agency.id == Requirement.agency_id).where(Requirement.agency_id.in_(ids))
+    ).all()
+    return sorted(
+        (
+            RequirementOut(
+                module=r.module_slug,
+                due_date=r.due_date,
+                agency=AgencyRef(code=a.code, name=a.name),
+                inherited=a.id != agency.id,
+            )
+            for r, a in rows
+        ),
+        key=lambda r: (r.due_date, r.module),
+    )
+
+
+def required_of_member(session: Session, *, agency_id: int) -> dict[str, date]:
+    """Returns module slug -> earliest due date among everything required of a member of the agency."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        return {}
+    due: dict[str, date] = {}
+    for req in requirements_of(session, agency):
+        due[req.module] = min(due.get(req.module, req.due_date), req.due_date)
+    return due
+
+
+# --- Stats --------------------------------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+@dataclass
+class _Counters:
+    members: dict[int, int]
+    completed: dict[tuple[int, str], int]  # (agency id, module) -> completed ever
+
+
+def _required_figures(
+    target: Agency, reqs: list[tuple[Requirement, Agency]], counters: _Counters, today: date
+) -> tuple[int, int, int]:
+    """Returns (completed, total, overdue) over person x required module for target's subtree.
+
+    Requirements nest: one set on an ancestor covers the whole subtree; one set deeper covers only its own
+    subtree. Each requiring node owns the region down to the next requiring nodes below it, and everyone in a
+    region answers to the earliest due date on the way up. Counts come from the rollups by subtraction.
+    """
+    completed = total = overdue = 0
+    by_module: dict[str, list[tuple[Requirement, Agency]]] = {}
+    for req, owner in reqs:
+        if in_subtree(target.path, owner.path) or in_subtree(owner.path, target.path):
+            by_module.setdefault(req.module_slug, []).append((req, owner))
+    for slug, items in by_module.items():
+        above = [r.due_date for r, a in items if in_subtree(target.path, a.path)]
+        own_due: dict[str, tuple[Agency, date]] = {}
+        if above:
+            own_due[target.path] = (target, min(above))
+        for r, a in items:
+            if a.path != target.path and in_subtree(a.path, target.path):
+                own_due[a.path] = (a, r.due_date)
+        # Sorted paths list every subtree contiguously after its root, so a stack finds each node's
+        # nearest requiring ancestor in one pass.
+        effective: dict[str, date] = {}
+        below_members: dict[str, int] = {}
+        below_done: dict[str, int] = {}
+        stack: list[str] = []
+        for path in sorted(own_due):
+            agency, due = own_due[path]
+            while stack and not in_subtree(path, stack[-1]):
+                stack.pop()
+            parent = stack[-1] if stack else None
+            effective[path] = min(due, effective[parent]) if parent else due
+            if parent:
+                below_members[parent] = below_members.get(parent, 0) + counters.members.get(agency.id, 0)
+                below_done[parent] = below_done.get(parent, 0) + counters.completed.get((agency.id, slug), 0)
+            stack.append(path)
+        for path, (agency, _) in own_due.items():
+            members = counters.members.get(agency.id, 0) - below_members.get(path, 0)
+            done = counters.completed.get((agency.id, slug), 0) - below_done.get(path, 0)
+            completed += done
+            total += members
+            if effective[path] < today:
+                overdue += members - done
+    return completed, total, overdue
+
+
+def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
+    """Computes stats for the agency's whole subtree from the rollups: no scan over people or completions."""
+    children = session.exec(select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.code)).all()
+    ancestor_ids = rollups.path_ids(agency.path)
+    reqs = session.exec(
+        select(Requirement, Agency)
+        .join(Agency, Agency.id == Requirement.agency_id)
+        .where(or_(Requirement.agency_id.in_(ancestor_ids), subtree_filter(agency.path)))
+    ).all()
+    needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
+    members = dict(
+        session.exec(select(AgencyRollup.agency_id, AgencyRollup.members).where(AgencyRollup.agency_id.in_(needed))).all()
+    )
+    goal = dict(
+        session.exec(
+            select(AgencyYearRollup.agency_id, AgencyYearRollup.goal_met).where(
+                AgencyYearRollup.agency_id.in_(needed), AgencyYearRollup.year == year
+            )
+        ).all()
+    )
+    required_slugs = {r.module_slug for r, _ in reqs}
+    completed: dict[tuple[int, str], int] = {}
+    if required_slugs:
+        for a, m, n in session.exec(
+            select(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug, func.sum(AgencyModuleRollup.completed))
+            .where(AgencyModuleRollup.agency_id.in_(needed), AgencyModuleRollup.module_slug.in_(required_slugs))
+            .group_by(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug)
+        ).all():
+            completed[(a, m)] = int(n)
+    counters = _Counters(members, completed)
+    today = vietnam_today()
+
+    own_rows = session.exec(
+        select(AgencyModuleRollup.module_slug, AgencyModuleRollup.year, AgencyModuleRollup.completed).where(
+            AgencyModuleRollup.agency_id == agency.id
+        )
+    ).all()
+    ever: dict[str, int] = {}
+    this_year: dict[str, int] = {}
+    for slug, y, n in own_rows:
+        ever[slug] = ever.get(slug, 0) + n
+        if y == year:
+            this_year[slug] = this_year.get(slug, 0) + n
+    active = session.exec(select(Module.slug).where(Module.active == True).order_by(Module.area_slug, Module.position)).all()  # noqa: E712
+    n_members = members.get(agency.id, 0)
+    by_module = [
+        ModuleFigure(slug=s, completed=ever.get(s, 0), completed_in_year=this_year.get(s, 0), rate=_rate(ever.get(s, 0), n_members))
+        for s in list(active) + sorted(set(ever) - set(active))
+    ]
+
+    def figure(target: Agency) -> tuple[int, int, float, int, int, float | None, int]:
+        m = members.get(target.id, 0)
+        g = goal.get(target.id, 0)
+        done, total, late = _required_figures(target, reqs, counters, today)
+        return m, g, _rate(g, m), done, total, (_rate(done, total) if total else None), late
+
+    m, g, grate, done, total, rrate, late = figure(agency)
+    child_rows = []
+    for child in children:
+        cm, cg, cgrate, cdone, ctotal, crrate, clate = figure(child)
+        child_rows.append(
+            ChildFigure(
+                code=child.code, name=child.name, members=cm, goal_met=cg, goal_rate=cgrate,
+                required_completed=cdone, required_total=ctotal, required_rate=crrate, overdue=clate,
+            )
+        )
+    return AgencyStats(
+        agency=AgencyRef(code=agency.code, name=agency.name),
+        year=year,
+        members=m,
+        goal_met=g,
+        goal_rate=grate,
+        required_completed=done,
+        required_total=total,
+        required_rate=rrate,
+        overdue=late,
+        by_module=by_module,
+        children=child_rows,
+    )
+
+
+def _cell(value: Any) -> str:
+    """Formats a CSV cell; text that Excel would run as a formula is neutralised with a leading quote."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def stats_csv(stats: AgencyStats, *, delimiter: str = ",") -> str:
+    """Renders the agency and each child as CSV rows, UTF-8 with BOM and CRLF for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(
+        ["code", "name", "row", "year", "members", "goal_met", "goal_rate", "required_completed",
+         "required_total", "required_rate", "overdue"]
+    )
+    writer.writerow(
+        [_cell(stats.agency.code), _cell(stats.agency.name), "total", stats.year, stats.members, stats.goal_met,
+         stats.goal_rate, stats.required_completed, stats.required_total,
+         "" if stats.required_rate is None else stats.required_rate, stats.overdue]
+    )
+    for c in stats.children:
+        writer.writerow(
+            [_cell(c.code), _cell(c.name), "child", stats.year, c.members, c.goal_met, c.goal_rate,
+             c.required_completed, c.required_total, "" if c.required_rate is None else c.required_rate, c.overdue]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def naive_stats(session: Session, *, agency: Agency, year: int) -> dict[str, int]:
+    """Recounts members, goal-met and completions by scanning people and progress (tests and benchmarks)."""
+    from hocso.learning.models import ModuleProgress
+
+    in_tree = select(Agency.id).where(subtree_filter(agency.path))
+    members = session.exec(select(func.count()).select_from(User).where(User.agency_id.in_(in_tree))).one()
+    goal_met = session.exec(
+        select(func.count(func.distinct(ModuleProgress.user_id)))
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(User.agency_id.in_(in_tree), ModuleProgress.completed_year == year)
+    ).one()
+    per_module = dict(
+        session.exec(
+            select(ModuleProgress.module_slug, func.count())
+            .join(User, User.id == ModuleProgress.user_id)
+            .where(User.agency_id.in_(in_tree), ModuleProgress.completed_at.is_not(None))
+            .group_by(ModuleProgress.module_slug)
+        ).all()
+    )
+    return {"members": members, "goal_met": goal_met, **{f"module:{k}": v for k, v in per_module.items()}}
