@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,22 +62,31 @@ def migrated_template(tmp_path_factory) -> str:
     yield f"sqlite:///{path}"
 
 
-@pytest.fixture
-def database_url(tmp_path, migrated_template) -> str:
+@contextmanager
+def fresh_database(template_url: str, folder: Path) -> Iterator[str]:
+    """Yields the URL of a new database copied from the migrated template, dropped afterwards."""
     if PG_URL:
         url, admin = _pg_admin()
-        template = make_url(migrated_template).database
+        template = make_url(template_url).database
         name = f"hocso_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
         return
-    db = tmp_path / "hocso.db"
-    shutil.copy(make_url(migrated_template).database, db)
+    db = folder / f"hocso-{uuid.uuid4().hex[:8]}.db"
+    shutil.copy(make_url(template_url).database, db)
     yield f"sqlite:///{db}"
+
+
+@pytest.fixture
+def database_url(tmp_path, migrated_template) -> Iterator[str]:
+    with fresh_database(migrated_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

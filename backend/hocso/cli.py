@@ -101,6 +101,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
     from hocso.accounts import service
     from hocso.accounts.models import User
+    from hocso.agencies import service as agencies
     from hocso.accounts.schemas import RegisterIn
     from hocso.core.db import open_session
     from hocso.core.errors import HocsoError
@@ -121,13 +122,73 @@ def cmd_users_create(args: argparse.Namespace) -> int:
             user = User(email=data.email, phone=data.phone, full_name=data.full_name)
         user.full_name = data.full_name
         user.password_hash = hash_password(data.password)
+        roles = [r for r in (args.role or []) if r]
         try:
-            service.set_roles(user, [r for r in (args.role or []) if r])
+            service.set_roles(user, roles)
         except HocsoError as exc:
             return _fail(exc.detail)
         session.add(user)
+        session.flush()
+        if args.agency:
+            agency = agencies.get_by_code(session, args.agency)
+            if agency is None:
+                return _fail(f"no agency with code {args.agency}; load the tree first (hocso agencies load FILE)")
+            if "agency_admin" in roles:
+                user.admin_agency_id = agency.id
+            else:
+                agencies.set_membership(session, user=user, agency=agency)
+        elif "agency_admin" in roles:
+            return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
+        session.add(user)
         session.commit()
         print(f"{'created' if created else 'updated'} {data.email or data.phone} ({user.roles})")
+    return 0
+
+
+def cmd_agencies_load(args: argparse.Namespace) -> int:
+    from hocso.agencies import service as agencies
+    from hocso.core.db import open_session
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    try:
+        rows = agencies.read_tree_file(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _fail(f"{path}: {exc}")
+    engine = _prepare_database(load_content=False)
+    with open_session(engine, write=True) as session:
+        report = agencies.load_tree(session, rows)
+        if report.problems:
+            for problem in report.problems:
+                print(f"{path}: {problem}", file=sys.stderr)
+            return _fail(f"{len(report.problems)} problem(s); nothing was changed")
+        session.commit()
+    print(f"agencies: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    return 0
+
+
+def cmd_users_import(args: argparse.Namespace) -> int:
+    import json
+
+    from hocso.agencies import service as agencies
+    from hocso.core.db import open_session
+    from hocso.core.errors import HocsoError
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    engine = _prepare_database(load_content=False)
+    with open_session(engine, write=True) as session:
+        agency = agencies.get_by_code(session, args.agency)
+        if agency is None:
+            return _fail(f"no agency with code {args.agency}")
+        try:
+            result = agencies.import_members(session, caller=None, agency=agency, raw=path.read_bytes())
+        except HocsoError as exc:
+            return _fail(exc.detail)
+        session.commit()
+    print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -161,7 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--full-name", required=True)
     create.add_argument("--role", action="append", help="a role to grant; repeat for several")
+    create.add_argument("--agency", help="agency code: the subtree an agency_admin manages, else the agency joined")
     create.set_defaults(func=cmd_users_create)
+    imp = users_sub.add_parser("import", help="import civil servants from CSV (full_name,email,phone[,agency_code])")
+    imp.add_argument("--agency", required=True, help="the agency the rows belong to (or the root of their agency_code)")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_users_import)
+
+    agencies_p = sub.add_parser("agencies", help="manage the agency tree")
+    agencies_sub = agencies_p.add_subparsers(dest="agencies_command", required=True)
+    load_tree = agencies_sub.add_parser("load", help="create or update the tree from CSV/JSON (code,name,parent_code)")
+    load_tree.add_argument("file")
+    load_tree.set_defaults(func=cmd_agencies_load)
     return parser
 
 

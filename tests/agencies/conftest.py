@@ -1,0 +1,65 @@
+"""A small agency tree with admins at different levels, built through the real services."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from hocso.accounts.models import User
+from hocso.agencies import service as agencies
+from hocso.core.db import open_session
+from hocso.core.security import hash_password
+from tests.conftest import PASSWORD, auth_header, login
+
+TREE = [
+    {"code": "VN", "name": "Việt Nam (mẫu)", "parent_code": ""},
+    {"code": "HNI", "name": "Thành phố Hà Nội", "parent_code": "VN"},
+    {"code": "HNI-HK", "name": "Phường Hoàn Kiếm", "parent_code": "HNI"},
+    {"code": "HNI-BD", "name": "Phường Ba Đình", "parent_code": "HNI"},
+    {"code": "HCM", "name": "Thành phố Hồ Chí Minh", "parent_code": "VN"},
+    {"code": "HCM-BT", "name": "Phường Bến Thành", "parent_code": "HCM"},
+]
+
+
+def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None = None, member_of: str | None = None) -> None:
+    with open_session(engine, write=True) as session:
+        user = User(email=email, full_name=email.split("@")[0], password_hash=hash_password(PASSWORD))
+        user.roles = ",".join(["learner", *roles])
+        session.add(user)
+        session.flush()
+        if admin_of:
+            user.admin_agency_id = agencies.get_by_code(session, admin_of).id
+        if member_of:
+            agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, member_of))
+        session.add(user)
+        session.commit()
+
+
+@pytest.fixture
+def tree(engine):
+    with open_session(engine, write=True) as session:
+        report = agencies.load_tree(session, TREE)
+        assert not report.problems
+        session.commit()
+    make_user(engine, "admin.hni@example.vn", roles=["agency_admin"], admin_of="HNI")
+    make_user(engine, "admin.hcm@example.vn", roles=["agency_admin"], admin_of="HCM")
+    make_user(engine, "admin.hk@example.vn", roles=["agency_admin"], admin_of="HNI-HK")
+    make_user(engine, "root@example.vn", roles=["sysadmin"])
+    return engine
+
+
+@pytest.fixture
+def as_user(client, tree):
+    cache: dict[str, dict] = {}
+
+    def headers(email: str) -> dict:
+        if email not in cache:
+            cache[email] = auth_header(login(client, email))
+        return cache[email]
+
+    return headers
+
+
+def user_id(engine, email: str):
+    with open_session(engine) as session:
+        return session.exec(select(User.id).where(User.email == email)).one()

@@ -1,0 +1,106 @@
+"""Staff import: Excel's files, bad rows that reject only themselves, and re-imports that change nothing."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, auth_header
+
+ADMIN = "admin.hni@example.vn"
+
+
+def upload(client, headers, content: bytes | str, code: str = "HNI"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return client.post(
+        f"/api/v1/agencies/{code}/members/import", files={"file": ("nhan-su.csv", data, "text/csv")}, headers=headers
+    )
+
+
+GOOD = (
+    "full_name,email,phone,agency_code\n"
+    "Nguyễn Thị Ánh Tuyết,tuyet@example.vn,,HNI-HK\n"
+    "Phạm Quốc Việt,,0912 000 111,HNI-BD\n"
+    "Trần Đức Lương,luong@example.vn,0987000222,\n"
+)
+
+
+def test_an_import_creates_members_with_vietnamese_names_and_one_time_codes(client, as_user):
+    r = upload(client, as_user(ADMIN), GOOD)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["updated"], body["unchanged"], body["rejected"]) == (3, 0, 0, [])
+    assert [i["identifier"] for i in body["invitations"]] == ["tuyet@example.vn", "+84912000111", "luong@example.vn"]
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert stats["members"] == 3
+    assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 1}
+
+    # The person signs in for the first time with their code and a password of their own.
+    code = body["invitations"][1]["code"]
+    bad = client.post("/api/v1/auth/activate", json={"identifier": "0912000111", "code": "WRONGCODE1", "password": PASSWORD})
+    assert bad.status_code == 400
+    ok = client.post("/api/v1/auth/activate", json={"identifier": "0912000111", "code": code, "password": PASSWORD})
+    assert ok.status_code == 200
+    me = client.get("/api/v1/me", headers=auth_header(ok.json())).json()
+    assert me["full_name"] == "Phạm Quốc Việt"
+    assert me["agency"] == {"code": "HNI-BD", "name": "Phường Ba Đình"}
+    assert "civil_servant" in me["roles"]
+    # A code works once.
+    again = client.post("/api/v1/auth/activate", json={"identifier": "0912000111", "code": code, "password": PASSWORD})
+    assert again.status_code == 400
+
+
+def test_reimporting_the_same_file_changes_nothing(client, as_user):
+    upload(client, as_user(ADMIN), GOOD)
+    body = upload(client, as_user(ADMIN), GOOD).json()
+    assert (body["created"], body["updated"], body["unchanged"], body["rejected"], body["invitations"]) == (0, 0, 3, [], [])
+    assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()["members"] == 3
+
+
+def test_excels_semicolons_and_bom_are_understood(client, as_user):
+    content = "\ufefffull_name;email;phone\r\nHoàng Thị Mai;mai@example.vn;\r\nVũ Minh Khôi;;+84 903 333 444\r\n"
+    body = upload(client, as_user(ADMIN), content.encode("utf-8")).json()
+    assert body["created"] == 2 and body["rejected"] == []
+
+
+def test_bad_rows_reject_only_themselves_with_a_reason(client, as_user):
+    content = (
+        "full_name,email,phone,agency_code\n"
+        "Đúng Người,dung@example.vn,,\n"
+        "Sai Email,not-an-email,,\n"
+        ",noname@example.vn,,\n"
+        "Không Liên Lạc,,,\n"
+        "Sai Số,,12345,\n"
+        "Lạ Cơ Quan,la@example.vn,,NO-SUCH\n"
+        "Trùng Lặp,dung@example.vn,,\n"
+        "Quá Nhiều,x@example.vn,,HNI,extra\n"
+        "Cũng Đúng,cungdung@example.vn,,HNI-HK\n"
+    )
+    body = upload(client, as_user(ADMIN), content).json()
+    assert body["created"] == 2
+    reasons = {r["row"]: r["reason"] for r in body["rejected"]}
+    assert set(reasons) == {3, 4, 5, 6, 7, 8, 9}
+    assert "not-an-email" in reasons[3]
+    assert "full_name" in reasons[4]
+    assert "email or a phone" in reasons[5]
+    assert "12345" in reasons[6]
+    assert "NO-SUCH" in reasons[7]
+    assert "row 2" in reasons[8]
+    assert "columns" in reasons[9]
+
+
+def test_files_that_are_not_csv_of_staff_get_a_clear_422(client, as_user):
+    r = upload(client, as_user(ADMIN), "name,mail\nA,b@example.vn\n")
+    assert r.status_code == 422 and "full_name,email,phone" in r.json()["detail"]
+    legacy = "full_name,email,phone\nLê Văn An,an@example.vn,\n".encode("cp1258")  # Excel's old Vietnamese encoding
+    r = upload(client, as_user(ADMIN), legacy)
+    assert r.status_code == 422 and "UTF-8" in r.json()["detail"]
+    assert upload(client, as_user(ADMIN), b"").status_code == 422
+
+
+def test_an_import_moves_a_member_within_the_subtree_and_not_out_of_someone_elses(client, as_user):
+    upload(client, as_user(ADMIN), "full_name,email,phone,agency_code\nDi Chuyển,move@example.vn,,HNI-HK\n")
+    body = upload(client, as_user(ADMIN), "full_name,email,phone,agency_code\nDi Chuyển,move@example.vn,,HNI-BD\n").json()
+    assert body["updated"] == 1
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 0}
+    # Another province's admin cannot take them.
+    body = upload(client, as_user("admin.hcm@example.vn"), "full_name,email,phone\nDi Chuyển,move@example.vn,\n", code="HCM").json()
+    assert body["created"] == 0 and "outside your subtree" in body["rejected"][0]["reason"]

@@ -1,0 +1,74 @@
+"""A manager sees their own subtree and nothing else, on every agency endpoint."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import register, login, auth_header
+
+ADMIN_HNI = "admin.hni@example.vn"
+ADMIN_HCM = "admin.hcm@example.vn"
+
+
+def endpoints(code: str) -> list[tuple[str, str, dict]]:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    return [
+        ("get", f"/api/v1/agencies/{code}", {}),
+        ("get", f"/api/v1/agencies/{code}/stats", {}),
+        ("get", f"/api/v1/agencies/{code}/stats.csv", {}),
+        ("get", f"/api/v1/agencies/{code}/requirements", {}),
+        ("post", f"/api/v1/agencies/{code}/requirements", {"json": {"module": "qr-basics", "due_date": due}}),
+        ("delete", f"/api/v1/agencies/{code}/requirements/qr-basics", {}),
+        ("post", f"/api/v1/agencies/{code}/members/import",
+         {"files": {"file": ("staff.csv", "full_name,email,phone\nAn,an@example.vn,\n".encode(), "text/csv")}}),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_an_admin_of_one_province_gets_404_for_another_provinces_agencies(client, as_user, index):
+    for code in ("HCM", "HCM-BT", "VN"):
+        method, path, kwargs = endpoints(code)[index]
+        r = getattr(client, method)(path, headers=as_user(ADMIN_HNI), **kwargs)
+        assert r.status_code == 404, (path, r.text)
+        assert "HCM" not in r.json()["detail"] or code in r.json()["detail"]
+    # The same answer as for a code that does not exist at all.
+    method, path, kwargs = endpoints("NO-SUCH")[index]
+    assert getattr(client, method)(path, headers=as_user(ADMIN_HNI), **kwargs).status_code == 404
+
+
+def test_an_admin_sees_their_agency_and_everything_below_it(client, as_user):
+    for code in ("HNI", "HNI-HK", "HNI-BD"):
+        assert client.get(f"/api/v1/agencies/{code}/stats", headers=as_user(ADMIN_HNI)).status_code == 200
+    body = client.get("/api/v1/agencies/HNI", headers=as_user(ADMIN_HNI)).json()
+    assert body["parent_code"] == "VN"
+    assert [c["code"] for c in body["children"]] == ["HNI-BD", "HNI-HK"]
+    # A commune admin cannot look up at their province.
+    assert client.get("/api/v1/agencies/HNI/stats", headers=as_user("admin.hk@example.vn")).status_code == 404
+
+
+def test_a_sysadmin_sees_every_agency(client, as_user):
+    for code in ("VN", "HNI", "HCM-BT"):
+        assert client.get(f"/api/v1/agencies/{code}/stats", headers=as_user("root@example.vn")).status_code == 200
+
+
+def test_learners_and_anonymous_callers_are_refused(client, tree):
+    body = register(client)
+    learner = auth_header(login(client, body["email"]))
+    r = client.get("/api/v1/agencies/HNI/stats", headers=learner)
+    assert r.status_code == 403 and r.json()["detail"]
+    assert client.get("/api/v1/agencies/HNI/stats").status_code == 401
+
+
+def test_an_import_cannot_place_people_outside_the_admins_subtree(client, as_user):
+    csv = "full_name,email,phone,agency_code\nLê Văn Tám,tam@example.vn,,HCM-BT\nĐỗ Thị Hoa,hoa@example.vn,,HNI-HK\n"
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        files={"file": ("s.csv", csv.encode(), "text/csv")},
+        headers=as_user(ADMIN_HNI),
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["created"] == 1
+    assert body["rejected"] == [{"row": 2, "reason": "agency HCM-BT is not in the subtree of HNI"}]
