@@ -1,0 +1,142 @@
+"""Requirements apply to a whole subtree; stats and the CSV export show who is done and who is late."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+
+from hocso.agencies import service as agencies
+from hocso.agencies.models import Requirement
+from hocso.core.db import open_session
+from tests.agencies.conftest import make_user, user_id
+from tests.conftest import auth_header, login
+
+ADMIN = "admin.hni@example.vn"
+RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+
+
+def staff(client, tree, email, code):
+    make_user(tree, email, roles=["civil_servant"], member_of=code)
+    return auth_header(login(client, email))
+
+
+def pass_quiz(client, headers):
+    r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT}, headers=headers)
+    assert r.json()["passed"]
+
+
+def test_a_requirement_applies_to_the_whole_subtree_and_shows_in_each_persons_progress(client, tree, as_user):
+    due = (agencies.vietnam_today() + timedelta(days=20)).isoformat()
+    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": due}, headers=as_user(ADMIN))
+    assert r.status_code == 201 and r.json()["module"] == "qr-basics"
+    commune = staff(client, tree, "can.bo@example.vn", "HNI-HK")
+    elsewhere = staff(client, tree, "khac@example.vn", "HCM-BT")
+    assert client.get("/api/v1/me/progress", headers=commune).json()["required"] == [
+        {"slug": "qr-basics", "due_date": due, "status": "not_started"}
+    ]
+    assert client.get("/api/v1/me/progress", headers=elsewhere).json()["required"] == []
+    inherited = client.get("/api/v1/agencies/HNI-HK/requirements", headers=as_user(ADMIN)).json()
+    assert inherited[0]["inherited"] is True and inherited[0]["agency"]["code"] == "HNI"
+
+    pass_quiz(client, commune)
+    assert client.get("/api/v1/me/progress", headers=commune).json()["required"][0]["status"] == "completed"
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert (stats["members"], stats["required_completed"], stats["required_total"], stats["required_rate"]) == (1, 1, 1, 1.0)
+    assert stats["goal_met"] == 1 and stats["goal_rate"] == 1.0
+    assert {m["slug"]: m["completed"] for m in stats["by_module"]} == {"qr-basics": 1}
+
+
+def test_setting_a_requirement_again_moves_its_due_date(client, tree, as_user):
+    today = agencies.vietnam_today()
+    first = (today + timedelta(days=5)).isoformat()
+    later = (today + timedelta(days=50)).isoformat()
+    assert client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": first}, headers=as_user(ADMIN)).status_code == 201
+    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": later}, headers=as_user(ADMIN))
+    assert r.status_code == 200 and r.json()["due_date"] == later
+    assert client.delete("/api/v1/agencies/HNI/requirements/qr-basics", headers=as_user(ADMIN)).status_code == 204
+    assert client.get("/api/v1/agencies/HNI/requirements", headers=as_user(ADMIN)).json() == []
+    assert client.delete("/api/v1/agencies/HNI/requirements/qr-basics", headers=as_user(ADMIN)).status_code == 404
+
+
+def test_bad_requirements_get_a_clear_4xx(client, tree, as_user):
+    past = (agencies.vietnam_today() - timedelta(days=1)).isoformat()
+    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": past}, headers=as_user(ADMIN))
+    assert r.status_code == 422 and "đã qua" in r.json()["detail"]
+    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "nope", "due_date": "2099-01-01"}, headers=as_user(ADMIN))
+    assert r.status_code == 404
+    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": "31/12/2026"}, headers=as_user(ADMIN))
+    assert r.status_code == 422
+
+
+def test_overdue_counts_people_past_the_earliest_due_date_who_have_not_finished(client, tree, as_user):
+    late = staff(client, tree, "tre@example.vn", "HNI-HK")
+    staff(client, tree, "cung.tre@example.vn", "HNI-BD")
+    done = staff(client, tree, "xong@example.vn", "HNI-BD")
+    pass_quiz(client, done)
+    today = agencies.vietnam_today()
+    with open_session(tree, write=True) as session:
+        # The province gave until next month; the commune HNI-HK set an earlier date that has passed.
+        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI").id, module_slug="qr-basics", due_date=today + timedelta(days=30)))
+        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=3)))
+        session.commit()
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert (stats["required_total"], stats["required_completed"], stats["overdue"]) == (3, 1, 1)
+    rows = {c["code"]: c for c in stats["children"]}
+    assert rows["HNI-HK"]["overdue"] == 1 and rows["HNI-BD"]["overdue"] == 0
+    assert rows["HNI-BD"]["required_rate"] == 0.5
+    assert client.get("/api/v1/me/progress", headers=late).json()["required"][0]["due_date"] == (today - timedelta(days=3)).isoformat()
+
+
+def test_moving_a_person_and_deleting_an_account_keep_the_counts_right(client, tree, as_user):
+    mover = staff(client, tree, "mover@example.vn", "HNI-HK")
+    pass_quiz(client, mover)
+
+    def members_and_goal():
+        s = client.get("/api/v1/agencies/VN/stats", headers=as_user("root@example.vn")).json()
+        return {c["code"]: (c["members"], c["goal_met"]) for c in s["children"]}
+
+    assert members_and_goal() == {"HCM": (0, 0), "HNI": (1, 1)}
+    with open_session(tree, write=True) as session:
+        from hocso.accounts.models import User
+
+        user = session.get(User, user_id(tree, "mover@example.vn"))
+        agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, "HCM-BT"))
+        session.commit()
+    assert members_and_goal() == {"HCM": (1, 1), "HNI": (0, 0)}
+    assert client.delete("/api/v1/me", headers=mover).status_code == 204
+    assert members_and_goal() == {"HCM": (0, 0), "HNI": (0, 0)}
+
+
+def test_the_csv_export_opens_in_excel_with_vietnamese_names_intact(client, tree, as_user):
+    staff(client, tree, "a@example.vn", "HNI-HK")
+    r = client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert 'filename="hocso-HNI-' in r.headers["content-disposition"]
+    raw = r.content
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that tells Excel it is UTF-8
+    assert b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [(row["code"], row["row"], row["members"]) for row in rows] == [
+        ("HNI", "total", "1"), ("HNI-BD", "child", "0"), ("HNI-HK", "child", "1")
+    ]
+    assert rows[2]["name"] == "Phường Hoàn Kiếm"
+    semi = client.get("/api/v1/agencies/HNI/stats.csv", params={"delimiter": ";"}, headers=as_user(ADMIN))
+    assert semi.content.decode("utf-8-sig").splitlines()[0].startswith("code;name;row")
+
+
+def test_names_that_excel_would_run_as_formulas_are_neutralised(client, tree, as_user):
+    with open_session(tree, write=True) as session:
+        agencies.load_tree(session, [{"code": "HNI-X", "name": "=HYPERLINK(\"http://evil\")", "parent_code": "HNI"}])
+        session.commit()
+    text = client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN)).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+
+
+def test_stats_year_must_be_sensible(client, tree, as_user):
+    assert client.get("/api/v1/agencies/HNI/stats", params={"year": 99999}, headers=as_user(ADMIN)).status_code == 422
+    assert client.get("/api/v1/agencies/HNI/stats.csv", params={"delimiter": "|"}, headers=as_user(ADMIN)).status_code == 422
