@@ -52,7 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
-        log_level=os.environ.get("HOCSO_LOG_LEVEL", "info"),
+        access_log=False,  # hocso.core.logging writes one JSON line per request instead
+        log_level=os.environ.get("HOCSO_LOG_LEVEL", "info").lower(),
     )
     return 0
 
@@ -187,6 +188,11 @@ def cmd_users_import(args: argparse.Namespace) -> int:
             result = agencies.import_members(session, caller=None, agency=agency, raw=path.read_bytes())
         except HocsoError as exc:
             return _fail(exc.detail)
+        agencies.record_audit(
+            session, actor=None, agency=agency, action="members_imported",
+            detail={"file": path.name, "created": result.created, "updated": result.updated,
+                    "unchanged": result.unchanged, "rejected": len(result.rejected), "via": "command line"},
+        )
         session.commit()
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,6 +19,7 @@ from hocso.content.router import router as content_router
 from hocso.core.config import Settings, get_settings
 from hocso.core.db import SessionDep, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
+from hocso.core.logging import RequestLogMiddleware, configure_logging
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.learning.router import router as learning_router
 
@@ -83,6 +85,7 @@ def _install_frontend(app: FastAPI, dist: Path) -> None:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(os.environ.get("HOCSO_LOG_LEVEL", "INFO"))
     app = FastAPI(
         title="Hocso API",
         version=__version__,
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, content_router, learning_router, agencies_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_frontend(app, settings.frontend_dir)

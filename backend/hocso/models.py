@@ -3,6 +3,7 @@
 from hocso.accounts.models import RefreshToken, User
 from hocso.agencies.models import (
     Agency,
+    AuditEvent,
     AgencyModuleRollup,
     AgencyRollup,
     AgencyYearRollup,
@@ -14,6 +15,7 @@ from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
 __all__ = [
     "Agency",
+    "AuditEvent",
     "AgencyModuleRollup",
     "AgencyRollup",
     "AgencyYearRollup",

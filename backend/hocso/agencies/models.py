@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -89,3 +89,18 @@ class Invitation(SQLModel, table=True):
     code_hash: str = Field(max_length=255)
     expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """An administrator's action on an agency (import, requirement change, export), readable by its admins."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_agency_at", "agency_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    # No foreign key: the trail outlives an erased account (the actor then shows as deleted).
+    actor_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False))
+    action: str = Field(max_length=40)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from hocso.accounts.deps import CurrentUser
 from hocso.accounts.models import User
 from hocso.agencies import service
-from hocso.agencies.schemas import AgencyOut, AgencyStats, ImportResult, RequirementIn, RequirementOut
+from hocso.agencies.schemas import AgencyOut, AgencyStats, AuditPage, ImportResult, RequirementIn, RequirementOut
 from hocso.core.db import SessionDep
 from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses
 from hocso.core.timeutil import current_vietnam_year
@@ -61,6 +61,7 @@ def get_stats_csv(
     agency = service.visible_agency(session, user=user, code=code)
     stats = service.agency_stats(session, agency=agency, year=year or current_vietnam_year())
     filename = f"hocso-{agency.code}-{stats.year}.csv"
+    service.record_audit(session, actor=user, agency=agency, action="stats_exported", detail={"year": stats.year})
     return Response(
         service.stats_csv(stats, delimiter=delimiter).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -84,7 +85,16 @@ async def import_members(code: str, user: CurrentUser, session: SessionDep, file
             f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB; split it.",
             f"Tệp lớn hơn {MAX_IMPORT_BYTES // 1_000_000} MB; hãy chia nhỏ.",
         )
-    return service.import_members(session, caller=user, agency=agency, raw=raw)
+    result = service.import_members(session, caller=user, agency=agency, raw=raw)
+    service.record_audit(
+        session,
+        actor=user,
+        agency=agency,
+        action="members_imported",
+        detail={"file": file.filename, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged, "rejected": len(result.rejected)},
+    )
+    return result
 
 
 @router.get(
@@ -112,6 +122,10 @@ def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: 
     _require_manager(user)
     agency = service.visible_agency(session, user=user, code=code)
     req, created = service.set_requirement(session, agency=agency, module_slug=data.module, due_date=data.due_date, by=user)
+    service.record_audit(
+        session, actor=user, agency=agency, action="requirement_set",
+        detail={"module": req.module_slug, "due_date": req.due_date.isoformat(), "new": created},
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return RequirementOut(
@@ -130,4 +144,19 @@ def delete_requirement(code: str, module: str, user: CurrentUser, session: Sessi
     _require_manager(user)
     agency = service.visible_agency(session, user=user, code=code)
     service.remove_requirement(session, agency=agency, module_slug=module)
+    service.record_audit(session, actor=user, agency=agency, action="requirement_removed", detail={"module": module})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{code}/audit", response_model=AuditPage, operation_id="list_agency_audit", responses=error_responses(401, 403, 404))
+def list_audit(
+    code: str,
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="An id from next_before")] = None,
+) -> AuditPage:
+    """Administrators' actions on the agency and its subtree, newest first."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    return service.audit_page(session, agency=agency, limit=limit, before=before)

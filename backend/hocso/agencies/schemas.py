@@ -93,3 +93,17 @@ class ActivateIn(BaseModel):
     identifier: str = Field(min_length=3, max_length=254, description="The email or phone the agency imported")
     code: str = Field(min_length=4, max_length=64)
     password: str = Field(min_length=8, max_length=128)
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    agency: AgencyRef
+    actor: str = Field(description="Who did it: name and email/phone, or 'deleted account'")
+    action: str
+    detail: dict
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventOut]
+    next_before: int | None = Field(description="Pass as ?before= for the next (older) page; null at the end")

@@ -21,6 +21,7 @@ from hocso.accounts.schemas import normalize_email, normalize_phone
 from hocso.agencies import rollups
 from hocso.agencies.models import (
     Agency,
+    AuditEvent,
     AgencyModuleRollup,
     AgencyRollup,
     AgencyYearRollup,
@@ -31,6 +32,8 @@ from hocso.agencies.schemas import (
     AgencyOut,
     AgencyRef,
     AgencyStats,
+    AuditEventOut,
+    AuditPage,
     ChildFigure,
     ImportRejection,
     ImportResult,
@@ -640,3 +643,40 @@ def naive_stats(session: Session, *, agency: Agency, year: int) -> dict[str, int
         ).all()
     )
     return {"members": members, "goal_met": goal_met, **{f"module:{k}": v for k, v in per_module.items()}}
+
+
+# --- Audit trail --------------------------------------------------------------------------------------------
+
+
+def record_audit(session: Session, *, actor: User | None, agency: Agency, action: str, detail: dict[str, Any]) -> None:
+    """Writes one line of the audit trail for an administrator's action on an agency."""
+    session.add(AuditEvent(actor_id=actor.id if actor else None, agency_id=agency.id, action=action, detail=detail))
+    session.flush()
+
+
+def audit_page(session: Session, *, agency: Agency, limit: int, before: int | None) -> AuditPage:
+    """Lists audit events on the agency's subtree, newest first, a page at a time."""
+    stmt = (
+        select(AuditEvent, Agency)
+        .join(Agency, Agency.id == AuditEvent.agency_id)
+        .where(subtree_filter(agency.path))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        stmt = stmt.where(AuditEvent.id < before)
+    rows = session.exec(stmt).all()
+    actors = {
+        u.id: u for u in session.exec(select(User).where(User.id.in_({e.actor_id for e, _ in rows if e.actor_id}))).all()
+    }
+    events = []
+    for event, where in rows[:limit]:
+        who = actors.get(event.actor_id) if event.actor_id else None
+        label = f"{who.full_name} <{who.email or who.phone}>" if who else ("command line" if event.actor_id is None else "deleted account")
+        events.append(
+            AuditEventOut(
+                id=event.id, at=event.at, agency=AgencyRef(code=where.code, name=where.name),
+                actor=label, action=event.action, detail=event.detail,
+            )
+        )
+    return AuditPage(events=events, next_before=rows[limit - 1][0].id if len(rows) > limit else None)

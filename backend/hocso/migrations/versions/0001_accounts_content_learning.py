@@ -53,7 +53,6 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['area_slug'], ['area.slug'], ),
-    sa.ForeignKeyConstraint(['current_version_id'], ['module_version.id'], use_alter=True),
     sa.PrimaryKeyConstraint('slug')
     )
     with op.batch_alter_table('module', schema=None) as batch_op:
@@ -104,6 +103,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('module_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_module_version_module_slug'), ['module_slug'], unique=False)
+
+    # module and module_version point at each other, so this key is added once both tables exist.
+    with op.batch_alter_table('module', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            'fk_module_current_version_id_module_version', 'module_version', ['current_version_id'], ['id']
+        )
 
     op.create_table('attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -158,6 +163,8 @@ def downgrade() -> None:
     with op.batch_alter_table('module_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_version_module_slug'))
 
+    with op.batch_alter_table('module', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_module_current_version_id_module_version', type_='foreignkey')
     op.drop_table('module_version')
     with op.batch_alter_table('refresh_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refresh_token_user_id'))
