@@ -65,6 +65,9 @@ def authenticate(session: Session, *, identifier: str, password: str) -> User | 
     user = find_by_identifier(session, identifier)
     if not security.verify_password(password, user.password_hash if user else None):
         return None
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+        session.add(user)
     return user
 
 
