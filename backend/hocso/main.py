@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.login_id_limiter = SlidingWindowLimiter(settings.login_attempts_per_identifier, window)
     app.state.login_ip_limiter = SlidingWindowLimiter(settings.login_attempts_per_ip, window)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_attempts_per_ip, 3600)
+    app.state.register_id_limiter = SlidingWindowLimiter(settings.register_attempts_per_identifier, 3600)
     settings.signing_key()  # create and keep the secret now, not during the first request
 
     install_error_handlers(app)

@@ -184,3 +184,9 @@ def test_mass_registration_from_one_address_is_slowed_down(settings, engine):
             register(c, email=f"bulk{i}@example.vn")
         r = c.post("/api/v1/auth/register", json={"email": "bulk9@example.vn", "password": PASSWORD, "full_name": "B"})
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+
+
+def test_registering_the_same_identifier_again_and_again_is_slowed_down(client):
+    body = {"email": "same@example.vn", "password": PASSWORD, "full_name": "Lặp"}
+    codes = [client.post("/api/v1/auth/register", json=body).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]

@@ -50,8 +50,13 @@ def _limited(request: Request, limiter_name: str, key: str) -> None:
 def register(data: RegisterIn, session: SessionDep, request: Request) -> UserPublic:
     """Creates an account. A taken email or phone gets the same answer, and nothing changes."""
     ip_key = _client_ip(request)
+    identifiers = [i for i in (data.email, data.phone) if i]
     _limited(request, "register_limiter", ip_key)
+    for identifier in identifiers:
+        _limited(request, "register_id_limiter", identifier)
     request.app.state.register_limiter.hit(ip_key)
+    for identifier in identifiers:
+        request.app.state.register_id_limiter.hit(identifier)
     return user_public(service.register(session, data=data))
 
 

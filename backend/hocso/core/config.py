@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     login_attempts_per_ip: int = 30
     login_window_seconds: int = 900
     register_attempts_per_ip: int = 10
+    register_attempts_per_identifier: int = 3
 
     max_events_per_batch: int = 500
 
