@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated
 
@@ -55,10 +57,29 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
+_sqlite_writers: dict[int, threading.Lock] = {}
+
+
+@contextmanager
+def _one_writer_at_a_time(engine: Engine, write: bool) -> Iterator[None]:
+    """On SQLite, lets this process's write transactions queue on a lock rather than poll the busy timeout.
+
+    SQLite takes one writer at a time anyway; waiting threads that poll sleep in growing steps and wake late,
+    which made the slowest writes under load several times slower than queueing here.
+    """
+    if not write or engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _sqlite_writers.setdefault(id(engine), threading.Lock())
+    with lock:
+        yield
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """Yields the request's session and commits at the end: services only flush."""
     engine = request.app.state.engine
-    with open_session(engine, write=request.method in WRITE_METHODS) as session:
+    write = request.method in WRITE_METHODS
+    with _one_writer_at_a_time(engine, write), open_session(engine, write=write) as session:
         try:
             yield session
             session.commit()
