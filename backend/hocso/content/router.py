@@ -39,4 +39,4 @@ def get_module(
 ) -> dict:
     """A module's lessons and quiz, without the answer key."""
     module, module_version = service.get_module_version(session, slug, version=version)
-    return service.module_for_learner(module, module_version, lang=lang)
+    return service.module_for_learner(session, module, module_version, lang=lang)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
@@ -96,6 +97,31 @@ def sync_content(session: Session, root: Path, *, force: bool = False) -> LoadRe
 
 # --- Reading ------------------------------------------------------------------------------------------------
 
+# A module version's text never changes after it is loaded, and content_hash names it exactly, so the parsed
+# text is kept per process instead of being read and parsed from JSON on every request.
+_TEXT_BY_HASH: dict[str, dict[str, Any]] = {}
+_WITHOUT_TEXT = defer(ModuleVersion.data)
+
+
+def version_text(session: Session, version: ModuleVersion) -> dict[str, Any]:
+    """Returns a module version's full text (lessons, quiz with answer key), parsed once per process."""
+    data = _TEXT_BY_HASH.get(version.content_hash)
+    if data is None:
+        data = session.exec(select(ModuleVersion.data).where(ModuleVersion.id == version.id)).one()
+        if len(_TEXT_BY_HASH) > 5000:
+            _TEXT_BY_HASH.clear()
+        _TEXT_BY_HASH[version.content_hash] = data
+    return data
+
+
+def versions_of(session: Session, slug: str) -> list[ModuleVersion]:
+    """Every loaded version of a module, oldest first, without their text."""
+    return list(
+        session.exec(
+            select(ModuleVersion).options(_WITHOUT_TEXT).where(ModuleVersion.module_slug == slug).order_by(ModuleVersion.id)
+        ).all()
+    )
+
 
 def list_areas(session: Session, *, lang: str) -> list[dict[str, str]]:
     """Lists areas in their order, in one language."""
@@ -106,8 +132,8 @@ def list_areas(session: Session, *, lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _summary(module: Module, version: ModuleVersion, lang: str) -> dict[str, Any]:
-    data = version.data
+def _summary(session: Session, module: Module, version: ModuleVersion, lang: str) -> dict[str, Any]:
+    data = version_text(session, version)
     return {
         "slug": module.slug,
         "area": module.area_slug,
@@ -126,6 +152,7 @@ def list_modules(session: Session, *, lang: str, area: str | None = None) -> lis
     """Lists active modules (optionally of one area) with their current version's summary."""
     stmt = (
         select(Module, ModuleVersion)
+        .options(_WITHOUT_TEXT)
         .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
         .join(Area, Area.slug == Module.area_slug)
         .where(Module.active == True)  # noqa: E712
@@ -135,7 +162,7 @@ def list_modules(session: Session, *, lang: str, area: str | None = None) -> lis
         if session.get(Area, area) is None:
             raise NotFound(f"There is no area '{area}'.", f"Không có lĩnh vực '{area}'.")
         stmt = stmt.where(Module.area_slug == area)
-    return [_summary(m, v, lang) for m, v in session.exec(stmt).all()]
+    return [_summary(session, m, v, lang) for m, v in session.exec(stmt).all()]
 
 
 def get_module_version(session: Session, slug: str, *, version: int | None = None) -> tuple[Module, ModuleVersion]:
@@ -144,11 +171,12 @@ def get_module_version(session: Session, slug: str, *, version: int | None = Non
     if module is None or not module.active or module.current_version_id is None:
         raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
     if version is None:
-        current = session.get(ModuleVersion, module.current_version_id)
+        current = session.get(ModuleVersion, module.current_version_id, options=[_WITHOUT_TEXT])
         assert current is not None
         return module, current
     found = session.exec(
         select(ModuleVersion)
+        .options(_WITHOUT_TEXT)
         .where(ModuleVersion.module_slug == slug, ModuleVersion.version == version)
         .order_by(ModuleVersion.id.desc())
     ).first()
@@ -159,10 +187,10 @@ def get_module_version(session: Session, slug: str, *, version: int | None = Non
     return module, found
 
 
-def module_for_learner(module: Module, version: ModuleVersion, *, lang: str) -> dict[str, Any]:
+def module_for_learner(session: Session, module: Module, version: ModuleVersion, *, lang: str) -> dict[str, Any]:
     """Shapes a module for reading: lessons and questions in one language, with no answer key."""
-    data = version.data
-    out = _summary(module, version, lang)
+    data = version_text(session, version)
+    out = _summary(session, module, version, lang)
     out.update(
         {
             "facts_as_of": data["facts_as_of"],

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from hocso.accounts.models import User
 from hocso.agencies import rollups
 from hocso.agencies.service import agency_of, required_of_member
-from hocso.content.models import Module, ModuleVersion
-from hocso.content.service import get_module_version
+from hocso.content.models import Module
+from hocso.content.service import get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
 from hocso.core.errors import Conflict, Invalid
 from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
@@ -67,8 +67,8 @@ def _progress_row(session: Session, *, user_id: uuid.UUID, slug: str, started_at
     return row
 
 
-def _grade(version: ModuleVersion, answers: dict[str, list[str]], lang: str) -> tuple[float, list[QuestionResult]]:
-    questions = version.data["quiz"]["questions"]
+def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tuple[float, list[QuestionResult]]:
+    questions = quiz["questions"]
     known = {q["id"]: q for q in questions}
     unknown = sorted(set(answers) - set(known))
     if unknown:
@@ -119,8 +119,9 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
             "occurred_at is in the future; check the phone's date and time.",
             "occurred_at nằm ở tương lai; hãy kiểm tra ngày giờ của điện thoại.",
         )
-    score, results = _grade(version, data.answers, lang)
-    pass_score = version.data["quiz"]["pass_score"]
+    quiz = version_text(session, version)["quiz"]
+    score, results = _grade(quiz, data.answers, lang)
+    pass_score = quiz["pass_score"]
     passed = score >= pass_score - 1e-9
 
     progress = _progress_row(session, user_id=user_id, slug=slug, started_at=occurred)
@@ -189,8 +190,8 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
         if session.get(Module, slug) is None:
             cache[slug] = None
         else:
-            datas = session.exec(select(ModuleVersion.data).where(ModuleVersion.module_slug == slug)).all()
-            cache[slug] = {lesson["id"] for data in datas for lesson in data["lessons"]}
+            texts = [version_text(session, v) for v in versions_of(session, slug)]
+            cache[slug] = {lesson["id"] for text in texts for lesson in text["lessons"]}
     return cache[slug]
 
 
