@@ -164,3 +164,18 @@ def test_a_module_counts_as_new_only_in_the_year_it_was_first_completed(client, 
 def test_progress_year_must_be_a_sensible_year(client, learner):
     assert client.get("/api/v1/me/progress", params={"year": 1800}, headers=learner["headers"]).status_code == 422
     assert client.get("/api/v1/me/progress", params={"year": "last"}, headers=learner["headers"]).status_code == 422
+
+
+def test_text_a_database_cannot_hold_is_refused_as_bad_input(client, learner):
+    import json
+
+    for module in ("qr\x00basics", "QR Basics", "qr-basics\udb34"):
+        body = json.dumps({"events": [lesson_event("scan", module=module)]})  # a lone surrogate goes as an escape
+        r = client.post(
+            "/api/v1/progress/events", content=body, headers={**learner["headers"], "Content-Type": "application/json"}
+        )
+        assert r.status_code == 422, module
+    r = client.post(
+        "/api/v1/auth/register", json={"email": "nul@example.vn", "password": "correct horse 1", "full_name": "A\x00B"}
+    )
+    assert r.status_code == 422 and "control characters" in r.json()["detail"]

@@ -25,6 +25,11 @@ def normalize_phone(raw: str) -> str | None:
     return None
 
 
+def has_unprintable(text: str) -> bool:
+    """True for text with control characters or lone surrogates, which no name needs and databases refuse."""
+    return any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
 def normalize_email(raw: str) -> str:
     return raw.strip().lower()
 
@@ -75,6 +80,8 @@ class RegisterIn(BaseModel):
         name = " ".join(v.split())
         if not name:
             raise ValueError("enter your full name")
+        if has_unprintable(name):
+            raise ValueError("the full name contains control characters; type it again")
         return name
 
     @field_validator("password")

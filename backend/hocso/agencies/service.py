@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
-from hocso.accounts.schemas import normalize_email, normalize_phone
+from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
 from hocso.agencies import rollups
 from hocso.agencies.models import (
     Agency,
@@ -326,6 +326,8 @@ def _import_row(
         raise _RowRejected("full_name is empty")
     if len(full_name) > 200:
         raise _RowRejected("full_name is longer than 200 characters")
+    if has_unprintable(full_name):
+        raise _RowRejected("full_name contains control characters")
     email = phone = None
     if values["email"]:
         try:

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 
 
 class ErrorOut(BaseModel):
@@ -136,6 +136,21 @@ def install_error_handlers(app: FastAPI) -> None:
             "Dữ liệu vừa được lưu đồng thời bởi một yêu cầu khác; vui lòng thử lại.",
         )
         return await _hocso_error(request, err)
+
+    def _unstorable(exc: StatementError) -> bool:
+        return isinstance(exc, DataError) or isinstance(exc.orig, UnicodeError)
+
+    @app.exception_handler(StatementError)
+    async def _statement_error(request: Request, exc: StatementError):
+        # Text the database cannot hold (a NUL character, a lone surrogate, a number out of range) is bad
+        # input that slipped past validation: refuse it as such rather than fail.
+        if _unstorable(exc):
+            err = Invalid(
+                "The request contains characters or numbers that cannot be stored; remove control characters.",
+                "Yêu cầu chứa ký tự hoặc số không lưu được; hãy bỏ các ký tự điều khiển.",
+            )
+            return await _hocso_error(request, err)
+        raise exc
 
     @app.exception_handler(OperationalError)
     async def _operational_error(_request: Request, exc: OperationalError):

@@ -19,6 +19,8 @@ def _iso_text(value: Any) -> Any:
 
 
 Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# Module slugs and lesson ids are lowercase letters, digits and hyphens (content/README.md).
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
 class AttemptIn(BaseModel):
@@ -59,8 +61,8 @@ class ProgressEventIn(BaseModel):
 
     event_id: uuid.UUID
     type: Literal["lesson_completed"]
-    module: str = Field(min_length=1, max_length=64)
-    lesson: str = Field(min_length=1, max_length=64)
+    module: str = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
+    lesson: str = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
     occurred_at: Moment
 
 
