@@ -104,3 +104,25 @@ def test_an_import_moves_a_member_within_the_subtree_and_not_out_of_someone_else
     # Another province's admin cannot take them.
     body = upload(client, as_user("admin.hcm@example.vn"), "full_name,email,phone\nDi Chuyển,move@example.vn,\n", code="HCM").json()
     assert body["created"] == 0 and "outside your subtree" in body["rejected"][0]["reason"]
+
+
+def test_an_expired_or_unknown_invitation_gets_the_same_answer(client, as_user, tree):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from hocso.agencies.models import Invitation
+    from hocso.core.db import open_session
+    from hocso.core.timeutil import utcnow
+
+    body = upload(client, as_user(ADMIN), "full_name,email,phone\nHết Hạn,old@example.vn,\n").json()
+    code = body["invitations"][0]["code"]
+    with open_session(tree, write=True) as session:
+        invitation = session.exec(select(Invitation)).one()
+        invitation.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(invitation)
+        session.commit()
+    expired = client.post("/api/v1/auth/activate", json={"identifier": "old@example.vn", "code": code, "password": PASSWORD})
+    unknown = client.post("/api/v1/auth/activate", json={"identifier": "nobody@example.vn", "code": code, "password": PASSWORD})
+    assert expired.status_code == unknown.status_code == 400
+    assert expired.json() == unknown.json()

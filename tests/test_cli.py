@@ -1,0 +1,64 @@
+"""The `hocso` command as operators and the README use it: one-line reasons, non-zero exits on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hocso.cli import main as hocso_main
+from hocso.core.config import get_settings
+from hocso.core.db import get_engine
+from tests.conftest import PASSWORD, login
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-agencies.csv"
+
+
+@pytest.fixture
+def cli_env(settings, engine, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HOCSO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HOCSO_CONTENT_DIR", str(settings.content_dir))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_an_agency_admin_made_on_the_command_line_can_sign_in_and_see_their_subtree(cli_env, client, capsys):
+    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+    args = ["users", "create", "--email", "boss@example.vn", "--password", PASSWORD, "--full-name", "Trưởng phòng",
+            "--role", "agency_admin", "--agency", "T-HNI"]
+    assert hocso_main(args) == 0
+    assert hocso_main(args) == 0  # idempotent
+    headers = {"Authorization": f"Bearer {login(client, 'boss@example.vn')['access_token']}"}
+    assert client.get("/api/v1/agencies/T-HNI/stats", headers=headers).status_code == 200
+    assert client.get("/api/v1/agencies/T-HCM/stats", headers=headers).status_code == 404
+
+
+def test_users_import_prints_the_result_and_refuses_unknown_agencies(cli_env, tmp_path, capsys):
+    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+    staff = tmp_path / "staff.csv"
+    staff.write_text("full_name,email,phone\nNgô Bảo Châu,chau@example.vn,\nSai,bad-email,\n", encoding="utf-8")
+    capsys.readouterr()
+    assert hocso_main(["users", "import", "--agency", "T-HNI-X01", str(staff)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["created"] == 1 and result["rejected"][0]["row"] == 3
+    assert hocso_main(["users", "import", "--agency", "NOPE", str(staff)]) == 1
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["users", "create", "--email", "x@example.vn", "--password", "short", "--full-name", "X"], "password"),
+        (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "king"], "role"),
+        (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "agency_admin"], "--agency"),
+        (["content", "check", "/no/such/folder"], "no such folder"),
+    ],
+)
+def test_bad_input_gives_one_line_and_a_non_zero_exit(cli_env, capsys, args, fragment):
+    assert hocso_main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0]
