@@ -7,7 +7,6 @@ import io
 import uuid
 from datetime import timedelta
 
-from sqlmodel import select
 
 from hocso.agencies import service as agencies
 from hocso.agencies.models import Requirement

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -110,10 +109,3 @@ class RefreshIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=4096)
-
-
-class SessionInfo(BaseModel):
-    issued_at: datetime
-    expires_at: datetime
-    used_at: datetime | None
-    revoked_at: datetime | None

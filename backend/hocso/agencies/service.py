@@ -6,14 +6,13 @@ import csv
 import io
 import json
 import secrets
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
@@ -43,7 +42,7 @@ from hocso.agencies.schemas import (
 from hocso.agencies.schemas import Invitation as InvitationOut
 from hocso.content.models import Module
 from hocso.core import security
-from hocso.core.errors import BadRequest, Invalid, NotFound
+from hocso.core.errors import Invalid, NotFound
 from hocso.core.timeutil import VIETNAM, utcnow
 
 INVITATION_DAYS = 30
