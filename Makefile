@@ -12,6 +12,7 @@ run: install frontend
 
 # Every test on SQLite, then the API tests again on a throwaway PostgreSQL (scripts/with-postgres).
 test: install frontend
+	$(BIN)/ruff check backend tests bench
 	$(BIN)/hocso content check
 	@# pytest exits 5 when it collects no test: say so rather than fail or pass silently.
 	@$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 0; fi; exit $$rc

@@ -17,7 +17,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,7 +166,7 @@ async def run(url: str, users_n: int, concurrency: int, seconds: float) -> dict:
         latencies: dict[str, list[float]] = defaultdict(list)
         errors: dict[str, int] = defaultdict(int)
         sent_batches: list = []
-        names, weights = zip(*OPS)
+        names, weights = zip(*OPS, strict=True)
         stop_at = time.perf_counter() + seconds
 
         async def vu() -> None:

@@ -130,7 +130,7 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
 
 def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree):
     with open_session(tree, write=True) as session:
-        for i, code in enumerate(["HNI-HK", "HNI-BD", "HCM-BT", "HNI"]):
+        for code in ["HNI-HK", "HNI-BD", "HCM-BT", "HNI"]:
             apply(session, ("join", code), people := [])
             user = people[0]
             submit_attempt(session, user=user, slug="qr-basics", data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT), lang="vi")

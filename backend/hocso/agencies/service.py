@@ -319,7 +319,7 @@ def _import_row(
 ) -> tuple[str, User]:
     if len(cells) > len(header):
         raise _RowRejected(f"{len(cells)} values but the header has {len(header)} columns")
-    values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells))))
+    values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=True))
     full_name = " ".join(values["full_name"].split())
     if not full_name:
         raise _RowRejected("full_name is empty")
