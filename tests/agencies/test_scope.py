@@ -72,3 +72,9 @@ def test_an_import_cannot_place_people_outside_the_admins_subtree(client, as_use
     body = r.json()
     assert body["created"] == 1
     assert body["rejected"] == [{"row": 2, "reason": "agency HCM-BT is not in the subtree of HNI"}]
+
+
+def test_me_names_the_subtree_an_admin_manages_and_nothing_for_others(client, as_user):
+    assert client.get("/api/v1/me", headers=as_user(ADMIN_HNI)).json()["manages"] == {
+        "code": "HNI", "name": "Thành phố Hà Nội"}
+    assert client.get("/api/v1/me", headers=as_user("root@example.vn")).json()["manages"] is None

@@ -113,6 +113,7 @@ def test_any_order_split_and_number_of_resends_gives_the_same_progress(client, p
     assert sorted(e["event_id"] for e in export["progress_events"]) == sorted(e["event_id"] for e in events)
     status = client.get("/api/v1/me/progress", headers=headers).json()["modules"][0]
     assert status["lessons_completed"] == len(set(picks))
+    assert status["lessons_done"] == sorted(set(picks))
     started = min(e["started_at"] for e in export["modules"])
     assert datetime.fromisoformat(started) == base
 

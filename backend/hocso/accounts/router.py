@@ -13,7 +13,7 @@ from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
 from hocso.accounts.schemas import AgencyRef, RefreshIn, RegisterIn, TokenPair, UserPublic
 from hocso.agencies.schemas import ActivateIn
-from hocso.agencies.service import agency_of
+from hocso.agencies.service import admin_scope, agency_of
 from hocso.core.db import SessionDep
 from hocso.core.errors import NotAuthenticated, RateLimited, error_responses
 from hocso.learning.service import learner_export
@@ -23,6 +23,7 @@ router = APIRouter(tags=["accounts"])
 
 def user_public(user: User, session: Session | None = None) -> UserPublic:
     agency = agency_of(session, user) if session is not None else None
+    manages = admin_scope(session, user) if session is not None else None
     return UserPublic(
         id=user.id,
         full_name=user.full_name,
@@ -30,6 +31,7 @@ def user_public(user: User, session: Session | None = None) -> UserPublic:
         phone=user.phone,
         roles=user.role_list,
         agency=AgencyRef(code=agency.code, name=agency.name) if agency else None,
+        manages=AgencyRef(code=manages.code, name=manages.name) if manages else None,
     )
 
 

@@ -47,6 +47,7 @@ class UserPublic(BaseModel):
     phone: str | None
     roles: list[str]
     agency: AgencyRef | None = None
+    manages: AgencyRef | None = Field(default=None, description="For an agency admin: the root of the subtree they manage")
 
 
 class RegisterIn(BaseModel):

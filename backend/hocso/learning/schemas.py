@@ -96,6 +96,7 @@ class ModuleStatus(BaseModel):
     status: Literal["not_started", "in_progress", "completed"]
     completed_at: datetime | None
     lessons_completed: int
+    lessons_done: list[str] = Field(default_factory=list, description="Ids of the lessons the person completed")
     best_score: float | None
 
 

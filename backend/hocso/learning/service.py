@@ -255,6 +255,14 @@ def progress_summary(session: Session, *, user: User, year: int | None = None) -
         select(Module.slug).where(Module.active == True).order_by(Module.area_slug, Module.position)  # noqa: E712
     ).all()
     slugs = list(active) + sorted(s for s in rows if s not in set(active))
+    done: dict[str, list[str]] = {}
+    for slug, lesson in session.exec(
+        select(ProgressEvent.module_slug, ProgressEvent.lesson_id)
+        .where(ProgressEvent.user_id == user_id)
+        .distinct()
+        .order_by(ProgressEvent.module_slug, ProgressEvent.lesson_id)
+    ):
+        done.setdefault(slug, []).append(lesson)
     modules = []
     for slug in slugs:
         p = rows.get(slug)
@@ -265,6 +273,7 @@ def progress_summary(session: Session, *, user: User, year: int | None = None) -
                 status=status,
                 completed_at=p.completed_at if p else None,
                 lessons_completed=p.lessons_completed if p else 0,
+                lessons_done=done.get(slug, []),
                 best_score=p.best_score if p else None,
             )
         )
