@@ -10,8 +10,10 @@ STAMPS := .make
 run: install frontend
 	$(BIN)/hocso serve --host 127.0.0.1 --port 8000
 
-# Every test on SQLite, then the API tests again on a throwaway PostgreSQL (scripts/with-postgres).
+# Every test on SQLite (browser tests in Debian's Chromium included), then the API tests again on a
+# throwaway PostgreSQL (scripts/with-postgres).
 test: install frontend
+	scripts/ensure-chromium
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/hocso content check
 	@# pytest exits 5 when it collects no test: say so rather than fail or pass silently.

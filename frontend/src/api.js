@@ -1,0 +1,166 @@
+// The one API client. Reads go to the network first and fall back to the copy kept in IndexedDB, so that
+// every screen a person has seen (and every module they saved) opens offline.
+import { authFetch, forgetTokens, saveTokens } from './offline/auth.js'
+import { clear, del, get, getAll, put } from './offline/db.js'
+import { state, update } from './state.js'
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail)
+    this.status = status
+  }
+}
+
+export class Offline extends Error {}
+
+async function call(path, init = {}) {
+  let response
+  try {
+    response = await authFetch(path, {
+      ...init,
+      headers: { 'Accept-Language': state.lang, ...init.headers },
+    })
+  } catch {
+    throw new Offline('offline')
+  }
+  if (response.status === 204) return null
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text()
+  if (!response.ok) {
+    const detail = typeof body?.detail === 'string' ? body.detail
+      : Array.isArray(body?.detail) ? body.detail.map((d) => d.msg).join('; ') : `HTTP ${response.status}`
+    throw new ApiError(response.status, detail)
+  }
+  return body
+}
+
+const postJson = (path, body) => call(path, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+/** GET with the last good answer kept per person; `{data, stale}` where stale means it came from the device. */
+export async function cachedGet(path) {
+  const key = `get:${state.me ? state.me.id : 'anon'}:${path}`
+  try {
+    const data = await call(path)
+    put('kv', data, key)
+    return { data, stale: false }
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error
+    const data = await get('kv', key)
+    if (data === undefined) throw error
+    return { data, stale: true }
+  }
+}
+
+export const areas = () => cachedGet(`/areas?lang=${state.lang}`)
+export const modules = () => cachedGet(`/modules?lang=${state.lang}`)
+export const progress = () => cachedGet('/me/progress')
+
+/** A module with its lessons and quiz: from the network, else the copy on the device. */
+export async function module(slug, lang = state.lang) {
+  const key = `${lang}:${slug}`
+  try {
+    const data = await call(`/modules/${encodeURIComponent(slug)}?lang=${lang}`)
+    await put('modules', data, key)
+    return { data, stale: false }
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error
+    const data = await get('modules', key)
+    if (!data) throw error
+    return { data, stale: true }
+  }
+}
+
+/** Keeps a module's lessons and quiz in both languages on the device. */
+export async function saveForOffline(slug) {
+  const copies = await Promise.all(['vi', 'en'].map((lang) => module(slug, lang)))
+  const vi = copies[0].data
+  await put('saved', { slug, title: { vi: vi.title, en: copies[1].data.title }, version: vi.version, saved_at: Date.now() })
+}
+
+export const forgetOffline = (slug) => del('saved', slug)
+export const savedModules = () => getAll('saved')
+
+export async function latestResult(slug) {
+  const all = (await getAll('results')).filter((r) => r.module === slug && r.kind === 'attempt')
+  return all.sort((a, b) => b.at - a.at)[0] || null
+}
+
+// --- Accounts ----------------------------------------------------------------------------------------------
+
+async function startSession(pair) {
+  await saveTokens(pair)
+  await loadMe()
+}
+
+export async function signIn(username, password) {
+  const form = new URLSearchParams({ username, password })
+  const pair = await call('/auth/login', { method: 'POST', body: form })
+  await startSession(pair)
+}
+
+export async function signUp({ full_name, identifier, password }) {
+  const body = { full_name, password, ...(identifier.includes('@') ? { email: identifier } : { phone: identifier }) }
+  await postJson('/auth/register', body)
+  await signIn(identifier, password)
+}
+
+export async function activate({ identifier, code, password }) {
+  await startSession(await postJson('/auth/activate', { identifier, code, password }))
+}
+
+/** Who is signed in: the server's answer, else the copy from the last visit (offline). */
+export async function loadMe() {
+  try {
+    const me = await call('/me')
+    await put('kv', me, 'me')
+    update({ me })
+  } catch (error) {
+    if (error instanceof Offline) update({ me: (await get('kv', 'me')) || null })
+    else if (error.status === 401) {
+      await del('kv', 'me')
+      update({ me: null })
+    } else throw error
+  }
+}
+
+export async function signOut() {
+  const tokens = await get('kv', 'tokens')
+  if (tokens) {
+    try {
+      await postJson('/auth/logout', { refresh_token: tokens.refresh })
+    } catch {
+      // Offline: the refresh token is forgotten here and expires on its own.
+    }
+  }
+  await forgetTokens()
+  await del('kv', 'me')
+  update({ me: null, pending: [] })
+}
+
+export const exportMyData = () => call('/me/export')
+
+export async function deleteAccount() {
+  await call('/me', { method: 'DELETE' })
+  await forgetTokens()
+  await clear('kv')
+  update({ me: null, pending: [] })
+}
+
+// --- Agencies ----------------------------------------------------------------------------------------------
+
+export const agency = (code) => call(`/agencies/${encodeURIComponent(code)}`)
+export const agencyStats = (code, year) => call(`/agencies/${encodeURIComponent(code)}/stats?year=${year}`)
+
+export async function agencyCsv(code, year) {
+  let response
+  try {
+    response = await authFetch(`/agencies/${encodeURIComponent(code)}/stats.csv?year=${year}`, { headers: { 'Accept-Language': state.lang } })
+  } catch {
+    throw new Offline('offline')
+  }
+  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail)
+  return response.blob()
+}

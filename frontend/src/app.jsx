@@ -1,0 +1,111 @@
+// The shell: header, navigation, offline and sync status, and the page for the current address.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { setLang, t } from './i18n.js'
+import { match, navigate, useAppState } from './state.js'
+import { syncNow } from './sync.js'
+import { Home } from './pages/home.jsx'
+import { Learn } from './pages/learn.jsx'
+import { ModulePage } from './pages/module.jsx'
+import { Lesson } from './pages/lesson.jsx'
+import { Quiz } from './pages/quiz.jsx'
+import { Progress } from './pages/progress.jsx'
+import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
+
+// The dashboard is for a few thousand managers: loaded only when opened, to keep the first screen small.
+function LazyAdmin(props) {
+  const [Page, setPage] = useState(null)
+  useEffect(() => { import('./pages/admin.jsx').then((m) => setPage(() => m.Admin)) }, [])
+  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
+}
+
+const ROUTES = [
+  ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
+  ['/m/:slug/quiz', Quiz], ['/progress', Progress], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
+  ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin],
+]
+
+function NotFound() {
+  return (
+    <>
+      <h1 tabIndex={-1}>{t('not_found')}</h1>
+      <p><a href="/">{t('go_home')}</a></p>
+    </>
+  )
+}
+
+// Same-origin links move inside the app instead of reloading the page.
+function onDocumentClick(event) {
+  const a = event.target.closest && event.target.closest('a[href]')
+  if (!a || a.target || a.hasAttribute('download') || event.defaultPrevented || event.button !== 0) return
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+  const url = new URL(a.href, location.href)
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return
+  event.preventDefault()
+  navigate(url.pathname + url.search)
+}
+
+function SyncStatus() {
+  const s = useAppState()
+  const n = s.pending.length
+  return (
+    <div class="status-bar" role="status" aria-live="polite">
+      {!s.online && <p class="notice offline">{t('offline')}</p>}
+      {s.lastSync?.stopped === 'signed_out' && n > 0 && <p class="notice error"><a href="/signin">{t('signed_out_sync')}</a></p>}
+      {n > 0 && (
+        <p class="notice pending" data-testid="pending">
+          <span>{s.syncing ? t('syncing') : t('waiting', n)}</span>
+          {s.online && !s.syncing && <button type="button" class="link-button" onClick={syncNow}>{t('sync_now')}</button>}
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function App() {
+  const s = useAppState()
+  const main = useRef(null)
+  useEffect(() => {
+    document.addEventListener('click', onDocumentClick)
+    return () => document.removeEventListener('click', onDocumentClick)
+  }, [])
+  let Page = NotFound
+  let params = {}
+  for (const [pattern, component] of ROUTES) {
+    const found = match(pattern, s.path)
+    if (found) {
+      Page = component
+      params = found
+      break
+    }
+  }
+  // Tell screen readers the page changed: move focus to the new page's heading.
+  useEffect(() => {
+    const heading = main.current && main.current.querySelector('h1')
+    if (heading && document.activeElement !== heading && s.path !== '/') heading.focus({ preventScroll: true })
+  }, [s.path])
+  const manager = s.me && s.me.manages
+  const links = [['/', t('nav_home')], ['/learn', t('nav_learn')], ...(s.me ? [['/progress', t('nav_progress')]] : []),
+    ...(manager ? [['/admin', t('nav_admin')]] : []), s.me ? ['/account', t('nav_account')] : ['/signin', t('nav_signin')]]
+  const current = (href) => (href === '/' ? s.path === '/' : s.path.startsWith(href))
+  return (
+    <>
+      <a class="skip" href="#main">{t('skip')}</a>
+      <header class="top">
+        <a class="brand" href="/" aria-label="Hocso – Học số">Hocso</a>
+        <button type="button" class="lang" lang={s.lang === 'vi' ? 'en' : 'vi'} aria-label={t('switch_lang_name')}
+          onClick={() => setLang(s.lang === 'vi' ? 'en' : 'vi')}>{t('switch_lang')}</button>
+        <nav aria-label={t('main_nav')}>
+          <ul>
+            {links.map(([href, label]) => (
+              <li key={href}><a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a></li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <SyncStatus />
+      <main id="main" ref={main}>
+        <Page {...params} key={s.path} />
+      </main>
+    </>
+  )
+}

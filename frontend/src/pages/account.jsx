@@ -1,0 +1,157 @@
+// Sign in, sign up, activation of an imported civil servant, and the account page (export, delete, sign out).
+import { useState } from 'preact/hooks'
+import * as api from '../api.js'
+import { t } from '../i18n.js'
+import { navigate, state, useAppState } from '../state.js'
+import { refreshPending, syncNow } from '../sync.js'
+
+function afterSignIn() {
+  const next = state.query.get('next')
+  navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true })
+  refreshPending().then(syncNow)
+}
+
+/** A form whose submit runs `action`, showing the server's message when it fails. */
+function useSubmit(action) {
+  const [error, setError] = useState(null)
+  const [busy, setBusy] = useState(false)
+  async function onSubmit(event) {
+    event.preventDefault()
+    const data = Object.fromEntries(new FormData(event.currentTarget))
+    setBusy(true)
+    setError(null)
+    try {
+      await action(data)
+    } catch (e) {
+      setError(e instanceof api.Offline ? t('offline') : e.message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { error, busy, onSubmit }
+}
+
+const Field = ({ name, label, type = 'text', autocomplete, hint, ...rest }) => (
+  <p class="field">
+    <label for={name}>{label}</label>
+    <input id={name} name={name} type={type} autocomplete={autocomplete} required aria-describedby={hint ? `${name}-hint` : undefined} {...rest} />
+    {hint && <span class="hint" id={`${name}-hint`}>{hint}</span>}
+  </p>
+)
+
+const FormError = ({ error }) => error && <p class="notice error" role="alert">{error}</p>
+
+export function SignIn() {
+  const form = useSubmit(async ({ username, password }) => {
+    await api.signIn(username.trim(), password)
+    afterSignIn()
+  })
+  return (
+    <>
+      <h1 tabIndex={-1}>{t('sign_in')}</h1>
+      <form onSubmit={form.onSubmit} class="form">
+        <Field name="username" label={t('email_or_phone')} autocomplete="username" inputMode="email" />
+        <Field name="password" label={t('password')} type="password" autocomplete="current-password" />
+        <FormError error={form.error} />
+        <p><button class="button" type="submit" disabled={form.busy}>{t('sign_in')}</button></p>
+      </form>
+      <p>{t('no_account')} <a href="/signup">{t('sign_up')}</a></p>
+      <p><a href="/activate">{t('activate_link')}</a></p>
+    </>
+  )
+}
+
+export function SignUp() {
+  const form = useSubmit(async ({ full_name, identifier, password }) => {
+    await api.signUp({ full_name: full_name.trim(), identifier: identifier.trim(), password })
+    afterSignIn()
+  })
+  return (
+    <>
+      <h1 tabIndex={-1}>{t('sign_up')}</h1>
+      <form onSubmit={form.onSubmit} class="form">
+        <Field name="full_name" label={t('full_name')} autocomplete="name" />
+        <Field name="identifier" label={t('email_or_phone')} autocomplete="username" />
+        <Field name="password" label={t('password')} type="password" autocomplete="new-password" minLength={8} hint={t('password_hint')} />
+        <FormError error={form.error} />
+        <p><button class="button" type="submit" disabled={form.busy}>{t('sign_up')}</button></p>
+      </form>
+      <p>{t('have_account')} <a href="/signin">{t('sign_in')}</a></p>
+    </>
+  )
+}
+
+export function Activate() {
+  const form = useSubmit(async ({ identifier, code, password }) => {
+    await api.activate({ identifier: identifier.trim(), code: code.trim(), password })
+    afterSignIn()
+  })
+  return (
+    <>
+      <h1 tabIndex={-1}>{t('activate_title')}</h1>
+      <form onSubmit={form.onSubmit} class="form">
+        <Field name="identifier" label={t('email_or_phone')} autocomplete="username" />
+        <Field name="code" label={t('code')} autocomplete="one-time-code" />
+        <Field name="password" label={t('new_password')} type="password" autocomplete="new-password" minLength={8} hint={t('password_hint')} />
+        <FormError error={form.error} />
+        <p><button class="button" type="submit" disabled={form.busy}>{t('activate')}</button></p>
+      </form>
+    </>
+  )
+}
+
+function download(name, blob) {
+  const url = URL.createObjectURL(blob)
+  const a = Object.assign(document.createElement('a'), { href: url, download: name })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+export function Account() {
+  const s = useAppState()
+  const [error, setError] = useState(null)
+  if (!s.me) return <><h1 tabIndex={-1}>{t('account_title')}</h1><p><a href="/signin">{t('sign_in')}</a></p></>
+  const guard = (work) => async () => {
+    setError(null)
+    try {
+      await work()
+    } catch (e) {
+      setError(e instanceof api.Offline ? t('offline') : e.message)
+    }
+  }
+  const exportData = guard(async () => {
+    const data = await api.exportMyData()
+    download('hocso-my-data.json', new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }))
+  })
+  const remove = guard(async () => {
+    if (!confirm(t('delete_confirm'))) return
+    await api.deleteAccount()
+    navigate('/', { replace: true })
+  })
+  const signOut = guard(async () => {
+    await api.signOut()
+    navigate('/', { replace: true })
+  })
+  return (
+    <>
+      <h1 tabIndex={-1}>{t('account_title')}</h1>
+      <dl class="facts">
+        <dt>{t('full_name')}</dt><dd>{s.me.full_name}</dd>
+        <dt>{t('email_or_phone')}</dt><dd>{s.me.email || s.me.phone}</dd>
+        {s.me.agency && <><dt>{t('agency')}</dt><dd>{s.me.agency.name}</dd></>}
+        {s.me.manages && <><dt>{t('manages')}</dt><dd>{s.me.manages.name}</dd></>}
+      </dl>
+      {s.pending.length > 0 && <p class="notice pending">{t('pending_on_signout', s.pending.length)}</p>}
+      {error && <p class="notice error" role="alert">{error}</p>}
+      <p class="actions">
+        <button type="button" class="button secondary" onClick={signOut}>{t('sign_out')}</button>
+        <button type="button" class="button secondary" onClick={exportData}>{t('export_data')}</button>
+        <button type="button" class="button danger" onClick={remove}>{t('delete_account')}</button>
+      </p>
+    </>
+  )
+}
+
+export { download }

@@ -1,0 +1,29 @@
+// Areas and their modules.
+import * as api from '../api.js'
+import { t } from '../i18n.js'
+import { useAppState } from '../state.js'
+import { LoadStatus, ModuleCard, useLoad } from '../ui.jsx'
+
+export function Learn({ area }) {
+  const s = useAppState()
+  const areas = useLoad(api.areas, [])
+  const modules = useLoad(api.modules, [])
+  const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id])
+  const status = Object.fromEntries((progress.data?.modules || []).map((m) => [m.slug, m.status]))
+  const shown = (areas.data || []).filter((a) => !area || a.slug === area)
+  return (
+    <>
+      <h1 tabIndex={-1}>{area && shown[0] ? shown[0].title : t('areas_title')}</h1>
+      <LoadStatus result={areas.error ? areas : modules} />
+      {area && <p><a href="/learn">← {t('areas_title')}</a></p>}
+      {shown.map((a) => (
+        <section key={a.slug} aria-labelledby={`area-${a.slug}`}>
+          {!area ? <h2 id={`area-${a.slug}`}><a href={`/learn/${a.slug}`}>{a.title}</a></h2> : <p id={`area-${a.slug}`}>{a.description}</p>}
+          <ul class="cards">
+            {(modules.data || []).filter((m) => m.area === a.slug).map((m) => <ModuleCard key={m.slug} module={m} status={status[m.slug]} />)}
+          </ul>
+        </section>
+      ))}
+    </>
+  )
+}

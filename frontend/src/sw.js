@@ -1,0 +1,25 @@
+// Hocso's service worker: precaches the app shell (Workbox), answers every page address with it offline,
+// and sends the offline queue when Background Sync says the network is back.
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
+import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { SYNC_TAG, flushOutbox } from './offline/outbox.js'
+
+self.skipWaiting()
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()))
+
+cleanupOutdatedCaches()
+precacheAndRoute(self.__WB_MANIFEST)
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), {
+  denylist: [/^\/api\//, /^\/docs/, /^\/redoc/, /^\/openapi\.json/],
+}))
+
+async function syncAndTell() {
+  const report = await flushOutbox()
+  for (const client of await self.clients.matchAll()) client.postMessage({ type: 'synced', report })
+  // Throwing asks the browser to try again later; not when signed out, which only the person can fix.
+  if (report.stopped === 'offline' || report.stopped === 'server') throw new Error(`sync stopped: ${report.stopped}`)
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(syncAndTell())
+})

@@ -1,0 +1,75 @@
+// Small shared pieces: loading data, status lines, cards, bar charts.
+import { useEffect, useState } from 'preact/hooks'
+import { Offline } from './api.js'
+import { t } from './i18n.js'
+import { state } from './state.js'
+
+/** Runs `load` when `deps` change; gives {data, stale, error, loading, reload}. */
+export function useLoad(load, deps) {
+  const [result, setResult] = useState({ loading: true })
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    let live = true
+    setResult((r) => ({ ...r, loading: true, error: null }))
+    load().then(
+      (r) => live && setResult({ data: r && 'data' in r ? r.data : r, stale: Boolean(r && r.stale), loading: false }),
+      (error) => live && setResult({ error, loading: false }),
+    )
+    return () => { live = false }
+  }, [...deps, tick, state.lang])
+  return { ...result, reload: () => setTick((n) => n + 1) }
+}
+
+/** What to show while data loads or when it failed; null once there is data. */
+export function LoadStatus({ result }) {
+  if (result.loading && result.data === undefined) return <p class="muted" role="status">{t('loading')}</p>
+  if (result.error) {
+    const offline = result.error instanceof Offline
+    return (
+      <div class="notice error" role="alert">
+        <p>{offline ? t('not_available_offline') : result.error.message}</p>
+        <button type="button" class="button secondary" onClick={result.reload}>{t('retry')}</button>
+      </div>
+    )
+  }
+  if (result.stale) return <p class="notice muted">{t('stale')}</p>
+  return null
+}
+
+export function ModuleCard({ module, status, due, overdue }) {
+  return (
+    <li class="card">
+      <a class="card-link" href={`/m/${module.slug}`}>
+        <span class="card-title">{module.title}</span>
+      </a>
+      <p class="card-summary">{module.summary}</p>
+      <p class="meta">
+        <span>{t('minutes', module.minutes)}</span>
+        <span>{t('level')[module.level] || module.level}</span>
+        {module.audience?.includes('civil_servant') && !module.audience.includes('citizen') && <span>{t('for_civil_servants')}</span>}
+        {status && status !== 'not_started' && <span class={`badge ${status}`}>{t('status')[status]}</span>}
+        {due && <span class={overdue ? 'badge overdue' : 'badge'}>{overdue ? `${t('overdue')} · ` : ''}{due}</span>}
+      </p>
+    </li>
+  )
+}
+
+/**
+ * Horizontal bar chart: the figures people compare, drawn; the same figures stay in a table beside it.
+ * rows: [{label, value (0..1 of the bar), text}]
+ */
+export function BarChart({ label, rows }) {
+  return (
+    <figure class="chart" role="img" aria-label={`${label}: ${rows.map((r) => `${r.label} ${r.text}`).join(', ')}`}>
+      {rows.map((r) => (
+        <div class="bar-row" key={r.label}>
+          <span class="bar-label" aria-hidden="true">{r.label}</span>
+          <span class="bar-track" aria-hidden="true">
+            <span class="bar" style={{ width: `${Math.max(0, Math.min(1, r.value)) * 100}%` }} />
+          </span>
+          <span class="bar-value" aria-hidden="true">{r.text}</span>
+        </div>
+      ))}
+    </figure>
+  )
+}

@@ -1,0 +1,122 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against a real `hocso serve`
+process serving the built PWA (frontend/dist) over a fresh SQLite database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hocso.agencies import service as agencies
+from hocso.content.service import sync_content
+from hocso.core.db import make_engine, open_session
+from tests.agencies.conftest import TREE, make_user
+from tests.conftest import FIXTURE_CONTENT, PASSWORD, fresh_database
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend" / "dist"
+CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
+# Flags for a closed network: no calls home that the machine would refuse.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (DIST / "index.html").exists():
+        pytest.fail("frontend/dist is missing: build the PWA first (make test does: cd frontend && npm run build)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Server:
+    """A `hocso serve` process on loopback, with its database for checks from the test."""
+
+    def __init__(self, url: str, database_url: str, process: subprocess.Popen):
+        self.url, self.database_url, self.process = url, database_url, process
+
+    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=10, **kwargs)
+
+    def token(self, username: str, password: str = PASSWORD) -> str:
+        r = self.api("POST", "/auth/login", data={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+
+@pytest.fixture
+def server(migrated_template, tmp_path):
+    """A fresh server per test: fixture content, the small agency tree, an admin of HNI and of HCM."""
+    if os.environ.get("HOCSO_TEST_DATABASE_URL"):
+        pytest.skip("browser tests run on SQLite only; the API tests cover PostgreSQL")
+    with fresh_database(migrated_template, tmp_path) as database_url:
+        engine = make_engine(database_url)
+        with open_session(engine, write=True) as session:
+            sync_content(session, FIXTURE_CONTENT)
+            agencies.load_tree(session, TREE)
+            session.commit()
+        make_user(engine, "admin.hni@example.vn", roles=["agency_admin"], admin_of="HNI")
+        make_user(engine, "admin.hcm@example.vn", roles=["agency_admin"], admin_of="HCM")
+        make_user(engine, "staff.hk@example.vn", member_of="HNI-HK")
+        make_user(engine, "staff.bt@example.vn", member_of="HCM-BT")
+        engine.dispose()
+        content = tmp_path / "content"
+        shutil.copytree(FIXTURE_CONTENT, content)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {
+            **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
+            "HOCSO_CONTENT_DIR": str(content), "HOCSO_FRONTEND_DIR": str(DIST), "HOCSO_SECRET_KEY": "e2e-" + "k" * 40,
+            "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000",
+        }
+        log = open(tmp_path / "server.log", "wb")
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+        )
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/api/v1/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            process.kill()
+            pytest.fail("the server did not start: " + (tmp_path / "server.log").read_text(errors="replace"))
+        yield Server(url, database_url, process)
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def context(browser, server):
+    """A phone-sized browser profile of its own (its own IndexedDB, caches and service worker)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  base_url=server.url, locale="vi-VN")
+    yield context
+    context.close()

@@ -1,0 +1,73 @@
+"""A citizen on a phone: signs up, reads a module, passes its quiz and sees this year's goal met."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+
+def sign_up(page, name: str, email: str) -> None:
+    page.goto("/signup")
+    page.get_by_label("Họ và tên").fill(name)
+    page.get_by_label("Email hoặc số điện thoại").fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Xin chào, {name}")
+
+
+def answer_quiz(page, right: bool = True) -> None:
+    # The fixture quiz: choice "Đúng"/"Right" is right in every question (and "Sai" too in the last one).
+    expect(page.get_by_role("group")).to_have_count(6)
+    for question in page.get_by_role("group").all():
+        question.get_by_label("Đúng" if right else "Sai", exact=True).check()
+    page.get_by_role("button", name="Nộp bài").click()
+
+
+def test_citizen_signs_up_learns_a_module_passes_its_quiz_and_meets_the_yearly_goal(context, server):
+    page = context.new_page()
+    sign_up(page, "Nguyễn Thị Lan", "lan@example.vn")
+    expect(page.get_by_test_id("goal")).to_have_text("0/1 kỹ năng mới")
+
+    page.get_by_role("link", name="Thanh toán QR cơ bản").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thanh toán QR cơ bản")
+    page.get_by_role("link", name="Bắt đầu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quét mã")
+    # An internal link in the lesson's Markdown leads to the other lesson.
+    expect(page.locator(".prose a")).to_have_attribute("href", "/m/qr-basics/l/check")
+    page.get_by_role("button", name="Xong, bài tiếp theo").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra người nhận")
+    page.get_by_role("button", name="Xong, làm bài kiểm tra").click()
+
+    # A wrong attempt first: feedback per question with the explanation, and the module is not completed.
+    answer_quiz(page, right=False)
+    expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Chưa đạt"))
+    expect(page.get_by_text("Giải thích 1.")).to_be_visible()
+    expect(page.get_by_text("Đáp án đúng: Đúng").first).to_be_visible()
+    page.get_by_role("button", name="Làm lại").click()
+    answer_quiz(page)
+    expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Đạt!"))
+
+    page.get_by_role("link", name="Tiến độ").click()
+    expect(page.get_by_test_id("goal")).to_have_text("1/1 kỹ năng mới")
+    token = server.token("lan@example.vn")
+    progress = server.api("GET", "/me/progress", token).json()
+    assert progress["goal"] == {"target": 1, "new_skills": 1, "met": True}
+    assert progress["modules"][0]["lessons_done"] == ["check", "scan"]
+
+
+def test_the_interface_switches_to_english_and_stays_readable_at_360_px(context, server):
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("button", name="Switch to English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learn one new digital skill each year")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="QR payment basics").first.click()
+    page.get_by_role("link", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scanning")
+    # Nothing wider than the phone's screen: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert float(page.evaluate("getComputedStyle(document.querySelector('.prose p')).fontSize").rstrip("px")) >= 18
+
