@@ -45,3 +45,12 @@ def test_files_outside_the_build_are_never_served(served):
 def test_a_get_on_a_post_only_endpoint_says_which_method_to_use(client):
     r = client.get("/api/v1/auth/login")
     assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+def test_scripts_and_module_json_are_sent_compressed_to_phones_that_accept_it(served):
+    (served.app.state.settings.frontend_dir / "assets" / "big-abc.js").write_text("let x = 1;\n" * 500, encoding="utf-8")
+    asset = served.get("/assets/big-abc.js", headers={"Accept-Encoding": "gzip"})
+    assert asset.headers["content-encoding"] == "gzip" and asset.text.startswith("let x = 1;")
+    module = served.get("/api/v1/modules/qr-basics", headers={"Accept-Encoding": "gzip"})
+    assert module.headers.get("content-encoding") == "gzip" and module.json()["slug"] == "qr-basics"
+    assert "content-encoding" not in served.get("/api/v1/modules/qr-basics", headers={"Accept-Encoding": "identity"}).headers

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import compile_path
 
 from hocso import __version__
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    # Phones on slow mobile data: module JSON and the app's scripts shrink to about a third.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, content_router, learning_router, agencies_router):
         app.include_router(router, prefix=API_PREFIX)
