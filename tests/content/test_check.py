@@ -146,3 +146,19 @@ def test_the_installed_command_checks_the_shipped_content():
         text=True,
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_an_area_can_order_its_modules_and_a_listed_module_must_exist(content):
+    area = content / "e-payment" / "area.yaml"
+    area.write_text(area.read_text(encoding="utf-8") + "modules:\n  - qr-basics\n  - no-such-module\n", encoding="utf-8")
+    [problem] = problems_of(content)
+    assert problem.startswith(f"{area}:{line_of(area, 'no-such-module')}:") and "'no-such-module'" in problem
+
+
+def test_shipped_areas_list_modules_in_learning_order():
+    from hocso.content.schema import scan_catalogue
+
+    catalogue = scan_catalogue(REPO_CONTENT)
+    order = {a.slug: [m.slug for m in a.modules] for a in catalogue.areas}
+    assert order["online-public-services"][0] == "vneid-account"
+    assert order["personal-data-protection"][0] == "strong-passwords-2fa"

@@ -50,6 +50,8 @@ class AreaMeta(Strict):
     order: int = Field(ge=0)
     title: Localized
     description: Localized
+    # The order learners meet the modules in; modules not listed follow, by slug.
+    modules: list[str] = Field(default_factory=list)
 
 
 class ModuleMeta(Strict):
@@ -360,7 +362,7 @@ def scan_catalogue(root: Path) -> Catalogue:
         if not area_file.exists():
             problems.append(Problem(area_file, 1, "missing area.yaml (title and description of the area)"))
             continue
-        area_meta, _, _ = validate_yaml(area_file, AreaMeta, problems)
+        area_meta, area_lines, _ = validate_yaml(area_file, AreaMeta, problems)
         if area_meta is None:
             invalid.update(m.name for m in _module_folders(area_dir))
             continue
@@ -376,6 +378,12 @@ def scan_catalogue(root: Path) -> Catalogue:
                 invalid.add(folder.name)
             else:
                 area.modules.append(doc)
+        folders = {m.name for m in _module_folders(area_dir)}
+        for i, slug in enumerate(area_meta.modules):
+            if slug not in folders:
+                problems.append(Problem(area_file, _line_for(("modules", i), area_lines), f"modules lists '{slug}', which is not a module folder of this area"))
+        rank = {slug: i for i, slug in enumerate(area_meta.modules)}
+        area.modules.sort(key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
     return Catalogue(areas, problems, invalid)
 
 
