@@ -71,3 +71,24 @@ def test_the_interface_switches_to_english_and_stays_readable_at_360_px(context,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert float(page.evaluate("getComputedStyle(document.querySelector('.prose p')).fontSize").rstrip("px")) >= 18
 
+
+
+def test_lesson_text_can_never_become_markup_or_script(context, server):
+    # Content is checked before it is loaded; the reader is safe even if something slipped through.
+    hostile = ('<img src=x onerror="window.pwned = 1"> [tap](javascript:window.pwned=2) '
+               '[data](data:text/html,hi) **bold** [next](lesson:check)')
+
+    def tampered(route):
+        body = route.fetch().json()
+        body["lessons"][0]["body"] = hostile
+        route.fulfill(json=body)
+
+    context.route("**/api/v1/modules/qr-basics?lang=vi", tampered)
+    page = context.new_page()
+    page.goto("/m/qr-basics/l/scan")
+    prose = page.locator(".prose")
+    expect(prose).to_contain_text('<img src=x onerror="window.pwned = 1">')
+    expect(prose.locator("img")).to_have_count(0)
+    expect(prose.locator("strong")).to_have_text("bold")
+    assert prose.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))") == ["/m/qr-basics/l/check"]
+    assert page.evaluate("window.pwned") is None
