@@ -1,7 +1,7 @@
 // The one API client. Reads go to the network first and fall back to the copy kept in IndexedDB, so that
 // every screen a person has seen (and every module they saved) opens offline.
 import { authFetch, forgetTokens, saveTokens } from './offline/auth.js'
-import { clear, del, get, getAll, put } from './offline/db.js'
+import { del, get, getAll, keys, put } from './offline/db.js'
 import { state, update } from './state.js'
 
 export class ApiError extends Error {
@@ -84,7 +84,7 @@ export const forgetOffline = (slug) => del('saved', slug)
 export const savedModules = () => getAll('saved')
 
 export async function latestResult(slug) {
-  const all = (await getAll('results')).filter((r) => r.module === slug && r.kind === 'attempt')
+  const all = (await getAll('results')).filter((r) => r.module === slug && r.kind === 'attempt' && r.user_id === state.me?.id)
   return all.sort((a, b) => b.at - a.at)[0] || null
 }
 
@@ -126,6 +126,14 @@ export async function loadMe() {
   }
 }
 
+// A phone may be shared: what was shown to this person leaves the device with them. Their queue stays (it is
+// sent when they sign in again) unless the account itself is deleted.
+async function forgetPerson(userId, { queue = false } = {}) {
+  for (const key of await keys('kv')) if (String(key).startsWith(`get:${userId}:`)) await del('kv', key)
+  for (const result of await getAll('results')) if (result.user_id === userId || !result.user_id) await del('results', result.event_id)
+  if (queue) for (const item of await getAll('outbox')) if (item.user_id === userId) await del('outbox', item.event_id)
+}
+
 export async function signOut() {
   const tokens = await get('kv', 'tokens')
   if (tokens) {
@@ -137,6 +145,7 @@ export async function signOut() {
   }
   await forgetTokens()
   await del('kv', 'me')
+  if (state.me) await forgetPerson(state.me.id)
   update({ me: null, pending: [] })
 }
 
@@ -145,7 +154,8 @@ export const exportMyData = () => call('/me/export')
 export async function deleteAccount() {
   await call('/me', { method: 'DELETE' })
   await forgetTokens()
-  await clear('kv')
+  await forgetPerson(state.me.id, { queue: true })
+  await del('kv', 'me')
   update({ me: null, pending: [] })
 }
 

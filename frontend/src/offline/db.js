@@ -35,6 +35,7 @@ async function run(store, mode, work) {
 
 export const get = (store, key) => run(store, 'readonly', (s) => s.get(key))
 export const getAll = (store) => run(store, 'readonly', (s) => s.getAll())
+export const keys = (store) => run(store, 'readonly', (s) => s.getAllKeys())
 export const put = (store, value, key) => run(store, 'readwrite', (s) => s.put(value, key))
 export const del = (store, key) => run(store, 'readwrite', (s) => s.delete(key))
 export const clear = (store) => run(store, 'readwrite', (s) => s.clear())

@@ -56,7 +56,7 @@ async function sendLessons(items, report) {
     const rejected = new Map(body.rejected.map((r) => [r.event_id, r.reason]))
     for (const item of items) {
       if (rejected.has(item.event_id)) {
-        await put('results', { event_id: item.event_id, kind: 'lesson', module: item.module, error: rejected.get(item.event_id), at: Date.now() })
+        await put('results', { event_id: item.event_id, user_id: item.user_id, kind: 'lesson', module: item.module, error: rejected.get(item.event_id), at: Date.now() })
         report.failed++
       } else report.sent++
       await del('outbox', item.event_id)
@@ -69,7 +69,7 @@ async function sendLessons(items, report) {
     return true
   }
   if (permanent(response.status)) {
-    await put('results', { event_id: items[0].event_id, kind: 'lesson', module: items[0].module, error: await detail(response), at: Date.now() })
+    await put('results', { event_id: items[0].event_id, user_id: items[0].user_id, kind: 'lesson', module: items[0].module, error: await detail(response), at: Date.now() })
     await del('outbox', items[0].event_id)
     report.failed++
     return true
@@ -83,13 +83,13 @@ async function sendAttempt(item, report) {
   const response = await authFetch(`/modules/${encodeURIComponent(item.module)}/attempts?lang=${item.lang || 'vi'}`,
     json({ event_id, answers, occurred_at, version }))
   if (response.ok) {
-    await put('results', { event_id, kind: 'attempt', module: item.module, result: await response.json(), at: Date.now() })
+    await put('results', { event_id, user_id: item.user_id, kind: 'attempt', module: item.module, result: await response.json(), at: Date.now() })
     await del('outbox', event_id)
     report.sent++
     return true
   }
   if (permanent(response.status)) {
-    await put('results', { event_id, kind: 'attempt', module: item.module, error: await detail(response), at: Date.now() })
+    await put('results', { event_id, user_id: item.user_id, kind: 'attempt', module: item.module, error: await detail(response), at: Date.now() })
     await del('outbox', event_id)
     report.failed++
     return true
