@@ -86,7 +86,12 @@ export function App() {
   const manager = s.me && s.me.manages
   const links = [['/', t('nav_home')], ['/learn', t('nav_learn')], ...(s.me ? [['/progress', t('nav_progress')]] : []),
     ...(manager ? [['/admin', t('nav_admin')]] : []), s.me ? ['/account', t('nav_account')] : ['/signin', t('nav_signin')]]
-  const current = (href) => (href === '/' ? s.path === '/' : s.path.startsWith(href))
+  // The link to this very page is the "page"; the section a page belongs to (a module belongs to Learn) is "true".
+  const current = (href) => {
+    if (href === s.path) return 'page'
+    if (href === '/') return undefined
+    return s.path.startsWith(href + '/') || (href === '/learn' && s.path.startsWith('/m/')) ? 'true' : undefined
+  }
   return (
     <>
       <a class="skip" href="#main">{t('skip')}</a>
@@ -97,7 +102,7 @@ export function App() {
         <nav aria-label={t('main_nav')}>
           <ul>
             {links.map(([href, label]) => (
-              <li key={href}><a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a></li>
+              <li key={href}><a href={href} aria-current={current(href)}>{label}</a></li>
             ))}
           </ul>
         </nav>

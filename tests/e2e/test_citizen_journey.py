@@ -33,6 +33,10 @@ def test_citizen_signs_up_learns_a_module_passes_its_quiz_and_meets_the_yearly_g
 
     page.get_by_role("link", name="Thanh toán QR cơ bản").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thanh toán QR cơ bản")
+    # The navigation says where the person is: a module belongs to "Học".
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="Học", exact=True)).to_have_attribute("aria-current", "true")
+    expect(nav.get_by_role("link", name="Trang chủ")).not_to_have_attribute("aria-current", re.compile("."))
     page.get_by_role("link", name="Bắt đầu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quét mã")
     # An internal link in the lesson's Markdown leads to the other lesson.
