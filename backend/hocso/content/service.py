@@ -167,13 +167,19 @@ def list_modules(session: Session, *, lang: str, area: str | None = None) -> lis
 
 def get_module_version(session: Session, slug: str, *, version: int | None = None) -> tuple[Module, ModuleVersion]:
     """Returns an active module and its current version (or the latest load of a given version number)."""
+    if version is None:  # the common case, in one query
+        found = session.exec(
+            select(Module, ModuleVersion)
+            .options(_WITHOUT_TEXT)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(Module.slug == slug, Module.active == True)  # noqa: E712
+        ).first()
+        if found is None:
+            raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
+        return found[0], found[1]
     module = session.get(Module, slug)
     if module is None or not module.active or module.current_version_id is None:
         raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
-    if version is None:
-        current = session.get(ModuleVersion, module.current_version_id, options=[_WITHOUT_TEXT])
-        assert current is not None
-        return module, current
     found = session.exec(
         select(ModuleVersion)
         .options(_WITHOUT_TEXT)

@@ -99,12 +99,21 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+@lru_cache
+def _insert_ignoring(dialect: str, table, conflict_cols: tuple[str, ...]):
+    """INSERT ... ON CONFLICT (conflict_cols) DO NOTHING RETURNING conflict_cols, built once per table.
+
+    The rows go in as parameters rather than inlined into the statement, so SQLAlchemy compiles it once and
+    reuses it: compiling an inlined statement anew on every call cost more than running it.
+    """
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_nothing(index_elements=list(conflict_cols)).returning(*[table.c[c] for c in conflict_cols])
+
+
 def insert_ignoring_conflicts(session: Session, table, rows: list[dict], conflict_cols: list[str]) -> list:
     """Inserts rows, skipping those that clash on conflict_cols; returns the conflict keys actually inserted."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_cols)
-    stmt = stmt.returning(*[table.c[c] for c in conflict_cols])
-    return [tuple(r) if len(conflict_cols) > 1 else r[0] for r in session.execute(stmt)]
+    stmt = _insert_ignoring(session.get_bind().dialect.name, table, tuple(conflict_cols))
+    result = session.execute(stmt, rows)
+    return [tuple(r) if len(conflict_cols) > 1 else r[0] for r in result]
