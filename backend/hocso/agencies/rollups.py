@@ -7,11 +7,11 @@ from collections import defaultdict
 from functools import lru_cache
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyYearRollup
+from hocso.core.db import dialect_insert
 from hocso.learning.models import ModuleProgress
 
 
@@ -28,7 +28,7 @@ def _upsert(dialect: str, model, keys: tuple[str, ...], column: str):
     statement with the values inlined was compiled anew on every completion, which cost more than running it.
     """
     table = model.__table__
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = dialect_insert(dialect, table)
     return stmt.on_conflict_do_update(index_elements=list(keys), set_={column: table.c[column] + stmt.excluded[column]})
 
 

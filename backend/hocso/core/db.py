@@ -99,6 +99,11 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def dialect_insert(dialect: str, table):
+    """INSERT for the dialect in use: PostgreSQL's and SQLite's both offer ON CONFLICT."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 @lru_cache
 def _insert_ignoring(dialect: str, table, conflict_cols: tuple[str, ...]):
     """INSERT ... ON CONFLICT (conflict_cols) DO NOTHING RETURNING conflict_cols, built once per table.
@@ -106,7 +111,7 @@ def _insert_ignoring(dialect: str, table, conflict_cols: tuple[str, ...]):
     The rows go in as parameters rather than inlined into the statement, so SQLAlchemy compiles it once and
     reuses it: compiling an inlined statement anew on every call cost more than running it.
     """
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = dialect_insert(dialect, table)
     return stmt.on_conflict_do_nothing(index_elements=list(conflict_cols)).returning(*[table.c[c] for c in conflict_cols])
 
 
