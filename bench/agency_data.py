@@ -332,18 +332,9 @@ class Loader:
                 pass
 
     def insert(self, table: str, columns: list[str], rows: Iterable[tuple], progress: Progress, batch: int = 250_000) -> None:
-        if self.kind == "sqlite":
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for part in chunks(rows, batch):
-                self.conn.execute("BEGIN")
-                self.conn.executemany(sql, part)
-                self.conn.execute("COMMIT")
-                progress.add(len(part))
-            return
-        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for part in chunks(rows, batch):
-                copy.write("".join("\t".join(_pg_text(v) for v in row) + "\n" for row in part))
-                progress.add(len(part))
+        blocks = ((len(part), part, "" if self.kind == "sqlite" else
+                   "".join("\t".join(_pg_text(v) for v in row) + "\n" for row in part)) for part in chunks(rows, batch))
+        self.insert_lines(table, columns, blocks, progress)
 
     def insert_lines(self, table: str, columns: list[str], blocks: Iterable[tuple[int, list[tuple], str]], progress: Progress) -> None:
         """Like insert, for rows made in blocks: (row count, rows for SQLite, COPY text for PostgreSQL)."""

@@ -69,6 +69,13 @@ def pick_targets(session) -> dict:
     return {"root": root, "province": province, "leaf": leaf}
 
 
+def agrees_with_recount(stats, naive: dict) -> bool:
+    """The app's stats and the naive recount agree: members, goal met this year, completions per module ever."""
+    got = {"members": stats.members, "goal_met": stats.goal_met,
+           **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
+    return got == naive
+
+
 def database_size(engine, url: str, kind: str) -> dict:
     from sqlalchemy import text
 
@@ -161,11 +168,8 @@ def main() -> int:
         capped = not naive_ms
         if capped:
             naive_ms = [first_ms]
-        # The two must agree: members, goal met this year, completions per module ever.
-        got = {"members": stats.members, "goal_met": stats.goal_met,
-               **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
-        if got != naive:
-            raise SystemExit(f"stats for {code} disagree with the naive recount: {got} != {naive}")
+        if not agrees_with_recount(stats, naive):
+            raise SystemExit(f"stats for {code} disagree with the naive recount {naive}")
         f, n = figures([ms for ms, _ in fast]), figures(naive_ms)
         ratio = n["median_ms"] / f["median_ms"]
         result["stats"][label] = {"code": code, "name": name, "depth": depth, "members": stats.members,
@@ -270,9 +274,7 @@ def main() -> int:
             agency = session.get(Agency, session.get(User, uid).agency_id)
             stats = agencies.agency_stats(session, agency=agency, year=year)
             naive = agencies.naive_stats(session, agency=agency, year=year)
-            got = {"members": stats.members, "goal_met": stats.goal_met,
-                   **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
-            if got != naive:
+            if not agrees_with_recount(stats, naive):
                 raise SystemExit(f"after recording, stats for {agency.code} disagree with a recount")
 
     size = database_size(engine, url, kind)
