@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -9,7 +12,7 @@ from hocso.accounts.models import User
 from hocso.agencies import service as agencies
 from hocso.core.db import open_session
 from hocso.core.security import hash_password
-from tests.conftest import PASSWORD, auth_header, login
+from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header, login
 
 TREE = [
     {"code": "VN", "name": "Việt Nam (mẫu)", "parent_code": ""},
@@ -63,3 +66,15 @@ def as_user(client, tree):
 def user_id(engine, email: str):
     with open_session(engine) as session:
         return session.exec(select(User.id).where(User.email == email)).one()
+
+
+def two_module_content(folder: Path) -> Path:
+    """The fixture content plus a copy of qr-basics as "qr-more" (same answers), for a person with two modules."""
+    root = folder / "content-two-modules"
+    if not root.exists():
+        shutil.copytree(FIXTURE_CONTENT, root)
+        copy = root / "e-payment" / "qr-more"
+        shutil.copytree(root / "e-payment" / "qr-basics", copy)
+        meta = copy / "module.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace("slug: qr-basics", "slug: qr-more"), encoding="utf-8")
+    return root

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
@@ -15,14 +17,16 @@ from hocso.agencies import service as agencies
 from hocso.agencies.models import Agency, Requirement
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
+from hocso.core.timeutil import vietnam_year
 from hocso.learning.models import ModuleProgress
 from hocso.learning.schemas import AttemptIn
 from hocso.learning.service import submit_attempt
-from tests.agencies.conftest import TREE
-from tests.conftest import FIXTURE_CONTENT, fresh_database
+from tests.agencies.conftest import TREE, make_user, two_module_content, user_id
+from tests.conftest import fresh_database
 
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
 CODES = [row["code"] for row in TREE]
+MODULES = ["qr-basics", "qr-more"]
 TODAY = agencies.vietnam_today()
 
 
@@ -72,7 +76,13 @@ operation = st.one_of(
     st.tuples(st.just("move"), st.integers(0, 30), st.sampled_from(CODES)),
     st.tuples(st.just("leave"), st.integers(0, 30)),
     st.tuples(st.just("delete"), st.integers(0, 30)),
-    st.tuples(st.just("pass"), st.integers(0, 30), st.sampled_from([2024, 2025, 2026]), st.integers(0, 300)),
+    st.tuples(
+        st.just("pass"),
+        st.integers(0, 30),
+        st.sampled_from(MODULES),
+        st.sampled_from([2024, 2025, 2026]),
+        st.integers(0, 300),
+    ),
     st.tuples(st.just("require"), st.sampled_from(CODES), st.integers(-40, 40)),
 )
 
@@ -84,7 +94,7 @@ def test_rollups_equal_a_naive_recount_after_any_sequence_of_changes(migrated_te
         engine = make_engine(url)
         try:
             with open_session(engine, write=True) as session:
-                sync_content(session, FIXTURE_CONTENT)
+                sync_content(session, two_module_content(tmp_path))
                 agencies.load_tree(session, TREE)
                 people: list[User] = []
                 for op in ops:
@@ -124,8 +134,8 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
         delete_account(session, user=user)
         people.remove(user)
     elif kind == "pass":
-        when = datetime(op[2], 1, 1, tzinfo=UTC) + timedelta(days=op[3])
-        submit_attempt(session, user=user, slug="qr-basics", data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=min(when, datetime.now(UTC))), lang="vi")
+        when = min(datetime(op[3], 1, 1, tzinfo=UTC) + timedelta(days=op[4]), datetime.now(UTC))
+        submit_attempt(session, user=user, slug=op[2], data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when), lang="vi")
 
 
 def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree):
@@ -140,3 +150,48 @@ def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree
         rebuild_all(session)
         after = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=TODAY.year)
         assert before == after and after.members == 4 and after.goal_met == 4
+
+
+def _completion(engine, email: str, slug: str, when: datetime):
+    """Starts recording a passed attempt in its own transaction and returns the session, not yet committed."""
+    session = open_session(engine, write=True)
+    user = session.get(User, user_id(engine, email))
+    submit_attempt(session, user=user, slug=slug, data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when), lang="vi")
+    return session
+
+
+@pytest.mark.parametrize("second", ["another module", "a move to another province"])
+def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_counts_right(tree, tmp_path, second):
+    # Two phones sync at once, or an admin moves the person while their attempt is being stored.
+    engine = tree
+    with open_session(engine, write=True) as session:
+        sync_content(session, two_module_content(tmp_path))
+        session.commit()
+    make_user(engine, "hai.may@example.vn", member_of="HNI-HK")
+    when = datetime.now(UTC) - timedelta(minutes=5)
+    first = _completion(engine, "hai.may@example.vn", "qr-basics", when)
+    errors: list[BaseException] = []
+
+    def other_change():
+        try:
+            if second == "another module":
+                _completion(engine, "hai.may@example.vn", "qr-more", when).commit()
+            else:
+                with open_session(engine, write=True) as session:
+                    user = session.get(User, user_id(engine, "hai.may@example.vn"))
+                    agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, "HCM-BT"))
+                    session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread below
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_change)
+    thread.start()
+    thread.join(timeout=0.5)  # the other change reaches the database while the first is still open
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not errors
+    with open_session(engine) as session:
+        assert_stats_match(session, vietnam_year(when))
+        hni = agencies.agency_stats(session, agency=agencies.get_by_code(session, "HNI"), year=vietnam_year(when))
+        assert hni.goal_met == (1 if second == "another module" else 0)

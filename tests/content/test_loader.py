@@ -88,6 +88,38 @@ def test_an_offline_attempt_is_graded_against_the_version_the_learner_saw(client
     assert take(None)["version"] == 2
 
 
+def test_a_resent_attempt_gets_its_first_answer_after_the_module_changed_or_was_withdrawn(
+    client, learner, engine, settings
+):
+    def send(event_id):
+        return client.post(
+            "/api/v1/modules/qr-basics/attempts",
+            json={"event_id": str(event_id), "answers": RIGHT},
+            headers=learner["headers"],
+        )
+
+    event_id = uuid.uuid4()
+    first = send(event_id).json()
+    assert first["version"] == 1 and first["passed"] is True
+    # Version 2 renames question q6, so the answers sent no longer fit the current quiz.
+    quiz = settings.content_dir / "e-payment/qr-basics/quiz.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("- id: q6", "- id: q7"), encoding="utf-8")
+    meta = settings.content_dir / "e-payment/qr-basics/module.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8")
+    assert reload(engine, settings.content_dir).added_versions == ["qr-basics v2"]
+    assert send(uuid.uuid4()).status_code == 422  # a new attempt with those answers is refused
+    again = send(event_id)
+    assert again.status_code == 200 and again.json() == first
+
+    shutil.rmtree(settings.content_dir / "e-payment/qr-basics")
+    assert reload(engine, settings.content_dir).retired == ["qr-basics"]
+    assert send(uuid.uuid4()).status_code == 404
+    again = send(event_id)
+    assert again.status_code == 200 and again.json() == first
+    export = client.get("/api/v1/me/export", headers=learner["headers"]).json()
+    assert len(export["attempts"]) == 1
+
+
 def test_a_removed_module_stops_being_listed_but_stays_in_the_learners_history(client, learner, engine, settings):
     client.post(
         "/api/v1/modules/qr-basics/attempts",

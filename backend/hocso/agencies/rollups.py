@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
@@ -49,6 +51,31 @@ def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
     return {year: n for year, n in rows}
 
 
+class PersonLock(NamedTuple):
+    agency_id: int | None
+    agency_path: str | None
+
+
+_USERS, _AGENCIES = User.__table__, Agency.__table__
+_LOCK_PERSON = (
+    select(_USERS.c.agency_id, _AGENCIES.c.path)
+    .select_from(_USERS.outerjoin(_AGENCIES, _AGENCIES.c.id == _USERS.c.agency_id))
+    .where(_USERS.c.id == bindparam("user_id"))
+    .with_for_update(of=_USERS)
+)
+
+
+def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
+    """Locks a person until commit and returns their agency as it now stands (None, None outside any).
+
+    Whatever changes a person's progress or membership takes this lock first, so those changes happen one
+    transaction at a time: two completions sent at once from two phones must not both find themselves the
+    person's first of the year, nor may a completion land on the agency a concurrent move has just left.
+    SQLite has one writer at a time anyway and ignores FOR UPDATE.
+    """
+    return PersonLock(*session.execute(_LOCK_PERSON, {"user_id": user_id}).one())
+
+
 def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, sign: int) -> None:
     """Counts a person into (sign=+1) or out of (sign=-1) an agency and all its ancestors."""
     ids = path_ids(agency_path)
@@ -76,22 +103,30 @@ def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, si
 
 
 def completion_changed(
-    session: Session, *, user_id: uuid.UUID, agency_path: str, slug: str, old_year: int | None, new_year: int
+    session: Session,
+    *,
+    agency_path: str,
+    slug: str,
+    old_year: int | None,
+    new_year: int,
+    years_before: Mapping[int, int],
 ) -> None:
-    """Moves a member's completion of a module to new_year (from old_year, or from not completed)."""
+    """Moves a member's completion of a module to new_year (from old_year, or from not completed).
+
+    years_before counts the modules the person had completed in each year before this change, read while
+    holding lock_person, so that whether this is their first new skill of a year needs no further query.
+    """
     if old_year == new_year:
         return
-    session.flush()  # the counts below read the person's updated progress
     ids = path_ids(agency_path)
     module_rows = [{"agency_id": a, "module_slug": slug, "year": new_year, "completed": 1} for a in ids]
     if old_year is not None:
         module_rows += [{"agency_id": a, "module_slug": slug, "year": old_year, "completed": -1} for a in ids]
     _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
-    years = _years_with_goal(session, user_id)
     goal_rows = []
-    if years.get(new_year) == 1:  # this completion is the person's first new skill of new_year
+    if not years_before.get(new_year):  # this completion is the person's first new skill of new_year
         goal_rows += [{"agency_id": a, "year": new_year, "goal_met": 1} for a in ids]
-    if old_year is not None and old_year not in years:  # and old_year lost its only one
+    if old_year is not None and years_before.get(old_year) == 1:  # and old_year loses its only one
         goal_rows += [{"agency_id": a, "year": old_year, "goal_met": -1} for a in ids]
     _add(session, AgencyYearRollup, goal_rows, ["agency_id", "year"], "goal_met")
 

@@ -224,11 +224,11 @@ def agency_of(session: Session, user: User) -> Agency | None:
 
 def set_membership(session: Session, *, user: User, agency: Agency | None) -> None:
     """Moves a person into an agency (or out of any), keeping every rollup on both paths right."""
-    if user.agency_id == (agency.id if agency else None):
+    current = rollups.lock_person(session, user.id)
+    if current.agency_id == (agency.id if agency else None):
         return
-    old = agency_of(session, user)
-    if old is not None:
-        rollups.member_changed(session, user_id=user.id, agency_path=old.path, sign=-1)
+    if current.agency_path is not None:
+        rollups.member_changed(session, user_id=user.id, agency_path=current.agency_path, sign=-1)
     user.agency_id = agency.id if agency else None
     roles = [r for r in user.role_list if r != "civil_servant"]
     user.roles = ",".join(roles + (["civil_servant"] if agency else []))

@@ -38,5 +38,4 @@ def get_module(
     version: Annotated[int | None, Query(ge=1, le=1_000_000, description="A specific version; default the current one")] = None,
 ) -> dict:
     """A module's lessons and quiz, without the answer key."""
-    module, module_version = service.get_module_version(session, slug, version=version)
-    return service.module_for_learner(session, module, module_version, lang=lang)
+    return service.module_for_learner(session, service.get_module_version(session, slug, version=version), lang=lang)

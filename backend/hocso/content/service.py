@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
@@ -103,14 +104,44 @@ _TEXT_BY_HASH: dict[str, dict[str, Any]] = {}
 _WITHOUT_TEXT = defer(ModuleVersion.data)
 
 
-def version_text(session: Session, version: ModuleVersion) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ModuleRef:
+    """An active module with one of its versions, without the text: what listing, reading and grading start from."""
+
+    slug: str
+    area_slug: str
+    version_id: int
+    version: int
+    content_hash: str
+    minutes: int
+    level: str
+    audience: str
+
+
+# Read with Core rather than as ORM entities: a quiz attempt starts here, and building two entities cost more
+# than the query.
+_MODULES, _VERSIONS = Module.__table__, ModuleVersion.__table__
+_REF = sa_select(
+    _MODULES.c.slug,
+    _MODULES.c.area_slug,
+    _VERSIONS.c.id,
+    _VERSIONS.c.version,
+    _VERSIONS.c.content_hash,
+    _VERSIONS.c.minutes,
+    _VERSIONS.c.level,
+    _VERSIONS.c.audience,
+).where(_MODULES.c.active == True)  # noqa: E712
+_CURRENT = _REF.join_from(_MODULES, _VERSIONS, _VERSIONS.c.id == _MODULES.c.current_version_id)
+
+
+def version_text(session: Session, version_id: int, content_hash: str) -> dict[str, Any]:
     """Returns a module version's full text (lessons, quiz with answer key), parsed once per process."""
-    data = _TEXT_BY_HASH.get(version.content_hash)
+    data = _TEXT_BY_HASH.get(content_hash)
     if data is None:
-        data = session.exec(select(ModuleVersion.data).where(ModuleVersion.id == version.id)).one()
+        data = session.exec(select(ModuleVersion.data).where(ModuleVersion.id == version_id)).one()
         if len(_TEXT_BY_HASH) > 5000:
             _TEXT_BY_HASH.clear()
-        _TEXT_BY_HASH[version.content_hash] = data
+        _TEXT_BY_HASH[content_hash] = data
     return data
 
 
@@ -132,17 +163,17 @@ def list_areas(session: Session, *, lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _summary(session: Session, module: Module, version: ModuleVersion, lang: str) -> dict[str, Any]:
-    data = version_text(session, version)
+def _summary(session: Session, ref: ModuleRef, lang: str) -> dict[str, Any]:
+    data = version_text(session, ref.version_id, ref.content_hash)
     return {
-        "slug": module.slug,
-        "area": module.area_slug,
+        "slug": ref.slug,
+        "area": ref.area_slug,
         "title": data["title"][lang],
         "summary": data["summary"][lang],
-        "minutes": version.minutes,
-        "level": version.level,
-        "audience": version.audience.split(","),
-        "version": version.version,
+        "minutes": ref.minutes,
+        "level": ref.level,
+        "audience": ref.audience.split(","),
+        "version": ref.version,
         "lessons_count": len(data["lessons"]),
         "questions_count": len(data["quiz"]["questions"]),
     }
@@ -150,53 +181,46 @@ def _summary(session: Session, module: Module, version: ModuleVersion, lang: str
 
 def list_modules(session: Session, *, lang: str, area: str | None = None) -> list[dict[str, Any]]:
     """Lists active modules (optionally of one area) with their current version's summary."""
-    stmt = (
-        select(Module, ModuleVersion)
-        .options(_WITHOUT_TEXT)
-        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-        .join(Area, Area.slug == Module.area_slug)
-        .where(Module.active == True)  # noqa: E712
-        .order_by(Area.position, Module.position, Module.slug)
-    )
+    stmt = _CURRENT.join(Area, Area.slug == _MODULES.c.area_slug).order_by(Area.position, _MODULES.c.position, _MODULES.c.slug)
     if area is not None:
         if session.get(Area, area) is None:
             raise NotFound(f"There is no area '{area}'.", f"Không có lĩnh vực '{area}'.")
-        stmt = stmt.where(Module.area_slug == area)
-    return [_summary(session, m, v, lang) for m, v in session.exec(stmt).all()]
+        stmt = stmt.where(_MODULES.c.area_slug == area)
+    return [_summary(session, ModuleRef(*row), lang) for row in session.execute(stmt)]
 
 
-def get_module_version(session: Session, slug: str, *, version: int | None = None) -> tuple[Module, ModuleVersion]:
-    """Returns an active module and its current version (or the latest load of a given version number)."""
-    if version is None:  # the common case, in one query
-        found = session.exec(
-            select(Module, ModuleVersion)
-            .options(_WITHOUT_TEXT)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.slug == slug, Module.active == True)  # noqa: E712
-        ).first()
+def get_module_version(session: Session, slug: str, *, version: int | None = None) -> ModuleRef:
+    """Returns an active module with its current version (or the latest load of a given version number)."""
+    if version is None:  # the common case
+        found = session.execute(_CURRENT.where(_MODULES.c.slug == slug)).first()
         if found is None:
             raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
-        return found[0], found[1]
-    module = session.get(Module, slug)
-    if module is None or not module.active or module.current_version_id is None:
-        raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
-    found = session.exec(
-        select(ModuleVersion)
-        .options(_WITHOUT_TEXT)
-        .where(ModuleVersion.module_slug == slug, ModuleVersion.version == version)
-        .order_by(ModuleVersion.id.desc())
+        return ModuleRef(*found)
+    # One query tells "no such module" (no row) from "no such version" (a row without a version).
+    found = session.execute(
+        _REF.join_from(
+            _MODULES,
+            _VERSIONS,
+            (_VERSIONS.c.module_slug == _MODULES.c.slug) & (_VERSIONS.c.version == version),
+            isouter=True,
+        )
+        .where(_MODULES.c.slug == slug, _MODULES.c.current_version_id.is_not(None))
+        .order_by(_VERSIONS.c.id.desc())
+        .limit(1)
     ).first()
     if found is None:
+        raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
+    if found.id is None:
         raise NotFound(
             f"Module '{slug}' has no version {version}.", f"Học phần '{slug}' không có phiên bản {version}."
         )
-    return module, found
+    return ModuleRef(*found)
 
 
-def module_for_learner(session: Session, module: Module, version: ModuleVersion, *, lang: str) -> dict[str, Any]:
+def module_for_learner(session: Session, ref: ModuleRef, *, lang: str) -> dict[str, Any]:
     """Shapes a module for reading: lessons and questions in one language, with no answer key."""
-    data = version_text(session, version)
-    out = _summary(session, module, version, lang)
+    data = version_text(session, ref.version_id, ref.content_hash)
+    out = _summary(session, ref, lang)
     out.update(
         {
             "facts_as_of": data["facts_as_of"],

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
 from hocso.agencies import rollups
-from hocso.agencies.service import agency_of, required_of_member
+from hocso.agencies.service import required_of_member
 from hocso.content.models import Module
 from hocso.content.service import get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
-from hocso.core.errors import Conflict, Invalid
+from hocso.core.errors import Conflict, Invalid, NotFound
 from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 from hocso.learning.schemas import (
@@ -48,23 +49,26 @@ def _when(occurred_at: datetime | None) -> datetime | None:
     return min(moment, now)
 
 
-def _progress_row(session: Session, *, user_id: uuid.UUID, slug: str, started_at: datetime) -> ModuleProgress:
-    """Returns the person's summary for a module, creating it if needed, locked for update."""
-    insert_ignoring_conflicts(
-        session,
-        ModuleProgress.__table__,
-        [{"user_id": user_id, "module_slug": slug, "started_at": started_at, "lessons_completed": 0}],
-        ["user_id", "module_slug"],
-    )
-    row = session.exec(
-        select(ModuleProgress)
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_slug == slug)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    if started_at < row.started_at:
-        row.started_at = started_at
-    return row
+# The person's summary rows are read and written with Core statements: this is the path every quiz attempt
+# and lesson takes, and the ORM's identity map and flush cost more here than the SQL they send.
+_PROGRESS = ModuleProgress.__table__
+_PROGRESS_OF = _PROGRESS.select().where(_PROGRESS.c.user_id == bindparam("user_id"))
+_ADD_PROGRESS = insert(_PROGRESS)
+
+
+def _progress_of(session: Session, user_id: uuid.UUID) -> dict[str, Row]:
+    """Returns the person's summary row per module; call it holding rollups.lock_person."""
+    return {row.module_slug: row for row in session.execute(_PROGRESS_OF, {"user_id": user_id})}
+
+
+def _write_progress(session: Session, *, row: Row | None, user_id: uuid.UUID, slug: str, values: dict[str, Any]) -> None:
+    """Creates the person's summary for a module, or updates the columns in values that changed."""
+    if row is None:
+        session.execute(_ADD_PROGRESS, {"lessons_completed": 0, **values, "user_id": user_id, "module_slug": slug})
+        return
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+    if changed:
+        session.execute(update(_PROGRESS).where(_PROGRESS.c.id == row.id).values(changed))
 
 
 def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tuple[float, list[QuestionResult]]:
@@ -108,30 +112,35 @@ def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tu
 def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, lang: str) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
     user_id = user.id
-    earlier = session.exec(select(Attempt).where(Attempt.event_id == data.event_id)).first()
-    if earlier is not None:
+    try:
+        module = get_module_version(session, slug, version=data.version)
+        occurred = _when(data.occurred_at)
+        if occurred is None:
+            raise Invalid(
+                "occurred_at is in the future; check the phone's date and time.",
+                "occurred_at nằm ở tương lai; hãy kiểm tra ngày giờ của điện thoại.",
+            )
+        quiz = version_text(session, module.version_id, module.content_hash)["quiz"]
+        score, results = _grade(quiz, data.answers, lang)
+    except (NotFound, Invalid):
+        # A resent attempt gets its first answer even after its module was changed or withdrawn.
+        earlier = _earlier_attempt(session, data.event_id)
+        if earlier is None:
+            raise
         return _replay(earlier, user_id=user_id, slug=slug)
-
-    _, version = get_module_version(session, slug, version=data.version)
-    occurred = _when(data.occurred_at)
-    if occurred is None:
-        raise Invalid(
-            "occurred_at is in the future; check the phone's date and time.",
-            "occurred_at nằm ở tương lai; hãy kiểm tra ngày giờ của điện thoại.",
-        )
-    quiz = version_text(session, version)["quiz"]
-    score, results = _grade(quiz, data.answers, lang)
     pass_score = quiz["pass_score"]
     passed = score >= pass_score - 1e-9
 
-    progress = _progress_row(session, user_id=user_id, slug=slug, started_at=occurred)
+    agency_path = rollups.lock_person(session, user_id).agency_path
+    progress = _progress_of(session, user_id)
+    row = progress.get(slug)
     result = AttemptResult(
         score=score,
         passed=passed,
         pass_score=pass_score,
         results=results,
-        module_completed=passed or progress.completed_at is not None,
-        version=version.version,
+        module_completed=passed or (row is not None and row.completed_at is not None),
+        version=module.version,
         occurred_at=occurred,
     )
     inserted = insert_ignoring_conflicts(
@@ -142,7 +151,7 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
                 "event_id": data.event_id,
                 "user_id": user_id,
                 "module_slug": slug,
-                "module_version_id": version.id,
+                "module_version_id": module.version_id,
                 "answers": data.answers,
                 "score": score,
                 "passed": passed,
@@ -154,25 +163,31 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
         ["event_id"],
     )
     if not inserted:
-        # The same event arrived twice at once and the other request stored it first: answer as it did.
-        earlier = session.exec(select(Attempt).where(Attempt.event_id == data.event_id)).one()
-        return _replay(earlier, user_id=user_id, slug=slug)
+        # This event was stored before (the person lock means that transaction has finished): answer as it did.
+        return _replay(_earlier_attempt(session, data.event_id), user_id=user_id, slug=slug)
 
-    progress.best_score = max(progress.best_score or 0.0, score)
-    if passed and (progress.completed_at is None or occurred < progress.completed_at):
-        old_year = progress.completed_year
-        progress.completed_at = occurred
-        progress.completed_year = vietnam_year(occurred)
-        progress.completed_version_id = version.id
-        session.add(progress)
-        agency = agency_of(session, user)
-        if agency is not None:
-            rollups.completion_changed(
-                session, user_id=user_id, agency_path=agency.path, slug=slug, old_year=old_year, new_year=progress.completed_year
-            )
-    session.add(progress)
-    session.flush()
+    values: dict[str, Any] = {
+        "started_at": occurred if row is None else min(row.started_at, occurred),
+        "best_score": max(row.best_score or 0.0, score) if row is not None else score,
+    }
+    completes = passed and (row is None or row.completed_at is None or occurred < row.completed_at)
+    if completes:
+        values |= {"completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id}
+    _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
+    if completes and agency_path is not None:
+        rollups.completion_changed(
+            session,
+            agency_path=agency_path,
+            slug=slug,
+            old_year=row.completed_year if row is not None else None,
+            new_year=values["completed_year"],
+            years_before=Counter(p.completed_year for p in progress.values() if p.completed_year is not None),
+        )
     return result
+
+
+def _earlier_attempt(session: Session, event_id: uuid.UUID) -> Attempt | None:
+    return session.exec(select(Attempt).where(Attempt.event_id == event_id)).first()
 
 
 def _replay(earlier: Attempt, *, user_id: uuid.UUID, slug: str) -> AttemptResult:
@@ -190,7 +205,7 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
         if session.get(Module, slug) is None:
             cache[slug] = None
         else:
-            texts = [version_text(session, v) for v in versions_of(session, slug)]
+            texts = [version_text(session, v.id, v.content_hash) for v in versions_of(session, slug)]
             cache[slug] = {lesson["id"] for text in texts for lesson in text["lessons"]}
     return cache[slug]
 
@@ -232,15 +247,26 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
         row = rows[event_id]
         slug = row["module_slug"]
         touched[slug] = min(touched.get(slug, row["occurred_at"]), row["occurred_at"])
-    for slug, first_moment in sorted(touched.items()):
-        progress = _progress_row(session, user_id=user_id, slug=slug, started_at=first_moment)
-        progress.lessons_completed = session.exec(
-            select(func.count(func.distinct(ProgressEvent.lesson_id))).where(
-                ProgressEvent.user_id == user_id, ProgressEvent.module_slug == slug
+    if touched:
+        rollups.lock_person(session, user_id)
+        progress = _progress_of(session, user_id)
+        lessons = dict(
+            session.exec(
+                select(ProgressEvent.module_slug, func.count(func.distinct(ProgressEvent.lesson_id)))
+                .where(ProgressEvent.user_id == user_id, ProgressEvent.module_slug.in_(touched))
+                .group_by(ProgressEvent.module_slug)
+            ).all()
+        )
+        for slug, first_moment in sorted(touched.items()):
+            summary = progress.get(slug)
+            started = first_moment if summary is None else min(summary.started_at, first_moment)
+            _write_progress(
+                session,
+                row=summary,
+                user_id=user_id,
+                slug=slug,
+                values={"started_at": started, "lessons_completed": lessons[slug]},
             )
-        ).one()
-        session.add(progress)
-    session.flush()
     return ProgressBatchResult(
         accepted=len(inserted), duplicates=len(rows) - len(inserted) + repeats_in_batch, rejected=rejected
     )
