@@ -7,6 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hocso.accounts.models import User
+from hocso.core.db import open_session
+from hocso.core.errors import NotAuthenticated
+from hocso.learning.schemas import AttemptIn
+from hocso.learning.service import submit_attempt
 from tests.conftest import auth_header, login, register
 
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
@@ -131,3 +136,11 @@ def test_out_of_range_versions_and_numeric_times_are_422_not_500(client, learner
     assert attempt(client, learner, RIGHT, version=2**63 + 1).status_code == 422
     r = attempt(client, learner, RIGHT, occurred_at=0)
     assert r.status_code == 422 and "ISO 8601" in r.json()["detail"]
+
+
+def test_an_attempt_from_an_account_erased_meanwhile_is_refused_with_sign_in_again(engine):
+    # The account is erased on another device between this request's sign-in check and its attempt.
+    gone = User(id=uuid.uuid4(), email="gone@example.vn", full_name="Đã xoá")
+    with open_session(engine, write=True) as session:
+        with pytest.raises(NotAuthenticated):
+            submit_attempt(session, user=gone, slug="qr-basics", data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT), lang="vi")

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyYearRollup
 from hocso.core.db import dialect_insert
+from hocso.core.errors import NotAuthenticated
 from hocso.learning.models import ModuleProgress
 
 
@@ -73,7 +74,10 @@ def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
     person's first of the year, nor may a completion land on the agency a concurrent move has just left.
     SQLite has one writer at a time anyway and ignores FOR UPDATE.
     """
-    return PersonLock(*session.execute(_LOCK_PERSON, {"user_id": user_id}).one())
+    found = session.execute(_LOCK_PERSON, {"user_id": user_id}).first()
+    if found is None:  # the account was erased since this request signed in
+        raise NotAuthenticated()
+    return PersonLock(*found)
 
 
 def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, sign: int) -> None:
