@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -195,3 +197,37 @@ def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_cou
         assert_stats_match(session, vietnam_year(when))
         hni = agencies.agency_stats(session, agency=agencies.get_by_code(session, "HNI"), year=vietnam_year(when))
         assert hni.goal_met == (1 if second == "another module" else 0)
+
+
+def test_moves_and_completions_of_many_people_at_once_all_succeed_and_keep_the_counts_right(tree, tmp_path):
+    # An import moving staff between communes while those same people sync their quizzes from the field.
+    engine = tree
+    with open_session(engine, write=True) as session:
+        sync_content(session, two_module_content(tmp_path))
+        session.commit()
+    emails = [f"can.bo.{i}@example.vn" for i in range(6)]
+    for i, email in enumerate(emails):
+        make_user(engine, email, member_of=["HNI-HK", "HNI-BD", "HCM-BT"][i % 3])
+    rng = random.Random(11)
+    work = [("move", e, code) for e in emails for code in rng.sample(["HNI-HK", "HNI-BD", "HCM-BT", "HNI", "HCM"], 4)]
+    moments = [datetime.now(UTC) - timedelta(days=d) for d in (1, 400, 800)]
+    work += [("pass", e, (slug, when)) for e in emails for slug in MODULES for when in rng.sample(moments, 2)]
+    rng.shuffle(work)
+
+    def do(item):
+        kind, email, what = item
+        with open_session(engine, write=True) as session:
+            user = session.get(User, user_id(engine, email))
+            if kind == "move":
+                agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, what))
+            else:
+                slug, when = what
+                data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
+                submit_attempt(session, user=user, slug=slug, data=data, lang="vi")
+            session.commit()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(do, work))  # re-raises the first error, a deadlock included
+    with open_session(engine) as session:
+        for moment in moments:
+            assert_stats_match(session, vietnam_year(moment))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -180,3 +181,26 @@ def test_text_a_database_cannot_hold_is_refused_as_bad_input(client, learner):
         "/api/v1/auth/register", json={"email": "nul@example.vn", "password": "correct horse 1", "full_name": "A\x00B"}
     )
     assert r.status_code == 422 and "control characters" in r.json()["detail"]
+
+
+def test_a_persons_batches_and_attempts_sent_at_once_from_several_phones_all_succeed_once(client, learner):
+    batches = [[lesson_event(random.choice(["scan", "check"])) for _ in range(3)] for _ in range(12)]
+    attempts = [{"event_id": str(uuid.uuid4()), "answers": RIGHT} for _ in range(6)]
+    # Each batch twice (a phone resending after a lost answer) and each attempt twice, all in flight together.
+    sends = [("batch", b) for b in batches] * 2 + [("attempt", a) for a in attempts] * 2
+    random.Random(3).shuffle(sends)
+
+    def send(item):
+        kind, body = item
+        if kind == "batch":
+            return post_events(client, learner["headers"], body).status_code
+        return client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=learner["headers"]).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, sends))
+    assert statuses == [200] * len(sends)
+    export = client.get("/api/v1/me/export", headers=learner["headers"]).json()
+    assert sorted(e["event_id"] for e in export["progress_events"]) == sorted(e["event_id"] for b in batches for e in b)
+    assert sorted(a["event_id"] for a in export["attempts"]) == sorted(a["event_id"] for a in attempts)
+    module = client.get("/api/v1/me/progress", headers=learner["headers"]).json()["modules"][0]
+    assert module["lessons_completed"] == 2 and module["status"] == "completed"

@@ -36,8 +36,12 @@ def _upsert(dialect: str, model, keys: tuple[str, ...], column: str):
 
 
 def _add(session: Session, model, rows: list[dict], keys: list[str], column: str) -> None:
-    """Adds rows[column] to the counters at keys, creating missing counters (one executemany)."""
-    rows = [r for r in rows if r[column]]
+    """Adds rows[column] to the counters at keys, creating missing counters (one executemany).
+
+    Rows go in key order, and every caller updates the tables in the order members, years, modules: two
+    transactions then always lock shared counters (the root's above all) in the same order and cannot deadlock.
+    """
+    rows = sorted((r for r in rows if r[column]), key=lambda r: tuple(r[k] for k in keys))
     if not rows:
         return
     session.execute(_upsert(session.get_bind().dialect.name, model, tuple(keys), column), rows)
@@ -58,12 +62,8 @@ class PersonLock(NamedTuple):
 
 
 _USERS, _AGENCIES = User.__table__, Agency.__table__
-_LOCK_PERSON = (
-    select(_USERS.c.agency_id, _AGENCIES.c.path)
-    .select_from(_USERS.outerjoin(_AGENCIES, _AGENCIES.c.id == _USERS.c.agency_id))
-    .where(_USERS.c.id == bindparam("user_id"))
-    .with_for_update(of=_USERS)
-)
+_LOCK_PERSON = select(_USERS.c.agency_id).where(_USERS.c.id == bindparam("user_id")).with_for_update(key_share=True)
+_PATH_OF = select(_AGENCIES.c.path).where(_AGENCIES.c.id == bindparam("agency_id"))
 
 
 def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
@@ -72,23 +72,36 @@ def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
     Whatever changes a person's progress or membership takes this lock first, so those changes happen one
     transaction at a time: two completions sent at once from two phones must not both find themselves the
     person's first of the year, nor may a completion land on the agency a concurrent move has just left.
+    "First" means before inserting any row that refers to the person: that insert's foreign-key check holds a
+    share lock on their row, and two transactions each holding one while waiting to lock it deadlock.
+    FOR NO KEY UPDATE leaves such checks from other work (a sign-in storing its token) unblocked.
     SQLite has one writer at a time anyway and ignores FOR UPDATE.
     """
     found = session.execute(_LOCK_PERSON, {"user_id": user_id}).first()
     if found is None:  # the account was erased since this request signed in
         raise NotAuthenticated()
-    return PersonLock(*found)
+    if found.agency_id is None:
+        return PersonLock(None, None)
+    # The path is read by its own statement, after the lock is granted: a statement that waited for the lock
+    # sees the person's row as the other transaction left it, but a table it joins as it was before the wait.
+    return PersonLock(found.agency_id, session.execute(_PATH_OF, {"agency_id": found.agency_id}).scalar_one())
 
 
-def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, sign: int) -> None:
-    """Counts a person into (sign=+1) or out of (sign=-1) an agency and all its ancestors."""
-    ids = path_ids(agency_path)
-    _add(session, AgencyRollup, [{"agency_id": a, "members": sign} for a in ids], ["agency_id"], "members")
+def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | None, new_path: str | None) -> None:
+    """Moves a person's counts from the agencies on old_path to those on new_path (None: no agency).
+
+    One pass per table over both paths: ancestors the two paths share cancel out and are not touched.
+    """
+    delta: dict[int, int] = defaultdict(int)
+    for path, sign in ((old_path, -1), (new_path, +1)):
+        for a in path_ids(path) if path else []:
+            delta[a] += sign
+    _add(session, AgencyRollup, [{"agency_id": a, "members": d} for a, d in delta.items()], ["agency_id"], "members")
     years = _years_with_goal(session, user_id)
     _add(
         session,
         AgencyYearRollup,
-        [{"agency_id": a, "year": y, "goal_met": sign} for a in ids for y in years],
+        [{"agency_id": a, "year": y, "goal_met": d} for a, d in delta.items() for y in years],
         ["agency_id", "year"],
         "goal_met",
     )
@@ -100,7 +113,7 @@ def member_changed(session: Session, *, user_id: uuid.UUID, agency_path: str, si
     _add(
         session,
         AgencyModuleRollup,
-        [{"agency_id": a, "module_slug": m, "year": y, "completed": sign} for a in ids for m, y in completions],
+        [{"agency_id": a, "module_slug": m, "year": y, "completed": d} for a, d in delta.items() for m, y in completions],
         ["agency_id", "module_slug", "year"],
         "completed",
     )
@@ -123,16 +136,16 @@ def completion_changed(
     if old_year == new_year:
         return
     ids = path_ids(agency_path)
-    module_rows = [{"agency_id": a, "module_slug": slug, "year": new_year, "completed": 1} for a in ids]
-    if old_year is not None:
-        module_rows += [{"agency_id": a, "module_slug": slug, "year": old_year, "completed": -1} for a in ids]
-    _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
     goal_rows = []
     if not years_before.get(new_year):  # this completion is the person's first new skill of new_year
         goal_rows += [{"agency_id": a, "year": new_year, "goal_met": 1} for a in ids]
     if old_year is not None and years_before.get(old_year) == 1:  # and old_year loses its only one
         goal_rows += [{"agency_id": a, "year": old_year, "goal_met": -1} for a in ids]
     _add(session, AgencyYearRollup, goal_rows, ["agency_id", "year"], "goal_met")
+    module_rows = [{"agency_id": a, "module_slug": slug, "year": new_year, "completed": 1} for a in ids]
+    if old_year is not None:
+        module_rows += [{"agency_id": a, "module_slug": slug, "year": old_year, "completed": -1} for a in ids]
+    _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
 
 
 def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int], int], dict[tuple[int, str, int], int]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
@@ -227,15 +228,17 @@ def set_membership(session: Session, *, user: User, agency: Agency | None) -> No
     current = rollups.lock_person(session, user.id)
     if current.agency_id == (agency.id if agency else None):
         return
-    if current.agency_path is not None:
-        rollups.member_changed(session, user_id=user.id, agency_path=current.agency_path, sign=-1)
+    rollups.membership_changed(
+        session, user_id=user.id, old_path=current.agency_path, new_path=agency.path if agency else None
+    )
     user.agency_id = agency.id if agency else None
+    # Written even if it looks unchanged: `user` may have been read before the lock, and a move since then
+    # would otherwise keep the row where that move put it while the counts say otherwise.
+    flag_modified(user, "agency_id")
     roles = [r for r in user.role_list if r != "civil_servant"]
     user.roles = ",".join(roles + (["civil_servant"] if agency else []))
     session.add(user)
     session.flush()
-    if agency is not None:
-        rollups.member_changed(session, user_id=user.id, agency_path=agency.path, sign=+1)
 
 
 def leave_before_erasure(session: Session, *, user: User) -> None:

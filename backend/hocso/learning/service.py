@@ -240,6 +240,8 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
                 "occurred_at": occurred,
                 "received_at": utcnow(),
             }
+    if rows:
+        rollups.lock_person(session, user_id)
     inserted = set(insert_ignoring_conflicts(session, ProgressEvent.__table__, list(rows.values()), ["event_id"]))
 
     touched: dict[str, datetime] = {}
@@ -248,7 +250,6 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
         slug = row["module_slug"]
         touched[slug] = min(touched.get(slug, row["occurred_at"]), row["occurred_at"])
     if touched:
-        rollups.lock_person(session, user_id)
         progress = _progress_of(session, user_id)
         lessons = dict(
             session.exec(
