@@ -57,6 +57,8 @@ def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
 
 
 class PersonLock(NamedTuple):
+    """The agency of a person whose row this transaction has locked; both None outside any agency."""
+
     agency_id: int | None
     agency_path: str | None
 
