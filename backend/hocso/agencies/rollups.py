@@ -6,7 +6,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, select
@@ -56,20 +55,13 @@ def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
     return {year: n for year, n in rows}
 
 
-class PersonLock(NamedTuple):
-    """The agency of a person whose row this transaction has locked; both None outside any agency."""
-
-    agency_id: int | None
-    agency_path: str | None
-
-
 _USERS, _AGENCIES = User.__table__, Agency.__table__
 _LOCK_PERSON = select(_USERS.c.agency_id).where(_USERS.c.id == bindparam("user_id")).with_for_update(key_share=True)
 _PATH_OF = select(_AGENCIES.c.path).where(_AGENCIES.c.id == bindparam("agency_id"))
 
 
-def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
-    """Locks a person until commit and returns their agency as it now stands (None, None outside any).
+def lock_person(session: Session, user_id: uuid.UUID) -> int | None:
+    """Locks a person until commit and returns their agency's id as it now stands (None outside any).
 
     Whatever changes a person's progress or membership takes this lock first, so those changes happen one
     transaction at a time: two completions sent at once from two phones must not both find themselves the
@@ -82,11 +74,16 @@ def lock_person(session: Session, user_id: uuid.UUID) -> PersonLock:
     found = session.execute(_LOCK_PERSON, {"user_id": user_id}).first()
     if found is None:  # the account was erased since this request signed in
         raise NotAuthenticated()
-    if found.agency_id is None:
-        return PersonLock(None, None)
-    # The path is read by its own statement, after the lock is granted: a statement that waited for the lock
-    # sees the person's row as the other transaction left it, but a table it joins as it was before the wait.
-    return PersonLock(found.agency_id, session.execute(_PATH_OF, {"agency_id": found.agency_id}).scalar_one())
+    return found.agency_id
+
+
+def agency_path(session: Session, agency_id: int) -> str:
+    """Returns an agency's path; call it after lock_person, in a statement of its own.
+
+    A statement that waited for the lock sees the person's row as the other transaction left it, but any table
+    it joins as it was before the wait: the path is read only once the lock is granted.
+    """
+    return session.execute(_PATH_OF, {"agency_id": agency_id}).scalar_one()
 
 
 def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | None, new_path: str | None) -> None:
@@ -124,7 +121,7 @@ def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | 
 def completion_changed(
     session: Session,
     *,
-    agency_path: str,
+    agency_id: int,
     slug: str,
     old_year: int | None,
     new_year: int,
@@ -137,7 +134,7 @@ def completion_changed(
     """
     if old_year == new_year:
         return
-    ids = path_ids(agency_path)
+    ids = path_ids(agency_path(session, agency_id))
     goal_rows = []
     if not years_before.get(new_year):  # this completion is the person's first new skill of new_year
         goal_rows += [{"agency_id": a, "year": new_year, "goal_met": 1} for a in ids]

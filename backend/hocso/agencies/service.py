@@ -226,10 +226,13 @@ def agency_of(session: Session, user: User) -> Agency | None:
 def set_membership(session: Session, *, user: User, agency: Agency | None) -> None:
     """Moves a person into an agency (or out of any), keeping every rollup on both paths right."""
     current = rollups.lock_person(session, user.id)
-    if current.agency_id == (agency.id if agency else None):
+    if current == (agency.id if agency else None):
         return
     rollups.membership_changed(
-        session, user_id=user.id, old_path=current.agency_path, new_path=agency.path if agency else None
+        session,
+        user_id=user.id,
+        old_path=rollups.agency_path(session, current) if current is not None else None,
+        new_path=agency.path if agency else None,
     )
     user.agency_id = agency.id if agency else None
     # Written even if it looks unchanged: `user` may have been read before the lock, and a move since then

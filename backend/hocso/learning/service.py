@@ -131,7 +131,7 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
     pass_score = quiz["pass_score"]
     passed = score >= pass_score - 1e-9
 
-    agency_path = rollups.lock_person(session, user_id).agency_path
+    agency_id = rollups.lock_person(session, user_id)
     progress = _progress_of(session, user_id)
     row = progress.get(slug)
     result = AttemptResult(
@@ -174,10 +174,10 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
     if completes:
         values |= {"completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id}
     _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
-    if completes and agency_path is not None:
+    if completes and agency_id is not None:
         rollups.completion_changed(
             session,
-            agency_path=agency_path,
+            agency_id=agency_id,
             slug=slug,
             old_year=row.completed_year if row is not None else None,
             new_year=values["completed_year"],
