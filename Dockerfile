@@ -9,9 +9,12 @@ RUN npm run build
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# Exact versions with hashes from the lock (`make lock` writes it), so every build installs the same files.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY backend/ backend/
-RUN pip install .
+RUN pip install --no-deps .
 COPY content/ content/
 COPY data/ data/
 COPY --from=frontend /src/frontend/dist frontend/dist

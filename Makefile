@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test install frontend check clean
+.PHONY: run test install frontend check clean lock
 
 run: install frontend
 	$(BIN)/hocso serve --host 127.0.0.1 --port 8000
@@ -25,13 +25,24 @@ check: install
 
 install: $(STAMPS)/python
 
-# Reinstalled whenever pyproject.toml changes.
-$(STAMPS)/python: pyproject.toml
+# Reinstalled whenever pyproject.toml or the lock changes. The exact versions (with hashes) come from
+# requirements-test.lock, the same pins as the Docker image's requirements.lock plus the test tools.
+$(STAMPS)/python: pyproject.toml requirements.lock requirements-test.lock
 	@mkdir -p $(STAMPS)
+	@scripts/check-lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# Re-pins every dependency after a change to pyproject.toml: the Docker image's lock and the test lock.
+LOCK_FLAGS := --python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes --no-header --quiet
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o requirements-test.lock
 
 # The PWA is built when frontend/ exists; the API serves frontend/dist.
 frontend:
