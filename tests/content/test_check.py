@@ -162,3 +162,11 @@ def test_shipped_areas_list_modules_in_learning_order():
     order = {a.slug: [m.slug for m in a.modules] for a in catalogue.areas}
     assert order["online-public-services"][0] == "vneid-account"
     assert order["personal-data-protection"][0] == "strong-passwords-2fa"
+
+
+def test_a_pool_smaller_than_one_and_a_half_times_the_draw_is_reported(content):
+    quiz = content / MODULE / "quiz.yaml"
+    edit(quiz, "draw: 4", "draw: 5")  # 6 questions < 1.5 × 5
+    [problem] = problems_of(content)
+    assert problem.startswith(f"{quiz}:{line_of(quiz, 'draw:')}:")
+    assert "pool of 6 questions is too small for draw: 5" in problem and "8 questions" in problem

@@ -19,7 +19,9 @@ RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": 
 
 def attempt(client, learner, answers, *, event_id=None, lang="vi", **extra):
     body = {"event_id": str(event_id or uuid.uuid4()), "answers": answers, **extra}
-    return client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=learner["headers"], params={"lang": lang})
+    # Errors follow Accept-Language; results follow ?lang.
+    headers = {**learner["headers"], "Accept-Language": lang}
+    return client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=headers, params={"lang": lang})
 
 
 def test_the_answer_key_is_not_sent_before_an_attempt(client):
@@ -51,10 +53,36 @@ def test_an_attempt_is_graded_on_the_server_with_explanations(client, learner):
     assert progress["goal"]["met"] is False
 
 
-def test_unanswered_questions_count_as_wrong(client, learner):
-    result = attempt(client, learner, {"q1": ["a"]}).json()
-    assert result["score"] == pytest.approx(1 / 6, abs=1e-3)
+def test_the_module_sends_its_whole_pool_and_how_many_questions_an_attempt_draws(client):
+    quiz = client.get("/api/v1/modules/qr-basics").json()["quiz"]
+    assert quiz["draw"] == 4
+    assert [q["id"] for q in quiz["questions"]] == ["q1", "q2", "q3", "q4", "q5", "q6"]
+
+
+def test_an_attempt_is_graded_on_the_drawn_questions_it_answers(client, learner):
+    drawn = {"q6": ["a", "b"], "q2": ["a"], "q5": ["b"], "q3": ["a"]}  # 4 of the pool of 6, one wrong
+    result = attempt(client, learner, drawn, lang="en").json()
+    assert result["score"] == pytest.approx(3 / 4, abs=1e-3)
+    assert sorted(r["question_id"] for r in result["results"]) == ["q2", "q3", "q5", "q6"]
     assert result["passed"] is False
+    result = attempt(client, learner, dict(drawn, q5=["a"])).json()
+    assert result["score"] == 1.0 and result["passed"] is True and result["module_completed"] is True
+
+
+def test_an_attempt_answering_fewer_questions_than_the_draw_is_refused(client, learner):
+    r = attempt(client, learner, {"q1": ["a"], "q2": ["a"], "q3": ["a"]})
+    assert r.status_code == 422
+    assert "ít nhất 4 câu" in r.json()["detail"]
+    r = attempt(client, learner, {"q1": ["a"], "q2": ["a"], "q3": ["a"]}, lang="en")
+    assert r.status_code == 422 and "at least 4 questions" in r.json()["detail"]
+    assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["attempts"] == []
+
+
+def test_an_attempt_naming_a_question_from_outside_the_pool_is_refused(client, learner):
+    r = attempt(client, learner, {"q1": ["a"], "q2": ["a"], "q3": ["a"], "other-module-q": ["a"]}, lang="en")
+    assert r.status_code == 422
+    assert "other-module-q" in r.json()["detail"] and "question pool" in r.json()["detail"]
+    assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["attempts"] == []
 
 
 def test_resending_an_attempt_returns_the_first_result_and_changes_nothing(client, learner):

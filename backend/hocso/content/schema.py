@@ -19,6 +19,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 LESSON_FILE_RE = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*[a-z0-9])\.(vi|en)\.md$")
 MAX_LESSON_WORDS = 450
 MIN_QUESTIONS = 6
+MIN_DRAW = 4
 AREA_SLUGS = ("online-public-services", "e-payment", "personal-data-protection")
 LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 HTML_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
@@ -111,6 +112,8 @@ class Question(Strict):
 
 class Quiz(Strict):
     pass_score: float = Field(gt=0, le=1)
+    # Questions one attempt shows, drawn from the pool; without it an attempt shows every question.
+    draw: int | None = Field(default=None, ge=MIN_DRAW)
     questions: list[Question] = Field(min_length=MIN_QUESTIONS)
 
     @model_validator(mode="after")
@@ -400,7 +403,9 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
     slug = raw.get("slug") if isinstance(raw, dict) else None
     if isinstance(slug, str) and slug != folder.name:
         problems.append(Problem(meta_file, meta_lines.get(("slug",), 1), f"slug '{slug}' must equal the folder name '{folder.name}'"))
-    quiz, _, _ = validate_yaml(quiz_file, Quiz, problems)
+    quiz, quiz_lines, _ = validate_yaml(quiz_file, Quiz, problems)
+    if quiz is not None:
+        check_quiz(quiz_file, quiz, quiz_lines, problems)
     lessons = _read_lessons(folder, problems)
     lesson_ids = {l.id for l in lessons}
     for path in sorted((folder / "lessons").glob("*.md")) if (folder / "lessons").is_dir() else []:
@@ -411,6 +416,21 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
     if meta is None or quiz is None:
         return None
     return ModuleDoc(folder.name, area_slug, folder, meta, lessons, quiz, folder_hash(folder))
+
+
+def check_quiz(path: Path, quiz: Quiz, lines: dict[tuple, int], problems: list[Problem]) -> None:
+    """Checks the rules that keep a quiz from being passed without reading: pool size."""
+    # A pool only a little larger than the draw shows nearly the same questions every attempt.
+    if quiz.draw is not None and len(quiz.questions) * 2 < quiz.draw * 3:
+        need = -(-quiz.draw * 3 // 2)
+        problems.append(
+            Problem(
+                path,
+                _line_for(("draw",), lines),
+                f"draw: a pool of {len(quiz.questions)} questions is too small for draw: {quiz.draw}; "
+                f"the pool needs at least 1.5 × draw = {need} questions (add questions or lower draw)",
+            )
+        )
 
 
 def check_path(path: Path, content_root: Path) -> list[Problem]:

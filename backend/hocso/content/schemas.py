@@ -50,6 +50,7 @@ class QuestionOut(BaseModel):
 
 class QuizOut(BaseModel):
     pass_score: float
+    draw: int  # questions one attempt shows, drawn from the pool in questions
     questions: list[QuestionOut]
 
 

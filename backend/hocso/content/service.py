@@ -217,6 +217,11 @@ def get_module_version(session: Session, slug: str, *, version: int | None = Non
     return ModuleRef(*found)
 
 
+def draw_count(quiz: dict[str, Any]) -> int:
+    """Returns how many questions one attempt shows (versions without a draw show them all)."""
+    return quiz.get("draw") or len(quiz["questions"])
+
+
 def module_for_learner(session: Session, ref: ModuleRef, *, lang: str) -> dict[str, Any]:
     """Shapes a module for reading: lessons and questions in one language, with no answer key."""
     data = version_text(session, ref.version_id, ref.content_hash)
@@ -228,6 +233,7 @@ def module_for_learner(session: Session, ref: ModuleRef, *, lang: str) -> dict[s
             "lessons": [{"id": l["id"], "title": l["title"][lang], "body": l["body"][lang]} for l in data["lessons"]],
             "quiz": {
                 "pass_score": data["quiz"]["pass_score"],
+                "draw": draw_count(data["quiz"]),
                 "questions": [
                     {
                         "id": q["id"],

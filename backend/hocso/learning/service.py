@@ -14,7 +14,7 @@ from hocso.accounts.models import User
 from hocso.agencies import rollups
 from hocso.agencies.service import required_of_member
 from hocso.content.models import Module
-from hocso.content.service import get_module_version, version_text, versions_of
+from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
 from hocso.core.errors import Conflict, Invalid, NotFound
 from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
@@ -77,12 +77,13 @@ def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tu
     unknown = sorted(set(answers) - set(known))
     if unknown:
         raise Invalid(
-            f"answers: unknown question id(s) {', '.join(unknown)} for this module version.",
-            f"answers: mã câu hỏi không có trong phiên bản học phần này: {', '.join(unknown)}.",
+            f"answers: question id(s) {', '.join(unknown)} are not in this module's question pool (this version).",
+            f"answers: mã câu hỏi {', '.join(unknown)} không có trong bộ câu hỏi của học phần này (phiên bản này).",
         )
     results = []
-    for q in questions:
-        chosen = answers.get(q["id"], [])
+    # The attempt is graded on the questions drawn for it, which are the ones it answers.
+    for q in (q for q in questions if q["id"] in answers):
+        chosen = answers[q["id"]]
         choice_ids = {c["id"] for c in q["choices"]}
         bad = sorted(set(chosen) - choice_ids)
         if bad:
@@ -104,6 +105,12 @@ def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tu
                 correct_choice_ids=correct_ids,
                 explanation=q["explanation"][lang],
             )
+        )
+    draw = draw_count(quiz)
+    if len(results) < draw:
+        raise Invalid(
+            f"answers: this quiz takes answers to at least {draw} questions; this attempt answers {len(results)}.",
+            f"answers: bài kiểm tra này cần trả lời ít nhất {draw} câu; lần làm bài này trả lời {len(results)} câu.",
         )
     score = sum(r.correct for r in results) / len(results)
     return round(score, 4), results

@@ -2,6 +2,7 @@
 // phone before an attempt): at once when online, when the network returns otherwise.
 import { useState } from 'preact/hooks'
 import * as api from '../api.js'
+import { useDraw } from '../lib/draw.js'
 import { t } from '../i18n.js'
 import { useAppState } from '../state.js'
 import { queue } from '../sync.js'
@@ -40,9 +41,10 @@ export function Quiz({ slug }) {
   const [outcome, setOutcome] = useState(null) // {result} graded, or {queued: true}
   const [problem, setProblem] = useState(null)
   const [busy, setBusy] = useState(false)
+  const draw = useDraw(slug, mod.data)
   const m = mod.data
   if (!m) return <><h1 tabIndex={-1}>{t('loading')}</h1><LoadStatus result={mod} /></>
-  const questions = m.quiz.questions
+  const questions = draw.questions
   function choose(q, choiceId, checked) {
     const current = answers[q.id] || []
     const next = q.multiple ? (checked ? [...current, choiceId] : current.filter((c) => c !== choiceId)) : [choiceId]
@@ -57,12 +59,14 @@ export function Quiz({ slug }) {
     setProblem(null)
     setBusy(true)
     try {
-      const { entry, synced } = await queue({ kind: 'attempt', module: slug, answers, version: m.version, lang: s.lang })
+      const drawn = Object.fromEntries(questions.map((q) => [q.id, answers[q.id]]))
+      const { entry, synced } = await queue({ kind: 'attempt', module: slug, answers: drawn, version: m.version, lang: s.lang })
       await synced
       const graded = (await api.latestResult(slug))
       if (graded && graded.event_id === entry.event_id && graded.result) setOutcome({ result: graded.result })
       else if (graded && graded.event_id === entry.event_id) setProblem(graded.error)
       else setOutcome({ queued: true })
+      if (!(graded && graded.event_id === entry.event_id && !graded.result)) draw.next() // the next attempt draws anew
     } finally {
       setBusy(false)
     }
