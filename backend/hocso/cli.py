@@ -65,20 +65,20 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
-    from hocso.content.schema import check_path
+    from hocso.content.schema import check_report
 
     settings = get_settings()
     path = Path(args.path) if args.path else settings.content_dir
     if not path.exists():
         return _fail(f"no such folder: {path}")
     root = settings.content_dir if path.resolve().is_relative_to(settings.content_dir.resolve()) else path
-    problems = check_path(path, root)
+    problems, giveaway = check_report(path, root)
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    print(f"content OK: {path}", file=sys.stderr)
+    print(f"content OK: {path}; {giveaway}", file=sys.stderr)
     return 0
 
 

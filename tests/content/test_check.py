@@ -81,7 +81,7 @@ def test_a_lesson_missing_in_one_language_is_reported(content):
 
 def test_a_lesson_too_long_for_a_phone_screen_is_reported(content):
     lesson = content / MODULE / "lessons" / "02-check.vi.md"
-    lesson.write_text("# Dài\n\n" + "chữ " * 460, encoding="utf-8")
+    lesson.write_text("# Dài\n\n" + "Chữ. " * 460, encoding="utf-8")
     [problem] = problems_of(content)
     assert problem.startswith(f"{lesson}:1:") and "more than 450" in problem
 
@@ -170,3 +170,83 @@ def test_a_pool_smaller_than_one_and_a_half_times_the_draw_is_reported(content):
     [problem] = problems_of(content)
     assert problem.startswith(f"{quiz}:{line_of(quiz, 'draw:')}:")
     assert "pool of 6 questions is too small for draw: 5" in problem and "8 questions" in problem
+
+
+QUIZ = MODULE / "quiz.yaml"
+
+
+def test_a_module_whose_right_answers_are_mostly_the_longest_choice_is_reported(content):
+    quiz = content / QUIZ
+    # q1, q2 and q3 now give themselves away: 3 of 5 single-answer questions, more than half.
+    edit(quiz, "vi: Đúng\n", "vi: Đúng, theo hướng dẫn của ngân hàng\n", 3)
+    found = problems_of(content)
+    module_problem = [p for p in found if p.startswith(f"{quiz}:")]
+    assert len(module_problem) == 1
+    assert "in 3 of 5 single-answer questions (60 %" in module_problem[0] and "q1, q2, q3" in module_problem[0]
+
+
+def test_the_catalogue_may_not_give_away_more_than_35_percent_and_the_check_prints_its_figure(content, capsys, monkeypatch):
+    quiz = content / QUIZ
+    monkeypatch.setenv("HOCSO_CONTENT_DIR", str(content))
+    from hocso.core.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        assert hocso_main(["content", "check"]) == 0
+        assert "giveaway: 0 % of 5 single-answer questions" in capsys.readouterr().err
+        edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
+        assert [p for p in problems_of(content)] == [
+            f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
+            "vi 0, en 2) in modules with a question pool: more than 35 % across the catalogue"
+        ]
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_prompt_asked_again_in_another_module_is_reported_after_normalising_it(content):
+    copy = content / "e-payment" / "qr-copy"
+    shutil.copytree(content / MODULE, copy)
+    edit(copy / "module.yaml", "slug: qr-basics", "slug: qr-copy")
+    quiz = copy / "quiz.yaml"
+    for n in range(1, 7):
+        edit(quiz, f"Câu hỏi {n}?", f"Câu mới {n}?")
+        edit(quiz, f"Question {n}?", f"New question {n}?")
+    # Only case, accents, spacing and punctuation differ from q2 of qr-basics.
+    edit(quiz, "vi: Câu mới 2?", "vi: CÂU  HOI 2 !!")
+    [problem] = problems_of(content)
+    assert problem.startswith(f"{quiz}:{line_of(quiz, '- id: q2')}:")
+    assert "question q2: the same prompt (vi) as question q2 of module qr-basics" in problem
+
+
+def test_both_languages_must_state_the_same_numbers_unless_the_module_says_why(content):
+    quiz, meta = content / QUIZ, content / MODULE / "module.yaml"
+    lesson = content / MODULE / "lessons" / "02-check.en.md"
+    edit(quiz, "vi: Câu hỏi 2?", "vi: Người gọi xin mã OTP 6 số trong 5 phút, bạn làm gì?")
+    edit(quiz, "en: Question 2?", "en: A caller wants your 6-digit OTP within 15 minutes; what do you do?")
+    edit(lesson, "before you confirm.", "before you confirm, as of 1 July 2025.")
+    found = problems_of(content)
+    assert f"{quiz}:{line_of(quiz, '- id: q2')}: question q2, prompt: the two languages state different numbers " \
+        "(only in Vietnamese: 5; only in English: 15); make them agree, or list 'question:q2' under numbers_differ" in found
+    vi_lesson = content / MODULE / "lessons" / "02-check.vi.md"
+    assert any(p.startswith(f"{vi_lesson}:1:") and "only in English: 1, 2025, 7" in p for p in found)
+    assert len(found) == 2
+    # 1 July 2025 is 1/7/2025: a month's name counts as its number.
+    edit(vi_lesson, "trước khi xác nhận.", "trước khi xác nhận (từ 1/7/2025).")
+    edit(meta, "sources:", "numbers_differ:\n  - item: question:q2\n    why: a test of the exception\nsources:")
+    assert problems_of(content) == []
+
+
+def test_a_sentence_longer_than_35_words_is_reported_at_its_line(content):
+    lesson = content / MODULE / "lessons" / "02-check.vi.md"
+    edit(lesson, "Luôn đọc", "Câu ngắn. " + "Một câu rất dài " * 9 + "kết thúc. Luôn đọc")
+    [problem] = problems_of(content)
+    assert problem == f"{lesson}:3: a sentence of 38 words; keep sentences to 35 words or fewer"
+
+
+def test_facts_left_for_review_are_listed_in_the_module(content):
+    meta = content / MODULE / "module.yaml"
+    edit(meta, "sources:", "review:\n  - the daily limit for face checks, not yet confirmed\nsources:")
+    assert problems_of(content) == []
+    edit(meta, "sources:", "numbers_differ:\n  - item: lesson:nope\n    why: a typo\nsources:")
+    [problem] = problems_of(content)
+    assert problem.startswith(f"{meta}:{line_of(meta, '- item: lesson:nope')}:") and "no lesson nope" in problem

@@ -13,6 +13,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hocso.content.rules import Giveaway, check_catalogue, check_module
+
 LANGS = ("vi", "en")
 LANG_NAMES = {"vi": "Vietnamese", "en": "English"}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
@@ -55,6 +57,11 @@ class AreaMeta(Strict):
     modules: list[str] = Field(default_factory=list)
 
 
+class NumbersDiffer(Strict):
+    item: str = Field(pattern=r"^(lesson|question):[a-z0-9][a-z0-9-]*$")
+    why: str = Field(min_length=3)
+
+
 class ModuleMeta(Strict):
     slug: str
     version: int = Field(ge=1, le=1_000_000)
@@ -65,6 +72,10 @@ class ModuleMeta(Strict):
     audience: list[Literal["citizen", "civil_servant"]] = Field(min_length=1)
     facts_as_of: date
     sources: list[Source] = Field(min_length=1)
+    # Facts the author could not confirm against an official source: worded generally until someone does.
+    review: list[str] = Field(default_factory=list)
+    # Lessons or questions whose two languages may state different numbers (e.g. a date written in words).
+    numbers_differ: list[NumbersDiffer] = Field(default_factory=list)
 
     @field_validator("slug")
     @classmethod
@@ -152,6 +163,8 @@ class ModuleDoc:
     lessons: list[Lesson]
     quiz: Quiz
     content_hash: str
+    meta_lines: dict[tuple, int] = field(default_factory=dict)
+    quiz_lines: dict[tuple, int] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         """Returns the module as stored in a module_version row (answer key included)."""
@@ -179,6 +192,9 @@ class Catalogue:
     problems: list[Problem]
     # Module folders that exist but failed validation: their earlier loaded version stays in service.
     invalid_modules: set[str]
+    giveaway: Giveaway = field(default_factory=Giveaway)
+    # Every module that parsed, valid or not: what the rules across modules and the figures look at.
+    parsed: list[ModuleDoc] = field(default_factory=list)
 
 
 # --- YAML with line numbers -------------------------------------------------------------------------------
@@ -357,6 +373,7 @@ def scan_catalogue(root: Path) -> Catalogue:
     area_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     all_slugs = {m.name for a in area_dirs for m in _module_folders(a)}
     seen_slugs: dict[str, Path] = {}
+    parsed: list[ModuleDoc] = []
     for area_dir in area_dirs:
         if area_dir.name not in AREA_SLUGS:
             problems.append(Problem(area_dir, 1, f"unknown area folder; areas are: {', '.join(AREA_SLUGS)}"))
@@ -377,6 +394,8 @@ def scan_catalogue(root: Path) -> Catalogue:
                 problems.append(Problem(folder, 1, f"module slug '{folder.name}' is also used by {seen_slugs[folder.name]}"))
             seen_slugs.setdefault(folder.name, folder)
             doc = _read_module(folder, area.slug, all_slugs, problems)
+            if doc is not None:
+                parsed.append(doc)
             if doc is None or len(problems) > before:
                 invalid.add(folder.name)
             else:
@@ -387,7 +406,9 @@ def scan_catalogue(root: Path) -> Catalogue:
                 problems.append(Problem(area_file, _line_for(("modules", i), area_lines), f"modules lists '{slug}', which is not a module folder of this area"))
         rank = {slug: i for i, slug in enumerate(area_meta.modules)}
         area.modules.sort(key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
-    return Catalogue(areas, problems, invalid)
+    # Rules across modules report problems but keep the modules in service: no one module is the one at fault.
+    giveaway = check_catalogue(root, parsed, problems)
+    return Catalogue(areas, problems, invalid, giveaway, parsed)
 
 
 def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: list[Problem]) -> ModuleDoc | None:
@@ -415,7 +436,9 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
             pass
     if meta is None or quiz is None:
         return None
-    return ModuleDoc(folder.name, area_slug, folder, meta, lessons, quiz, folder_hash(folder))
+    doc = ModuleDoc(folder.name, area_slug, folder, meta, lessons, quiz, folder_hash(folder), meta_lines, quiz_lines)
+    check_module(doc, problems)
+    return doc
 
 
 def check_quiz(path: Path, quiz: Quiz, lines: dict[tuple, int], problems: list[Problem]) -> None:
@@ -435,6 +458,18 @@ def check_quiz(path: Path, quiz: Quiz, lines: dict[tuple, int], problems: list[P
 
 def check_path(path: Path, content_root: Path) -> list[Problem]:
     """Validates the content folder and returns the problems that lie under path."""
+    return check_report(path, content_root)[0]
+
+
+def check_report(path: Path, content_root: Path) -> tuple[list[Problem], Giveaway]:
+    """Validates the content folder; returns the problems under path and the giveaway of its modules there."""
     catalogue = scan_catalogue(content_root)
     target = path.resolve()
-    return [p for p in catalogue.problems if p.file.resolve() == target or target in p.file.resolve().parents]
+
+    def under(p: Path) -> bool:
+        return p.resolve() == target or target in p.resolve().parents
+
+    giveaway = Giveaway()
+    for doc in (m for m in catalogue.parsed if under(m.path)):
+        giveaway.add(doc.quiz)
+    return [p for p in catalogue.problems if under(p.file)], giveaway
