@@ -8,6 +8,8 @@ RUN npm run build
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# DejaVu Sans draws certificate PDFs with Vietnamese diacritics.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Exact versions with hashes from the lock (`make lock` writes it), so every build installs the same files.
 COPY requirements.lock ./

@@ -16,8 +16,11 @@ from hocso import __version__
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.router import MAX_IMPORT_BYTES
 from hocso.agencies.router import router as agencies_router
+from hocso.certificates.router import public_router as certificates_public_router
+from hocso.certificates.router import router as certificates_router
 from hocso.content.router import router as content_router
 from hocso.core.config import Settings, get_settings
+from hocso.core import security
 from hocso.core.db import SessionDep, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
 from hocso.core.logging import RequestLogMiddleware, configure_logging
@@ -102,14 +105,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.login_ip_limiter = SlidingWindowLimiter(settings.login_attempts_per_ip, window)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_attempts_per_ip, 3600)
     app.state.register_id_limiter = SlidingWindowLimiter(settings.register_attempts_per_identifier, 3600)
+    app.state.verify_limiter = SlidingWindowLimiter(settings.verify_requests_per_minute, 60)
     settings.signing_key()  # create and keep the secret now, not during the first request
+    security.issuer_jwks(settings)  # and the credential-signing key
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     # Phones on slow mobile data: module JSON and the app's scripts shrink to about a third.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLogMiddleware)
-    for router in (health_router, accounts_router, content_router, learning_router, agencies_router):
+    for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(certificates_public_router)
     _install_frontend(app, settings.frontend_dir)
     return app

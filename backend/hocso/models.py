@@ -10,6 +10,7 @@ from hocso.agencies.models import (
     Invitation,
     Requirement,
 )
+from hocso.certificates.models import Certificate
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
@@ -21,4 +22,4 @@ __all__ = [
     "AgencyYearRollup",
     "Invitation",
     "Requirement",
-    "Area", "Attempt", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]
+    "Area", "Attempt", "Certificate", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]

@@ -12,6 +12,7 @@ from hocso.accounts.models import ROLES, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair, normalize_email, normalize_phone
 from hocso.agencies.models import Invitation
 from hocso.agencies.service import leave_before_erasure
+from hocso.certificates.service import revoke_all_of as revoke_certificates
 from hocso.core import security
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
@@ -170,6 +171,7 @@ def sessions_of(session: Session, *, user: User) -> list[dict]:
 def delete_account(session: Session, *, user: User) -> None:
     """Erases the person: their row and everything tied to it (tokens, events, attempts, progress)."""
     leave_before_erasure(session, user=user)  # the agency's counts drop before the progress is gone
+    revoke_certificates(session, user_id=user.id)  # verifiers see "revoked" and no name from now on
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
     # foreign-key enforcement are cleaned too.
     session.execute(delete(Invitation).where(Invitation.user_id == user.id))

@@ -34,6 +34,15 @@ class Settings(BaseSettings):
 
     max_events_per_batch: int = 500
 
+    # The address people reach Hocso at: verification links, QR codes and credential ids are made from it.
+    public_url: str = Field(default="http://localhost:8000", description="Public base URL, without a trailing slash")
+    # Where the keys that sign Open Badges credentials live (made on first run; the newest signs, all verify).
+    issuer_key_dir: Path | None = None
+    # DejaVu Sans (Debian's fonts-dejavu-core) draws Vietnamese diacritics in certificate PDFs.
+    pdf_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
+    # Requests per minute from one address to the public verification endpoints.
+    verify_requests_per_minute: int = 60
+
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> "Settings":
         if self.environment == "production" and not self.secret_key:
@@ -50,6 +59,14 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
         return url
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/")
+
+    @property
+    def issuer_keys_path(self) -> Path:
+        return self.issuer_key_dir or self.data_dir / "issuer_keys"
 
     def signing_key(self) -> str:
         """Returns the JWT secret: from the environment, else the one kept in data_dir (made on first run)."""

@@ -1,12 +1,19 @@
-"""Password hashing and JWTs: the only module that imports passlib and jose."""
+"""Password hashing, JWTs and the credential-signing keys: the only module that imports passlib and jose."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
-from jose import JWTError, jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jose import JWTError, jwk, jws, jwt
 from passlib.context import CryptContext
 
 from hocso.core.config import Settings
@@ -71,3 +78,63 @@ def decode_token(settings: Settings, token: str, *, expected_type: TokenType) ->
     if claims.get("typ") != expected_type:
         raise NotAuthenticated()
     return claims
+
+
+# Open Badges credentials are signed with ES256 keys kept in settings.issuer_keys_path, one PEM file each,
+# named so that the newest sorts last. The newest signs; every key stays in the JWKS so credentials signed
+# before a rotation still verify.
+CREDENTIAL_ALGORITHM = "ES256"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _public_jwk(pem: bytes) -> dict[str, str]:
+    public = serialization.load_pem_private_key(pem, password=None).public_key()
+    numbers = public.public_numbers()  # type: ignore[union-attr]
+    fields = {
+        "crv": "P-256",
+        "kty": "EC",
+        "x": _b64url(numbers.x.to_bytes(32, "big")),
+        "y": _b64url(numbers.y.to_bytes(32, "big")),
+    }
+    # RFC 7638 thumbprint: the required members in lexicographic order, no spaces.
+    kid = _b64url(hashlib.sha256(json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()).digest())
+    return {**fields, "kid": kid, "use": "sig", "alg": CREDENTIAL_ALGORITHM}
+
+
+def add_issuer_key(directory: Path) -> Path:
+    """Makes a new P-256 signing key (mode 600); it signs from now on."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path = directory / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}.pem"
+    tmp = directory / f".{path.name}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    os.replace(tmp, path)
+    return path
+
+
+def _issuer_pems(settings: Settings) -> list[bytes]:
+    directory = settings.issuer_keys_path
+    files = sorted(directory.glob("*.pem")) if directory.is_dir() else []
+    if not files:
+        add_issuer_key(directory)
+        files = sorted(directory.glob("*.pem"))
+    return [f.read_bytes() for f in files]
+
+
+def issuer_jwks(settings: Settings) -> dict[str, list[dict[str, str]]]:
+    """The public keys that verify Hocso's credentials, newest last."""
+    return {"keys": [_public_jwk(pem) for pem in _issuer_pems(settings)]}
+
+
+def sign_credential(settings: Settings, payload: dict[str, Any], *, typ: str = "vc+jwt") -> str:
+    """Signs a credential as a compact JWS (VC-JWT) with the newest issuer key, its kid in the header."""
+    pem = _issuer_pems(settings)[-1]
+    kid = _public_jwk(pem)["kid"]
+    key = jwk.construct(pem.decode(), CREDENTIAL_ALGORITHM)
+    return jws.sign(payload, key, headers={"kid": kid, "typ": typ}, algorithm=CREDENTIAL_ALGORITHM)

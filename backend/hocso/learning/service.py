@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from hocso.accounts.models import User
 from hocso.agencies import rollups
 from hocso.agencies.service import required_of_member
+from hocso.certificates.service import completion_stored
 from hocso.content.models import Module
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
@@ -127,7 +128,8 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
                 "occurred_at is in the future; check the phone's date and time.",
                 "occurred_at nằm ở tương lai; hãy kiểm tra ngày giờ của điện thoại.",
             )
-        quiz = version_text(session, module.version_id, module.content_hash)["quiz"]
+        text = version_text(session, module.version_id, module.content_hash)
+        quiz = text["quiz"]
         score, results = _grade(quiz, data.answers, lang)
     except (NotFound, Invalid):
         # A resent attempt gets its first answer even after its module was changed or withdrawn.
@@ -181,14 +183,21 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
     if completes:
         values |= {"completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id}
     _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
-    if completes and agency_id is not None:
-        rollups.completion_changed(
-            session,
-            agency_id=agency_id,
-            slug=slug,
-            old_year=row.completed_year if row is not None else None,
-            new_year=values["completed_year"],
-            years_before=Counter(p.completed_year for p in progress.values() if p.completed_year is not None),
+    if completes:
+        old_year = row.completed_year if row is not None else None
+        years_before = Counter(p.completed_year for p in progress.values() if p.completed_year is not None)
+        if agency_id is not None:
+            rollups.completion_changed(
+                session, agency_id=agency_id, slug=slug, old_year=old_year, new_year=values["completed_year"],
+                years_before=years_before,
+            )
+        # New skills in the years this completion touched, after it: the year it now counts in, and the one it left.
+        years_after = {values["completed_year"]: years_before[values["completed_year"]] + 1}
+        if old_year is not None and old_year != values["completed_year"]:
+            years_after[old_year] = years_before[old_year] - 1
+        completion_stored(
+            session, user_id=user_id, holder_name=user.full_name, slug=slug, titles=text["title"], achieved_at=occurred,
+            year=values["completed_year"], years=years_after, target=YEARLY_TARGET,
         )
     return result
 
