@@ -250,3 +250,36 @@ def test_facts_left_for_review_are_listed_in_the_module(content):
     edit(meta, "sources:", "numbers_differ:\n  - item: lesson:nope\n    why: a typo\nsources:")
     [problem] = problems_of(content)
     assert problem.startswith(f"{meta}:{line_of(meta, '- item: lesson:nope')}:") and "no lesson nope" in problem
+
+
+def test_a_competence_code_outside_the_frameworks_is_reported_at_its_line(content):
+    meta = content / MODULE / "module.yaml"
+    edit(meta, 'digcomp: ["2.1", "4.2"]', 'digcomp: ["2.1", "4.7"]')
+    edit(meta, "framework_vn: [nguoi-dan]", "framework_vn: [nguoi-dan, khung-3.2]")
+    found = problems_of(content)
+    assert f"{meta}:{line_of(meta, 'digcomp:')}: competences.digcomp: unknown DigComp 2.2 code(s) 4.7" in found[0]
+    assert f"{meta}:{line_of(meta, 'framework_vn:')}: competences.framework_vn: unknown framework_vn code(s) khung-3.2" in found[1]
+    assert len(found) == 2
+
+
+def test_a_module_must_name_its_framework_competences(content):
+    meta = content / MODULE / "module.yaml"
+    edit(meta, 'competences:\n  digcomp: ["2.1", "4.2"]\n  framework_vn: [nguoi-dan]\n', "")
+    [problem] = problems_of(content)
+    assert problem.endswith("competences: required field is missing")
+
+
+
+def test_the_framework_map_in_the_authoring_guide_matches_every_module():
+    from hocso.content.schema import scan_catalogue
+
+    readme = (REPO_CONTENT / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme[readme.index("## Framework map") :].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[2], cells[3])
+    modules = {m.slug: m for a in scan_catalogue(REPO_CONTENT).areas for m in a.modules}
+    assert rows.keys() == modules.keys()
+    for slug, m in modules.items():
+        assert rows[slug] == (", ".join(m.meta.competences.digcomp), ", ".join(m.meta.competences.framework_vn)), slug

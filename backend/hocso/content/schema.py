@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hocso.content.frameworks import DIGCOMP, FRAMEWORK_VN
 from hocso.content.rules import Giveaway, check_catalogue, check_module
 
 LANGS = ("vi", "en")
@@ -62,6 +63,31 @@ class NumbersDiffer(Strict):
     why: str = Field(min_length=3)
 
 
+def _known_codes(codes: list[str], known: dict[str, str], name: str) -> list[str]:
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(f"unknown {name} code(s) {', '.join(unknown)}; known codes: {', '.join(known)}")
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"a {name} code is listed twice")
+    return codes
+
+
+class Competences(Strict):
+    # Codes are checked against the closed lists in frameworks.py, so a typo or a guessed code fails the check.
+    digcomp: list[str] = Field(min_length=1)
+    framework_vn: list[str] = Field(min_length=1)
+
+    @field_validator("digcomp")
+    @classmethod
+    def _digcomp(cls, v: list[str]) -> list[str]:
+        return _known_codes(v, DIGCOMP, "DigComp 2.2")
+
+    @field_validator("framework_vn")
+    @classmethod
+    def _framework_vn(cls, v: list[str]) -> list[str]:
+        return _known_codes(v, FRAMEWORK_VN, "framework_vn")
+
+
 class ModuleMeta(Strict):
     slug: str
     version: int = Field(ge=1, le=1_000_000)
@@ -72,6 +98,7 @@ class ModuleMeta(Strict):
     audience: list[Literal["citizen", "civil_servant"]] = Field(min_length=1)
     facts_as_of: date
     sources: list[Source] = Field(min_length=1)
+    competences: Competences
     # Facts the author could not confirm against an official source: worded generally until someone does.
     review: list[str] = Field(default_factory=list)
     # Lessons or questions whose two languages may state different numbers (e.g. a date written in words).
