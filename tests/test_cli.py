@@ -56,9 +56,42 @@ def test_users_import_prints_the_result_and_refuses_unknown_agencies(cli_env, tm
         (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "king"], "role"),
         (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "agency_admin"], "--agency"),
         (["content", "check", "/no/such/folder"], "no such folder"),
+        (["users", "create", "--email", "x@example.vn", "--full-name", "X"], "--password-stdin"),
+        (["users", "create", "--phone", "01681234567", "--password", PASSWORD, "--full-name", "X"], "2018"),
     ],
 )
 def test_bad_input_gives_one_line_and_a_non_zero_exit(cli_env, capsys, args, fragment):
     assert hocso_main(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and fragment in err[0]
+
+
+def test_running_users_create_again_on_a_civil_servant_keeps_their_role_and_agency(cli_env, client, capsys):
+    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+    base = ["users", "create", "--email", "staff@example.vn", "--password", PASSWORD, "--full-name", "Cán bộ"]
+    assert hocso_main([*base, "--agency", "T-HNI"]) == 0
+    # Run again without --agency, and again making them an admin elsewhere: nothing they had is dropped.
+    assert hocso_main(base) == 0
+    assert hocso_main([*base, "--role", "content_admin"]) == 0
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {login(client, 'staff@example.vn')['access_token']}"}).json()
+    assert {"civil_servant", "content_admin"} <= set(me["roles"])
+    assert me["agency"]["code"] == "T-HNI"
+
+
+def test_users_create_reads_the_password_from_standard_input(cli_env, client, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a password from stdin\n"))
+    assert hocso_main(["users", "create", "--email", "piped@example.vn", "--password-stdin", "--full-name", "Ống"]) == 0
+    login(client, "piped@example.vn", "a password from stdin")
+
+
+def test_users_create_prompts_for_the_password_twice(cli_env, client, monkeypatch, capsys):
+    answers = iter(["typed at the prompt", "typed at the prompt", "first try here", "second differs"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert hocso_main(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 0
+    login(client, "prompted@example.vn", "typed at the prompt")
+    capsys.readouterr()
+    assert hocso_main(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 1
+    assert "differ" in capsys.readouterr().err

@@ -96,38 +96,64 @@ def cmd_content_load(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The password from --password, one line of standard input (--password-stdin), or a prompt typed twice."""
+    import getpass
+
+    if args.password is not None:
+        return args.password
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
 def cmd_users_create(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
-    from sqlmodel import select
 
     from hocso.accounts import service
-    from hocso.accounts.models import User
-    from hocso.agencies import service as agencies
+    from hocso.accounts.models import ROLES, User
     from hocso.accounts.schemas import RegisterIn
+    from hocso.agencies import service as agencies
     from hocso.core.db import open_session
-    from hocso.core.errors import HocsoError
     from hocso.core.security import hash_password
 
+    unknown = [r for r in (args.role or []) if r not in ROLES]
+    if unknown:
+        return _fail(f"unknown role(s): {', '.join(unknown)}. Roles are: {', '.join(ROLES)}")
     try:
-        data = RegisterIn(email=args.email, phone=args.phone, password=args.password, full_name=args.full_name)
+        password = _read_password(args)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if password is None:
+        return _fail("give the password at the prompt, or on standard input with --password-stdin")
+    try:
+        data = RegisterIn(email=args.email, phone=args.phone, password=password, full_name=args.full_name)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return _fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
+    roles = [r for r in (args.role or []) if r]
+    if "agency_admin" in roles and not args.agency:
+        return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
     engine = _prepare_database(load_content=False)
     with open_session(engine, write=True) as session:
-        column = User.email if data.email else User.phone
-        user = session.exec(select(User).where(column == (data.email or data.phone))).first()
+        user = service.find_by_identifier(session, data.email or data.phone)
+        other = service.find_by_identifier(session, data.phone) if data.email and data.phone else None
+        if user is not None and other is not None and other.id != user.id:
+            return _fail(f"{data.email} and {data.phone} belong to two different accounts")
+        user = user or other
         created = user is None
         if user is None:
             user = User(email=data.email, phone=data.phone, full_name=data.full_name)
         user.full_name = data.full_name
         user.password_hash = hash_password(data.password)
-        roles = [r for r in (args.role or []) if r]
-        try:
-            service.set_roles(user, roles)
-        except HocsoError as exc:
-            return _fail(exc.detail)
+        # Run again on an existing account, roles are added to what it has, never taken away.
+        service.set_roles(user, [*user.role_list, *roles])
         session.add(user)
         session.flush()
         if args.agency:
@@ -138,8 +164,6 @@ def cmd_users_create(args: argparse.Namespace) -> int:
                 user.admin_agency_id = agency.id
             else:
                 agencies.set_membership(session, user=user, agency=agency)
-        elif "agency_admin" in roles:
-            return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
         session.add(user)
         session.commit()
         print(f"{'created' if created else 'updated'} {data.email or data.phone} ({user.roles})")
@@ -225,7 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     create = users_sub.add_parser("create", help="create or update an account (idempotent on the identifier)")
     create.add_argument("--email")
     create.add_argument("--phone")
-    create.add_argument("--password", required=True)
+    secret = create.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the password on the command line (visible to other users of the machine; "
+                        "prefer the prompt or --password-stdin)")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
     create.add_argument("--full-name", required=True)
     create.add_argument("--role", action="append", help="a role to grant; repeat for several")
     create.add_argument("--agency", help="agency code: the subtree an agency_admin manages, else the agency joined")

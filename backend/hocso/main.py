@@ -13,6 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import compile_path
 
 from hocso import __version__
+from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.router import MAX_IMPORT_BYTES
 from hocso.agencies.router import router as agencies_router
@@ -100,11 +101,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.sqlalchemy_url)
-    window = settings.login_window_seconds
-    app.state.login_id_limiter = SlidingWindowLimiter(settings.login_attempts_per_identifier, window)
-    app.state.login_ip_limiter = SlidingWindowLimiter(settings.login_attempts_per_ip, window)
-    app.state.register_limiter = SlidingWindowLimiter(settings.register_attempts_per_ip, 3600)
-    app.state.register_id_limiter = SlidingWindowLimiter(settings.register_attempts_per_identifier, 3600)
+    app.state.limits = AccountLimits.from_settings(app.state.engine, settings)
     app.state.verify_limiter = SlidingWindowLimiter(settings.verify_requests_per_minute, 60)
     settings.signing_key()  # create and keep the secret now, not during the first request
     security.issuer_jwks(settings)  # and the credential-signing key

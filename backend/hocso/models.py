@@ -12,10 +12,12 @@ from hocso.agencies.models import (
 )
 from hocso.certificates.models import Certificate
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
+from hocso.core.ratelimit import AttemptCounter
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
 __all__ = [
     "Agency",
+    "AttemptCounter",
     "AuditEvent",
     "AgencyModuleRollup",
     "AgencyRollup",

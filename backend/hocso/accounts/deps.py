@@ -1,17 +1,20 @@
-"""Request dependencies: settings and the signed-in person."""
+"""Request dependencies: settings, the signed-in person, the caller's address and the attempt limits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 
 from hocso.accounts import service
 from hocso.accounts.models import User
 from hocso.core.config import Settings
 from hocso.core.db import SessionDep
 from hocso.core.errors import NotAuthenticated
+from hocso.core.ratelimit import AttemptLimiter, RequestLimiter
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -30,3 +33,44 @@ def get_current_user(session: SessionDep, settings: SettingsDep, token: Annotate
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_client_ip(request: Request) -> str:
+    """The address the connection came from (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientIP = Annotated[str, Depends(get_client_ip)]
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """The attempt limits of the account endpoints, counted in the database."""
+
+    login: AttemptLimiter
+    activate: AttemptLimiter
+    register: RequestLimiter
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings) -> AccountLimits:
+        sign_in = {
+            "per_identifier": settings.login_attempts_per_identifier,
+            "per_ip": settings.login_attempts_per_ip,
+            "per_ip_max": settings.login_attempts_per_ip_max,
+            "window": settings.login_window_seconds,
+        }
+        return cls(
+            login=AttemptLimiter(engine, "login", **sign_in),
+            activate=AttemptLimiter(engine, "activate", **sign_in),
+            register=RequestLimiter(
+                engine, "register", per_identifier=settings.register_attempts_per_identifier,
+                per_ip=settings.register_attempts_per_ip, window=3600,
+            ),
+        )
+
+
+def get_limits(request: Request) -> AccountLimits:
+    return request.app.state.limits
+
+
+LimitsDep = Annotated[AccountLimits, Depends(get_limits)]

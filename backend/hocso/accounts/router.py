@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import Session
 
 from hocso.accounts import service
-from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep
 from hocso.accounts.models import User
 from hocso.accounts.schemas import AgencyRef, RefreshIn, RegisterIn, TokenPair, UserPublic
 from hocso.agencies.schemas import ActivateIn
 from hocso.agencies.service import admin_scope, agency_of
 from hocso.core.db import SessionDep
-from hocso.core.errors import NotAuthenticated, RateLimited, error_responses
+from hocso.core.errors import NotAuthenticated, error_responses
 from hocso.learning.service import learner_export
 
 router = APIRouter(tags=["accounts"])
@@ -35,67 +35,38 @@ def user_public(user: User, session: Session | None = None) -> UserPublic:
     )
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _limited(request: Request, limiter_name: str, key: str) -> None:
-    limiter = getattr(request.app.state, limiter_name)
-    wait = limiter.retry_after(key)
-    if wait:
-        raise RateLimited(
-            f"Too many attempts. Try again in {wait} seconds.", f"Thử quá nhiều lần. Vui lòng thử lại sau {wait} giây.", wait
-        )
-
-
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register", responses=error_responses(400, 413, 429))
-def register(data: RegisterIn, session: SessionDep, request: Request) -> UserPublic:
+def register(data: RegisterIn, session: SessionDep, limits: LimitsDep, ip: ClientIP) -> UserPublic:
     """Creates an account. A taken email or phone gets the same answer, and nothing changes."""
-    ip_key = _client_ip(request)
-    identifiers = [i for i in (data.email, data.phone) if i]
-    _limited(request, "register_limiter", ip_key)
-    for identifier in identifiers:
-        _limited(request, "register_id_limiter", identifier)
-    request.app.state.register_limiter.hit(ip_key)
-    for identifier in identifiers:
-        request.app.state.register_id_limiter.hit(identifier)
+    limits.register.hit(identifiers=[i for i in (data.email, data.phone) if i], ip=ip)
     return user_public(service.register(session, data=data))
 
 
 @router.post("/auth/login", response_model=TokenPair, operation_id="login", responses=error_responses(400, 401, 413, 429))
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep, request: Request
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep, limits: LimitsDep, ip: ClientIP
 ) -> TokenPair:
     """Signs in with email or phone and password."""
-    identifier = form.username.strip().lower()
-    ip_key = _client_ip(request)
-    _limited(request, "login_ip_limiter", ip_key)
-    _limited(request, "login_id_limiter", identifier)
-    user = service.authenticate(session, identifier=form.username, password=form.password)
+    identifier = service.sign_in_identifier(form.username)
+    limits.login.reserve(identifier=identifier, ip=ip)
+    user = service.authenticate(session, identifier=identifier, password=form.password)
     if user is None:
-        request.app.state.login_ip_limiter.hit(ip_key)
-        request.app.state.login_id_limiter.hit(identifier)
         raise NotAuthenticated(
             "The email/phone or password is not right.", "Email/số điện thoại hoặc mật khẩu không đúng."
         )
-    request.app.state.login_id_limiter.reset(identifier)
+    limits.login.succeeded(session, identifier=identifier, ip=ip)
     return service.issue_tokens(session, settings, user=user)
 
 
 @router.post(
     "/auth/activate", response_model=TokenPair, operation_id="activate_invitation", responses=error_responses(400, 413, 429)
 )
-def activate(data: ActivateIn, session: SessionDep, settings: SettingsDep, request: Request) -> TokenPair:
+def activate(data: ActivateIn, session: SessionDep, settings: SettingsDep, limits: LimitsDep, ip: ClientIP) -> TokenPair:
     """First sign-in of an imported civil servant: the one-time code from their agency and a new password."""
-    identifier = data.identifier.strip().lower()
-    _limited(request, "login_id_limiter", identifier)
-    _limited(request, "login_ip_limiter", _client_ip(request))
-    try:
-        user = service.activate_invitation(session, identifier=data.identifier, code=data.code, password=data.password)
-    except Exception:
-        request.app.state.login_id_limiter.hit(identifier)
-        request.app.state.login_ip_limiter.hit(_client_ip(request))
-        raise
+    identifier = service.sign_in_identifier(data.identifier)
+    limits.activate.reserve(identifier=identifier, ip=ip)
+    user = service.activate_invitation(session, identifier=identifier, code=data.code, password=data.password)
+    limits.activate.succeeded(session, identifier=identifier, ip=ip)
     return service.issue_tokens(session, settings, user=user)
 
 

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_PHONE_JUNK = re.compile(r"[\s().-]")
+from hocso.core.errors import bilingual_error
+from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email, normalize_phone
 
-
-def normalize_phone(raw: str) -> str | None:
-    """Returns a phone number in E.164 form (Vietnamese local numbers get +84), or None if it is not one."""
-    digits = _PHONE_JUNK.sub("", raw.strip())
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("0") and re.fullmatch(r"0\d{9,10}", digits):
-        return "+84" + digits[1:]
-    if re.fullmatch(r"84\d{9,10}", digits):
-        return "+" + digits
-    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
-        return digits
-    return None
+__all__ = ["normalize_email", "normalize_phone", "has_unprintable"]
 
 
 def has_unprintable(text: str) -> bool:
     """True for text with control characters or lone surrogates, which no name needs and databases refuse."""
     return any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
-
-
-def normalize_email(raw: str) -> str:
-    return raw.strip().lower()
 
 
 class AgencyRef(BaseModel):
@@ -54,7 +38,7 @@ class RegisterIn(BaseModel):
     # Not str_strip_whitespace: a password's spaces are part of it.
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr | None = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254, json_schema_extra={"format": "email"})
     phone: str | None = Field(default=None, max_length=32, examples=["0912345678"])
     password: str = Field(min_length=8, max_length=128, description="At least 8 characters")
     full_name: str = Field(min_length=1, max_length=200)
@@ -62,17 +46,22 @@ class RegisterIn(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
-        return normalize_email(v) if v else None
+        if not v:
+            return None
+        try:
+            return normalize_email(v)
+        except IdentifierRefused as exc:
+            raise bilingual_error(exc.en, exc.vi) from None
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         if v is None or v == "":
             return None
-        phone = normalize_phone(v)
-        if phone is None:
-            raise ValueError("enter a phone number such as 0912345678 or +84912345678")
-        return phone
+        try:
+            return canonical_phone(v)
+        except IdentifierRefused as exc:
+            raise bilingual_error(exc.en, exc.vi) from None
 
     @field_validator("full_name")
     @classmethod

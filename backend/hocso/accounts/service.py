@@ -9,13 +9,14 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from hocso.accounts.models import ROLES, RefreshToken, User
-from hocso.accounts.schemas import RegisterIn, TokenPair, normalize_email, normalize_phone
+from hocso.accounts.schemas import RegisterIn, TokenPair
 from hocso.agencies.models import Invitation
 from hocso.agencies.service import leave_before_erasure
 from hocso.certificates.service import revoke_all_of as revoke_certificates
 from hocso.core import security
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
+from hocso.core.identifiers import IdentifierRefused, normalize_identifier
 from hocso.core.timeutil import to_utc, utcnow
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
@@ -32,15 +33,22 @@ class TokenReused(NotAuthenticated):
         )
 
 
+def sign_in_identifier(raw: str) -> str:
+    """Returns the canonical email or phone of what a person typed, or refuses it saying why (422)."""
+    try:
+        return normalize_identifier(raw)[1]
+    except IdentifierRefused as exc:
+        raise Invalid(exc.en[0].upper() + exc.en[1:] + ".", exc.vi[0].upper() + exc.vi[1:] + ".") from None
+
+
 def find_by_identifier(session: Session, identifier: str) -> User | None:
-    """Finds a person by email or phone as typed at sign-in."""
-    identifier = identifier.strip()
-    if "@" in identifier:
-        return session.exec(select(User).where(User.email == normalize_email(identifier))).first()
-    phone = normalize_phone(identifier)
-    if phone is None:
+    """Finds a person by email or phone, in any spelling the normaliser folds to theirs."""
+    try:
+        kind, value = normalize_identifier(identifier)
+    except IdentifierRefused:
         return None
-    return session.exec(select(User).where(User.phone == phone)).first()
+    column = User.email if kind == "email" else User.phone
+    return session.exec(select(User).where(column == value)).first()
 
 
 def register(session: Session, *, data: RegisterIn) -> User:

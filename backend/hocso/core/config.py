@@ -26,11 +26,14 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=90)
     jwt_algorithm: str = "HS256"
 
-    login_attempts_per_identifier: int = 5
-    login_attempts_per_ip: int = 30
-    login_window_seconds: int = 900
-    register_attempts_per_ip: int = 10
-    register_attempts_per_identifier: int = 3
+    # Sign-in and activation are counted apart, each with these numbers (see core/ratelimit.py).
+    login_attempts_per_identifier: int = Field(default=5, ge=1)
+    login_attempts_per_ip: int = Field(default=30, ge=1, description="failures from one address before only "
+                                       "identifiers with no recent failure get through")
+    login_attempts_per_ip_max: int = Field(default=300, ge=1, description="failures from one address before it waits")
+    login_window_seconds: int = Field(default=900, ge=1)
+    register_attempts_per_ip: int = Field(default=10, ge=1)
+    register_attempts_per_identifier: int = Field(default=3, ge=1)
 
     max_events_per_batch: int = 500
 

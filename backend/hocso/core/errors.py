@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 
 
@@ -90,6 +91,12 @@ class RateLimited(HocsoError):
         super().__init__(detail, vi, headers={"Retry-After": str(max(1, retry_after))})
 
 
+def bilingual_error(en: str, vi: str) -> PydanticCustomError:
+    """A validation error from a field validator whose message follows Accept-Language like the error family's."""
+    # Braces would be read as the template's placeholders.
+    return PydanticCustomError("value_error", en.replace("{", "(").replace("}", ")"), {"vi": vi})
+
+
 def preferred_language(request: Request) -> str:
     """Picks "vi" or "en" from Accept-Language; Vietnamese unless English is asked for first."""
     header = request.headers.get("accept-language", "")
@@ -117,12 +124,16 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError):
+    async def _validation_error(request: Request, exc: RequestValidationError):
         # Keep FastAPI's list for programs, and lead with one sentence a person can act on.
         errors = exc.errors()
         first = errors[0] if errors else {}
         where = _field_path(tuple(first.get("loc", ())))
         message = first.get("msg", "Invalid input")
+        # A validator that knows the Vietnamese sentence passes it as ctx["vi"] (see bilingual_error).
+        vi = (first.get("ctx") or {}).get("vi")
+        if vi and preferred_language(request) == "vi":
+            message = vi
         summary = f"{where}: {message}" if where else message
         cleaned = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]
