@@ -222,6 +222,16 @@ def cmd_users_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_rotate(_args: argparse.Namespace) -> int:
+    from hocso.core import security
+
+    settings = get_settings()
+    path = security.add_issuer_key(settings.issuer_keys_path)
+    kid = security.issuer_jwks(settings)["keys"][-1]["kid"]
+    print(f"new signing key {path.name} (kid {kid}); credentials signed before still verify")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hocso", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--agency", required=True, help="the agency the rows belong to (or the root of their agency_code)")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_users_import)
+
+    keys = sub.add_parser("keys", help="the keys that sign Open Badges credentials")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_sub.add_parser("rotate", help="make a new signing key; older keys stay published so old credentials verify")
+    rotate.set_defaults(func=cmd_keys_rotate)
 
     agencies_p = sub.add_parser("agencies", help="manage the agency tree")
     agencies_sub = agencies_p.add_subparsers(dest="agencies_command", required=True)

@@ -57,6 +57,22 @@ export async function cachedGet(path) {
 export const areas = () => cachedGet(`/areas?lang=${state.lang}`)
 export const modules = () => cachedGet(`/modules?lang=${state.lang}`)
 export const progress = () => cachedGet('/me/progress')
+export const certificates = () => cachedGet(`/me/certificates?lang=${state.lang}`)
+
+/** A certificate's PDF as a Blob (the holder's own, so it goes with the sign-in). */
+export async function certificatePdf(id) {
+  let response
+  try {
+    response = await authFetch(`/certificates/${encodeURIComponent(id)}.pdf?lang=${state.lang}`, { headers: { 'Accept-Language': state.lang } })
+  } catch {
+    throw new Offline('offline')
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}))
+    throw new ApiError(response.status, typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`)
+  }
+  return response.blob()
+}
 
 /** A module with its lessons and quiz: from the network, else the copy on the device. */
 export async function module(slug, lang = state.lang) {

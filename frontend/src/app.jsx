@@ -9,6 +9,7 @@ import { ModulePage } from './pages/module.jsx'
 import { Lesson } from './pages/lesson.jsx'
 import { Quiz } from './pages/quiz.jsx'
 import { Progress } from './pages/progress.jsx'
+import { Certificates } from './pages/certificates.jsx'
 import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
 
 // The dashboard is for a few thousand managers: loaded only when opened, to keep the first screen small.
@@ -20,7 +21,7 @@ function LazyAdmin(props) {
 
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
-  ['/m/:slug/quiz', Quiz], ['/progress', Progress], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
+  ['/m/:slug/quiz', Quiz], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
   ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin],
 ]
 

@@ -10,7 +10,7 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 cleanupOutdatedCaches()
 precacheAndRoute(self.__WB_MANIFEST)
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-  denylist: [/^\/api\//, /^\/docs/, /^\/redoc/, /^\/openapi\.json/],
+  denylist: [/^\/api\//, /^\/docs/, /^\/redoc/, /^\/openapi\.json/, /^\/verify\//, /^\/\.well-known\//],
 }))
 
 async function syncAndTell() {

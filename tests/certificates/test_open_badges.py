@@ -20,6 +20,7 @@ from joserfc.jwk import KeySet
 
 from hocso.core import security
 from tests.certificates.test_certificates import RIGHT, attempt, certificates, person
+from tests.test_cli import cli_env  # noqa: F401  (fixture)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -120,3 +121,13 @@ def test_credentials_signed_before_a_key_rotation_still_verify(client, settings)
     kid = lambda t: json.loads(base64.urlsafe_b64decode(t.split(".")[0] + "=="))["kid"]  # noqa: E731
     assert kid(before) != kid(after)
     assert verify(client, before)["id"] == verify(client, after)["id"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_an_operator_rotates_the_signing_key_from_the_command_line(client, capsys):
+    from hocso.cli import main as hocso_main
+
+    before = client.get("/.well-known/jwks.json").json()["keys"]
+    assert hocso_main(["keys", "rotate"]) == 0
+    after = client.get("/.well-known/jwks.json").json()["keys"]
+    assert [k["kid"] for k in after[:-1]] == [k["kid"] for k in before] and after[-1]["kid"] in capsys.readouterr().out

@@ -90,7 +90,7 @@ def server(migrated_template, tmp_path):
         env = {
             **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
             "HOCSO_CONTENT_DIR": str(content), "HOCSO_FRONTEND_DIR": str(DIST), "HOCSO_SECRET_KEY": "e2e-" + "k" * 40,
-            "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000",
+            "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000", "HOCSO_PUBLIC_URL": f"http://127.0.0.1:{port}",
         }
         log = open(tmp_path / "server.log", "wb")
         process = subprocess.Popen(
