@@ -162,6 +162,7 @@ def test_shipped_areas_list_modules_in_learning_order():
     order = {a.slug: [m.slug for m in a.modules] for a in catalogue.areas}
     assert order["online-public-services"][0] == "vneid-account"
     assert order["personal-data-protection"][0] == "strong-passwords-2fa"
+    assert order["everyday-digital-skills"][0] == "phone-basics"
 
 
 def test_a_pool_smaller_than_one_and_a_half_times_the_draw_is_reported(content):

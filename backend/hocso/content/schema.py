@@ -23,7 +23,7 @@ LESSON_FILE_RE = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*[a-z0-9])\.(vi|en)\.md
 MAX_LESSON_WORDS = 450
 MIN_QUESTIONS = 6
 MIN_DRAW = 4
-AREA_SLUGS = ("online-public-services", "e-payment", "personal-data-protection")
+AREA_SLUGS = ("online-public-services", "e-payment", "personal-data-protection", "everyday-digital-skills")
 LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 HTML_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
