@@ -48,14 +48,18 @@ def test_citizen_signs_up_learns_a_module_passes_its_quiz_and_meets_the_yearly_g
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra người nhận")
     page.get_by_role("button", name="Xong, làm bài kiểm tra").click()
 
-    # A wrong attempt first: feedback per question with the explanation, and the module is not completed.
+    # A wrong attempt first: each question says where to look again, without giving the answer away, and the
+    # module is not completed.
     answer_quiz(page, right=False)
     expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Chưa đạt"))
-    expect(page.get_by_text(re.compile(r"^Giải thích \d\.$")).first).to_be_visible()
-    expect(page.get_by_text("Đáp án đúng: Đúng").first).to_be_visible()
+    expect(page.get_by_text("Chưa đúng – hãy đọc lại bài học.").first).to_be_visible()
+    expect(page.get_by_text("Xem lại các bài học của «Thanh toán QR cơ bản»").first).to_be_visible()
+    expect(page.get_by_text("Đáp án đúng")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Giải thích \d\.$"))).to_have_count(0)
     page.get_by_role("button", name="Làm lại").click()
     answer_quiz(page)
     expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Đạt!"))
+    expect(page.get_by_text(re.compile(r"^Giải thích \d\.$")).first).to_be_visible()
 
     page.get_by_role("link", name="Tiến độ").click()
     expect(page.get_by_test_id("goal")).to_have_text("1/1 kỹ năng mới")

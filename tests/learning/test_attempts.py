@@ -44,10 +44,12 @@ def test_an_attempt_is_graded_on_the_server_with_explanations(client, learner):
     assert result["score"] == pytest.approx(4 / 6, abs=1e-3)
     assert result["passed"] is False and result["module_completed"] is False
     by_q = {x["question_id"]: x for x in result["results"]}
-    assert by_q["q1"]["correct"] is False and by_q["q1"]["correct_choice_ids"] == ["a"]
-    assert by_q["q6"]["correct"] is False and by_q["q6"]["correct_choice_ids"] == ["a", "b"]
-    assert by_q["q2"]["correct"] is True
-    assert by_q["q1"]["explanation"] == "Explanation 1."
+    # Questions answered rightly show their key and explanation; wrong ones only point back to the lessons.
+    assert by_q["q2"]["correct"] is True and by_q["q2"]["correct_choice_ids"] == ["a"]
+    assert by_q["q2"]["explanation"] == "Explanation 2."
+    assert by_q["q1"]["correct"] is False and by_q["q1"]["correct_choice_ids"] == []
+    assert by_q["q6"]["correct"] is False and by_q["q6"]["correct_choice_ids"] == []
+    assert by_q["q1"]["explanation"] == "Re-read the lessons of “QR payment basics”, then try again."
     progress = client.get("/api/v1/me/progress", headers=learner["headers"]).json()
     assert progress["modules"][0]["status"] == "in_progress"
     assert progress["goal"]["met"] is False
@@ -67,6 +69,42 @@ def test_an_attempt_is_graded_on_the_drawn_questions_it_answers(client, learner)
     assert result["passed"] is False
     result = attempt(client, learner, dict(drawn, q5=["a"])).json()
     assert result["score"] == 1.0 and result["passed"] is True and result["module_completed"] is True
+
+
+def test_a_blank_attempt_reveals_no_answer_and_resending_what_it_returned_does_not_pass(client, learner):
+    blank = attempt(client, learner, {q: [] for q in RIGHT}, lang="en").json()
+    assert blank["score"] == 0 and blank["passed"] is False
+    for r in blank["results"]:
+        assert r["correct_choice_ids"] == []
+        assert "Explanation" not in r["explanation"] and "QR payment basics" in r["explanation"]
+    guessed = {r["question_id"]: r["correct_choice_ids"] for r in blank["results"]}
+    again = attempt(client, learner, guessed).json()
+    assert again["passed"] is False and again["score"] == 0
+    assert client.get("/api/v1/me/progress", headers=learner["headers"]).json()["goal"]["new_skills"] == 0
+
+
+def test_once_the_module_is_passed_every_key_and_explanation_is_shown(client, learner):
+    passed = attempt(client, learner, dict(RIGHT, q1=["b"]), lang="en").json()
+    assert passed["passed"] is True
+    by_q = {r["question_id"]: r for r in passed["results"]}
+    assert by_q["q1"]["correct"] is False
+    assert by_q["q1"]["correct_choice_ids"] == ["a"] and by_q["q1"]["explanation"] == "Explanation 1."
+    # A later attempt that fails still shows the key: the person has earned it.
+    later = attempt(client, learner, {q: [] for q in RIGHT}, lang="vi").json()
+    assert later["passed"] is False and later["module_completed"] is True
+    assert [r["correct_choice_ids"] for r in later["results"]] == [["a"]] * 5 + [["a", "b"]]
+    assert [r["explanation"] for r in later["results"]][:2] == ["Giải thích 1.", "Giải thích 2."]
+
+
+def test_a_failed_attempt_resent_after_a_pass_returns_its_first_result_without_the_key(client, learner):
+    event_id = uuid.uuid4()
+    failing = dict(RIGHT, q1=["b"], q2=["b"])
+    first = attempt(client, learner, failing, event_id=event_id).json()
+    assert first["passed"] is False
+    assert attempt(client, learner, RIGHT).json()["passed"] is True
+    again = attempt(client, learner, failing, event_id=event_id).json()
+    assert again == first
+    assert [r["correct_choice_ids"] for r in again["results"] if not r["correct"]] == [[], []]
 
 
 def test_an_attempt_answering_fewer_questions_than_the_draw_is_refused(client, learner):

@@ -117,6 +117,21 @@ def _grade(quiz: dict[str, Any], answers: dict[str, list[str]], lang: str) -> tu
     return round(score, 4), results
 
 
+def _without_key(results: list[QuestionResult], *, module_title: str, lang: str) -> list[QuestionResult]:
+    """Hides the key and explanation of wrongly answered questions, pointing back to the lessons instead.
+
+    Until the person passes, a result that named the right choices would let them pass by resending it.
+    """
+    pointer = (
+        f"Xem lại các bài học của «{module_title}» rồi làm lại."
+        if lang == "vi"
+        else f"Re-read the lessons of “{module_title}”, then try again."
+    )
+    return [
+        r if r.correct else r.model_copy(update={"correct_choice_ids": [], "explanation": pointer}) for r in results
+    ]
+
+
 def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, lang: str) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
     user_id = user.id
@@ -143,12 +158,13 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
     agency_id = rollups.lock_person(session, user_id)
     progress = _progress_of(session, user_id)
     row = progress.get(slug)
+    module_completed = passed or (row is not None and row.completed_at is not None)
     result = AttemptResult(
         score=score,
         passed=passed,
         pass_score=pass_score,
-        results=results,
-        module_completed=passed or (row is not None and row.completed_at is not None),
+        results=results if module_completed else _without_key(results, module_title=text["title"][lang], lang=lang),
+        module_completed=module_completed,
         version=module.version,
         occurred_at=occurred,
     )

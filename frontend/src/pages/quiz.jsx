@@ -19,12 +19,13 @@ function Feedback({ quiz, outcome }) {
         {quiz.questions.map((q) => {
           const r = byId[q.id]
           if (!r) return null
-          const right = q.choices.filter((c) => r.correct_choice_ids.includes(c.id)).map((c) => c.text)
+          // The server names the right answer only once it is earned (a right answer, or the module passed).
+          const right = q.choices.filter((c) => (r.correct_choice_ids || []).includes(c.id)).map((c) => c.text)
           return (
             <li key={q.id} class={r.correct ? 'right' : 'wrong'}>
               <p class="prompt">{q.prompt}</p>
               <p><strong>{r.correct ? `✓ ${t('right')}` : `✗ ${t('wrong')}`}</strong></p>
-              {!r.correct && <p>{t('correct_answer')} {right.join('; ')}</p>}
+              {!r.correct && <p>{right.length ? `${t('correct_answer')} ${right.join('; ')}` : t('key_after_pass')}</p>}
               <p class="explanation">{r.explanation}</p>
             </li>
           )
