@@ -100,6 +100,8 @@ def settings(tmp_path, database_url) -> Settings:
         secret_key="test-secret-" + "x" * 40,
         # Tests register many people from one address; the registration limit has its own test.
         register_attempts_per_ip=10_000,
+        # Content reloaded by a test is read at once (tests/content/test_caching.py covers the default delay).
+        content_recheck_seconds=0,
     )
 
 

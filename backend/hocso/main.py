@@ -19,6 +19,7 @@ from hocso.agencies.router import MAX_IMPORT_BYTES
 from hocso.agencies.router import router as agencies_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
+from hocso.content.cache import ContentAnswers
 from hocso.content.router import router as content_router
 from hocso.core.config import Settings, get_settings
 from hocso.core import security
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.sqlalchemy_url)
     app.state.limits = AccountLimits.from_settings(app.state.engine, settings)
     app.state.verify_limiter = SlidingWindowLimiter(settings.verify_requests_per_minute, 60)
+    app.state.content_answers = ContentAnswers(app.state.engine, recheck_seconds=settings.content_recheck_seconds)
     settings.signing_key()  # create and keep the secret now, not during the first request
     security.issuer_jwks(settings)  # and the credential-signing key
 

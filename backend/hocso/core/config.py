@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     register_attempts_per_identifier: int = Field(default=3, ge=1)
 
     max_events_per_batch: int = 500
+    # How long a worker serves modules from memory before it asks the database whether content was reloaded.
+    content_recheck_seconds: float = Field(default=2.0, ge=0, le=300)
 
     # The address people reach Hocso at: verification links, QR codes and credential ids are made from it.
     public_url: str = Field(default="http://localhost:8000", description="Public base URL, without a trailing slash")
