@@ -58,7 +58,7 @@ _ADD_PROGRESS = insert(_PROGRESS)
 
 
 def _progress_of(session: Session, user_id: uuid.UUID) -> dict[str, Row]:
-    """Returns the person's summary row per module; call it holding rollups.lock_person."""
+    """Returns the person's summary row per module; a writer calls it holding rollups.lock_person."""
     return {row.module_slug: row for row in session.execute(_PROGRESS_OF, {"user_id": user_id})}
 
 
@@ -305,22 +305,31 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
     )
 
 
+# /me/progress reads with statements built once (building and hashing a new select per request cost more than
+# running it) and as plain rows rather than entities.
+_ACTIVE_SLUGS = (
+    select(Module.__table__.c.slug)
+    .where(Module.__table__.c.active == True)  # noqa: E712
+    .order_by(Module.__table__.c.area_slug, Module.__table__.c.position)
+)
+_EVENTS = ProgressEvent.__table__
+_LESSONS_DONE = (
+    select(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
+    .where(_EVENTS.c.user_id == bindparam("user_id"))
+    .distinct()
+    .order_by(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
+)
+
+
 def progress_summary(session: Session, *, user: User, year: int | None = None) -> ProgressSummary:
     """Builds the person's progress: this year's goal, each module's status, history and what is required."""
     user_id = user.id
     year = year or current_vietnam_year()
-    rows = {p.module_slug: p for p in session.exec(select(ModuleProgress).where(ModuleProgress.user_id == user_id))}
-    active = session.exec(
-        select(Module.slug).where(Module.active == True).order_by(Module.area_slug, Module.position)  # noqa: E712
-    ).all()
+    rows = _progress_of(session, user_id)
+    active = session.execute(_ACTIVE_SLUGS).scalars().all()
     slugs = list(active) + sorted(s for s in rows if s not in set(active))
     done: dict[str, list[str]] = {}
-    for slug, lesson in session.exec(
-        select(ProgressEvent.module_slug, ProgressEvent.lesson_id)
-        .where(ProgressEvent.user_id == user_id)
-        .distinct()
-        .order_by(ProgressEvent.module_slug, ProgressEvent.lesson_id)
-    ):
+    for slug, lesson in session.execute(_LESSONS_DONE, {"user_id": user_id}):
         done.setdefault(slug, []).append(lesson)
     modules = []
     for slug in slugs:
