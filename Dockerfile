@@ -26,4 +26,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=2).status == 200 else 1)"
 # `hocso serve` applies migrations and loads content/ before it starts the workers.
-CMD ["hocso", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+CMD ["hocso", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -95,3 +95,59 @@ def test_users_create_prompts_for_the_password_twice(cli_env, client, monkeypatc
     capsys.readouterr()
     assert hocso_main(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 1
     assert "differ" in capsys.readouterr().err
+
+
+def test_serve_runs_one_worker_per_cpu_unless_told(cli_env, tmp_path):
+    """`hocso serve` without --workers uses the machine; --workers picks the number."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from hocso.cli import default_workers
+
+    def workers_started(log: str) -> int:
+        # uvicorn logs one "Started server process" per worker once it serves.
+        return log.count("Started server process")
+
+    def start(*extra: str, workers: int) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = tmp_path / f"serve-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port), *extra],
+                env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200 and (
+                        workers_started(log.read_text(errors="replace")) >= workers
+                    ):
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+            time.sleep(0.5)  # a worker too many would have started by now
+            return log.read_text(errors="replace")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    cpus = len(os.sched_getaffinity(0))
+    assert default_workers() == cpus
+    by_default = start(workers=cpus)
+    assert f"with {cpus} worker(s)" in by_default and workers_started(by_default) == cpus
+    told = start("--workers", "1", workers=1)
+    assert "with 1 worker(s)" in told and workers_started(told) == 1
+
+
+def test_serve_refuses_a_worker_count_below_one(cli_env, capsys):
+    assert hocso_main(["serve", "--workers", "0"]) == 1
+    assert "--workers must be 1 or more" in capsys.readouterr().err

@@ -41,16 +41,29 @@ def _prepare_database(*, load_content: bool = True):
     return engine
 
 
+def default_workers() -> int:
+    """One worker process per CPU this process may run on: a worker uses one core at most."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, cpus)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be 1 or more")
+    workers = args.workers or default_workers()
     _prepare_database()
+    print(f"hocso: serving http://{args.host}:{args.port} with {workers} worker(s)", file=sys.stderr)
     uvicorn.run(
         "hocso.main:create_app",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers,
+        workers=workers,
         proxy_headers=True,
         access_log=False,  # hocso.core.logging writes one JSON line per request instead
         log_level=os.environ.get("HOCSO_LOG_LEVEL", "info").lower(),
@@ -239,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, load content/ if it changed, serve the API and the PWA")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
