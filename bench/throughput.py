@@ -275,6 +275,7 @@ def run_config(db: str, workers: int, args: argparse.Namespace) -> dict:
             HOCSO_DATA_DIR=str(folder),
             HOCSO_CONTENT_DIR=str(ROOT / "content"),
             HOCSO_ACCESS_TOKEN_MINUTES="60",
+            HOCSO_SECRET_KEY="throughput-bench-" + "k" * 40,  # from the environment, as in production
             HOCSO_REGISTER_ATTEMPTS_PER_IP="1000000",
             HOCSO_REGISTER_ATTEMPTS_PER_IDENTIFIER="1000000",
             HOCSO_LOGIN_ATTEMPTS_PER_IP="1000000",
