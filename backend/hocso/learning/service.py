@@ -14,8 +14,8 @@ from hocso.accounts.models import User
 from hocso.agencies import rollups
 from hocso.agencies.service import required_of_member
 from hocso.certificates.service import completion_stored
-from hocso.content.models import Module
-from hocso.content.service import draw_count, get_module_version, version_text, versions_of
+from hocso.content.models import Module, ModuleVersion
+from hocso.content.service import draw_count, get_module_version, version_text
 from hocso.core.db import insert_ignoring_conflicts
 from hocso.core.errors import Conflict, Invalid, NotFound
 from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
@@ -55,6 +55,7 @@ def _when(occurred_at: datetime | None) -> datetime | None:
 _PROGRESS = ModuleProgress.__table__
 _PROGRESS_OF = _PROGRESS.select().where(_PROGRESS.c.user_id == bindparam("user_id"))
 _ADD_PROGRESS = insert(_PROGRESS)
+_EVENTS = ProgressEvent.__table__
 
 
 def _progress_of(session: Session, user_id: uuid.UUID) -> dict[str, Row]:
@@ -231,14 +232,23 @@ def _replay(earlier: Attempt, *, user_id: uuid.UUID, slug: str) -> AttemptResult
     return AttemptResult.model_validate(earlier.result)
 
 
+_VERSIONS_OF = select(ModuleVersion.__table__.c.id, ModuleVersion.__table__.c.content_hash).where(
+    ModuleVersion.__table__.c.module_slug == bindparam("slug")
+)
+_LESSON_COUNTS = (
+    select(_EVENTS.c.module_slug, func.count(func.distinct(_EVENTS.c.lesson_id)))
+    .where(_EVENTS.c.user_id == bindparam("user_id"), _EVENTS.c.module_slug.in_(bindparam("slugs", expanding=True)))
+    .group_by(_EVENTS.c.module_slug)
+)
+
+
 def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) -> set[str] | None:
     """Returns the lesson ids any loaded version of a module has had, or None if there is no such module."""
     if slug not in cache:
-        if session.get(Module, slug) is None:
-            cache[slug] = None
-        else:
-            texts = [version_text(session, v.id, v.content_hash) for v in versions_of(session, slug)]
-            cache[slug] = {lesson["id"] for text in texts for lesson in text["lessons"]}
+        # A module exists from the load that gave it its first version, so no version means no such module.
+        versions = session.execute(_VERSIONS_OF, {"slug": slug}).all()
+        texts = [version_text(session, version_id, content_hash) for version_id, content_hash in versions]
+        cache[slug] = {lesson["id"] for text in texts for lesson in text["lessons"]} if versions else None
     return cache[slug]
 
 
@@ -283,13 +293,7 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
         touched[slug] = min(touched.get(slug, row["occurred_at"]), row["occurred_at"])
     if touched:
         progress = _progress_of(session, user_id)
-        lessons = dict(
-            session.exec(
-                select(ProgressEvent.module_slug, func.count(func.distinct(ProgressEvent.lesson_id)))
-                .where(ProgressEvent.user_id == user_id, ProgressEvent.module_slug.in_(touched))
-                .group_by(ProgressEvent.module_slug)
-            ).all()
-        )
+        lessons = dict(session.execute(_LESSON_COUNTS, {"user_id": user_id, "slugs": list(touched)}).all())
         for slug, first_moment in sorted(touched.items()):
             summary = progress.get(slug)
             started = first_moment if summary is None else min(summary.started_at, first_moment)
@@ -312,7 +316,6 @@ _ACTIVE_SLUGS = (
     .where(Module.__table__.c.active == True)  # noqa: E712
     .order_by(Module.__table__.c.area_slug, Module.__table__.c.position)
 )
-_EVENTS = ProgressEvent.__table__
 _LESSONS_DONE = (
     select(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
     .where(_EVENTS.c.user_id == bindparam("user_id"))
