@@ -209,29 +209,42 @@ def cmd_agencies_load(args: argparse.Namespace) -> int:
 def cmd_users_import(args: argparse.Namespace) -> int:
     import json
 
+    from hocso.agencies import imports
     from hocso.agencies import service as agencies
-    from hocso.core.db import open_session
+    from hocso.core import jobs
+    from hocso.core.db import open_session, write_session
     from hocso.core.errors import HocsoError
 
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {path}")
+    raw = path.read_bytes()
+    try:
+        staff = imports.read_staff_file(raw)
+    except HocsoError as exc:
+        return _fail(f"{path}: {exc.detail}")
     engine = _prepare_database(load_content=False)
-    with open_session(engine, write=True) as session:
+    with write_session(engine) as session:
         agency = agencies.get_by_code(session, args.agency)
         if agency is None:
             return _fail(f"no agency with code {args.agency}")
-        try:
-            result = agencies.import_members(session, caller=None, agency=agency, raw=path.read_bytes())
-        except HocsoError as exc:
-            return _fail(exc.detail)
-        agencies.record_audit(
-            session, actor=None, agency=agency, action="members_imported",
-            detail={"file": path.name, "created": result.created, "updated": result.updated,
-                    "unchanged": result.unchanged, "rejected": len(result.rejected), "via": "command line"},
-        )
+        # The same job a large upload becomes, claimed by this process at once and run here with a progress line.
+        job = imports.queue_import(session, caller=None, agency=agency, raw=raw, staff=staff, claimed=True)
         session.commit()
-    print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        print(f"\rimporting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows", end="", file=sys.stderr, flush=True)
+
+    jobs.run_claimed(engine, get_settings(), job, on_progress=progress, retry=False)
+    print(file=sys.stderr)
+    with open_session(engine) as session:
+        done = session.get(jobs.Job, job.id)
+        if done.status != "done":
+            return _fail(f"the import stopped: {done.error}")
+        result = done.result
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

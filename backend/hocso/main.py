@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -16,6 +18,7 @@ from hocso import __version__
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.router import MAX_IMPORT_BYTES
+from hocso.agencies.router import invitations_router
 from hocso.agencies.router import router as agencies_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
@@ -25,6 +28,7 @@ from hocso.core.config import Settings, get_settings
 from hocso.core import security
 from hocso.core.db import SessionDep, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
+from hocso.core.jobs import JobRunner
 from hocso.core.logging import RequestLogMiddleware, configure_logging
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.learning.router import router as learning_router
@@ -89,10 +93,26 @@ def _install_frontend(app: FastAPI, dist: Path) -> None:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+@asynccontextmanager
+async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """Runs the process's job runner (large imports) while the app serves."""
+    runner = None
+    if app.state.settings.run_jobs:
+        runner = JobRunner(app.state.engine, app.state.settings)
+        runner.start()
+    app.state.job_runner = runner
+    try:
+        yield
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(os.environ.get("HOCSO_LOG_LEVEL", "INFO"))
     app = FastAPI(
+        lifespan=_run_jobs,
         title="Hocso API",
         version=__version__,
         description="Digital-skills learning for Vietnam's citizens and civil servants.",
@@ -113,7 +133,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Phones on slow mobile data: module JSON and the app's scripts shrink to about a third.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLogMiddleware)
-    for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router):
+    for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router,
+                   invitations_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)
     _install_frontend(app, settings.frontend_dir)

@@ -4,6 +4,7 @@ from hocso.accounts.models import RefreshToken, User
 from hocso.agencies.models import (
     Agency,
     AuditEvent,
+    AgencyInvitation,
     AgencyModuleRollup,
     AgencyRollup,
     AgencyYearRollup,
@@ -11,6 +12,7 @@ from hocso.agencies.models import (
     Requirement,
 )
 from hocso.certificates.models import Certificate
+from hocso.core.jobs import Job
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
 from hocso.core.ratelimit import AttemptCounter
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
@@ -19,9 +21,10 @@ __all__ = [
     "Agency",
     "AttemptCounter",
     "AuditEvent",
+    "AgencyInvitation",
     "AgencyModuleRollup",
     "AgencyRollup",
     "AgencyYearRollup",
     "Invitation",
     "Requirement",
-    "Area", "Attempt", "Certificate", "ContentState", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]
+    "Area", "Attempt", "Certificate", "ContentState", "Job", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]

@@ -43,3 +43,29 @@ def test_the_audit_trail_pages_backwards(client, as_user):
     ids = [e["id"] for e in first["events"] + second["events"]]
     assert len(ids) == 4 and ids == sorted(ids, reverse=True) and len(set(ids)) == 4
     assert client.get("/api/v1/agencies/HNI/audit", params={"limit": 1000}, headers=as_user(ADMIN)).status_code == 422
+
+
+def test_the_trail_keeps_no_file_name_and_nothing_of_an_admin_who_erased_their_account(client, as_user, tree):
+    from sqlmodel import select
+
+    from hocso.agencies.models import AuditEvent
+    from hocso.core.db import open_session
+    from tests.agencies.conftest import user_id
+
+    admin_id = user_id(tree, ADMIN)
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        files={"file": ("danh-sach-nguyen-van-a.csv", "full_name,email,phone\nAn,an@example.vn,\n".encode(), "text/csv")},
+        headers=as_user(ADMIN),
+    )
+    assert r.status_code == 200
+    assert client.delete("/api/v1/me", headers=as_user(ADMIN)).status_code == 204
+
+    page = client.get("/api/v1/agencies/HNI/audit", headers=as_user("root@example.vn")).json()
+    [event] = page["events"]
+    assert event["action"] == "members_imported" and event["actor"] == "deleted account"
+    assert event["detail"]["created"] == 1
+    with open_session(tree) as session:
+        stored = session.exec(select(AuditEvent)).all()
+    assert all(e.actor_id != admin_id for e in stored)
+    assert "nguyen-van-a" not in repr([e.detail for e in stored])

@@ -101,9 +101,11 @@ def test_an_import_moves_a_member_within_the_subtree_and_not_out_of_someone_else
     assert body["updated"] == 1
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
     assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 0}
-    # Another province's admin cannot take them.
+    # Another province's admin cannot take them: the person is only invited, and stays where they are.
     body = upload(client, as_user("admin.hcm@example.vn"), "full_name,email,phone\nDi Chuyển,move@example.vn,\n", code="HCM").json()
-    assert body["created"] == 0 and "outside your subtree" in body["rejected"][0]["reason"]
+    assert body["created"] == 0 and body["rejected"] == [{"row": 2, "reason": "invited"}]
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 0}
 
 
 def test_an_expired_or_unknown_invitation_gets_the_same_answer(client, as_user, tree):
@@ -126,3 +128,12 @@ def test_an_expired_or_unknown_invitation_gets_the_same_answer(client, as_user, 
     unknown = client.post("/api/v1/auth/activate", json={"identifier": "nobody@example.vn", "code": code, "password": PASSWORD})
     assert expired.status_code == unknown.status_code == 400
     assert expired.json() == unknown.json()
+
+
+def test_a_value_longer_than_the_csv_limit_rejects_its_row_not_the_server(client, as_user):
+    content = f"full_name,email,phone\n{'A' * 200_000},long@example.vn,\nĐúng Người,ok@example.vn,\n"
+    r = upload(client, as_user(ADMIN), content)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["created"] == 1
+    assert [x["row"] for x in body["rejected"]] == [2] and "131,072" in body["rejected"][0]["reason"]

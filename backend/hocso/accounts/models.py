@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Uuid, false
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -32,6 +32,9 @@ class User(SQLModel, table=True):
     admin_agency_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True)
     )
+    # True when an agency's staff import made the account: only then may an import of that agency's subtree
+    # change it (its name, its agency within the subtree). Everyone else gets an invitation instead.
+    created_by_import: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

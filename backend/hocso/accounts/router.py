@@ -65,7 +65,7 @@ def activate(data: ActivateIn, session: SessionDep, settings: SettingsDep, limit
     """First sign-in of an imported civil servant: the one-time code from their agency and a new password."""
     identifier = service.sign_in_identifier(data.identifier)
     limits.activate.reserve(identifier=identifier, ip=ip)
-    user = service.activate_invitation(session, identifier=identifier, code=data.code, password=data.password)
+    user = service.activate_invitation(session, settings, identifier=identifier, code=data.code, password=data.password)
     limits.activate.succeeded(session, identifier=identifier, ip=ip)
     return service.issue_tokens(session, settings, user=user)
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from hocso.accounts.models import ROLES, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair
 from hocso.agencies.models import Invitation
-from hocso.agencies.service import leave_before_erasure
+from hocso.agencies.service import forget_person, leave_before_erasure
 from hocso.certificates.service import revoke_all_of as revoke_certificates
 from hocso.core import security
 from hocso.core.config import Settings
@@ -183,19 +183,21 @@ def delete_account(session: Session, *, user: User) -> None:
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
     # foreign-key enforcement are cleaned too.
     session.execute(delete(Invitation).where(Invitation.user_id == user.id))
+    forget_person(session, user=user)
     for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken):
         session.execute(delete(table).where(table.user_id == user.id))
     session.delete(user)
     session.flush()
 
 
-def activate_invitation(session: Session, *, identifier: str, code: str, password: str) -> User:
-    """Sets the password of an imported person who holds a valid one-time code."""
+def activate_invitation(session: Session, settings: Settings, *, identifier: str, code: str, password: str) -> User:
+    """Sets the first password of an imported person who holds a valid one-time code."""
     user = find_by_identifier(session, identifier)
     invitation = session.get(Invitation, user.id) if user else None
-    # verify_password spends the same time with no invitation, so codes cannot be probed for identifiers.
-    ok = security.verify_password(code.strip().upper(), invitation.code_hash if invitation else None)
-    if not ok or invitation is None or user is None or invitation.expires_at < utcnow():
+    # The code is checked even with no invitation, so the answer takes as long either way.
+    ok = security.verify_code(settings, code.strip().upper(), invitation.code_hash if invitation else None)
+    # An account that has a password is its owner's: a code (left over, or issued by mistake) never resets it.
+    if not ok or invitation is None or user is None or invitation.expires_at < utcnow() or user.password_hash:
         raise BadRequest(
             "This code is not valid or has expired. Ask your agency for a new one.",
             "Mã không hợp lệ hoặc đã hết hạn. Hãy xin cơ quan của bạn mã mới.",

@@ -91,6 +91,24 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class AgencyInvitation(SQLModel, table=True):
+    """An agency's invitation to someone who already has an account; only they can accept it."""
+
+    __tablename__ = "agency_invitation"
+
+    # Random, so an id cannot be guessed; accepting also checks that it is the caller's.
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # No foreign key, as in the audit trail: the admin may erase their account later.
+    created_by: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None
+
+
 class AuditEvent(SQLModel, table=True):
     """An administrator's action on an agency (import, requirement change, export), readable by its admins."""
 

@@ -118,6 +118,15 @@ def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | 
     )
 
 
+def members_joined(session: Session, joined: Mapping[str, int]) -> None:
+    """Counts new people (no progress yet) into their agencies: agency path -> how many joined there."""
+    delta: dict[int, int] = defaultdict(int)
+    for path, n in joined.items():
+        for a in path_ids(path):
+            delta[a] += n
+    _add(session, AgencyRollup, [{"agency_id": a, "members": d} for a, d in delta.items()], ["agency_id"], "members")
+
+
 def completion_changed(
     session: Session,
     *,

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
-from hocso.accounts.deps import CurrentUser
+from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.agencies import service
-from hocso.agencies.schemas import AgencyOut, AgencyStats, AuditPage, ImportResult, RequirementIn, RequirementOut
+from hocso.agencies import imports, service
+from hocso.agencies.schemas import (
+    AgencyOut,
+    AgencyStats,
+    AuditPage,
+    ImportJobOut,
+    ImportQueued,
+    ImportResult,
+    InvitationOut,
+    RequirementIn,
+    RequirementOut,
+)
 from hocso.core.db import SessionDep
 from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses
 from hocso.core.timeutil import current_vietnam_year
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
+invitations_router = APIRouter(prefix="/me/invitations", tags=["agencies"])
 
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")]
 MAX_IMPORT_BYTES = 10_000_000
@@ -73,28 +85,56 @@ def get_stats_csv(
     "/{code}/members/import",
     response_model=ImportResult,
     operation_id="import_agency_members",
-    responses=error_responses(400, 401, 403, 404, 413),
+    responses={
+        202: {"model": ImportQueued, "description": "A large file: imported by a job whose progress is at status_url"},
+        **error_responses(400, 401, 403, 404, 413),
+    },
 )
-async def import_members(code: str, user: CurrentUser, session: SessionDep, file: Annotated[UploadFile, File()]) -> ImportResult:
-    """Creates or updates civil servants from a CSV (full_name,email,phone[,agency_code])."""
+def import_members(
+    code: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
+    request: Request,
+) -> ImportResult | JSONResponse:
+    """Creates civil servants from a CSV (full_name,email,phone[,agency_code]); people who exist are invited."""
     _require_manager(user)
     agency = service.visible_agency(session, user=user, code=code)
-    raw = await file.read(MAX_IMPORT_BYTES + 1)
+    raw = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(
             f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB; split it.",
             f"Tệp lớn hơn {MAX_IMPORT_BYTES // 1_000_000} MB; hãy chia nhỏ.",
         )
-    result = service.import_members(session, caller=user, agency=agency, raw=raw)
-    service.record_audit(
-        session,
-        actor=user,
-        agency=agency,
-        action="members_imported",
-        detail={"file": file.filename, "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged, "rejected": len(result.rejected)},
+    staff = imports.read_staff_file(raw)
+    if len(staff.rows) <= imports.INLINE_ROWS:
+        result = imports.import_members(session, settings=settings, caller=user, agency=agency, staff=staff)
+        service.record_audit(
+            session, actor=user, agency=agency, action="members_imported", detail=imports.audit_detail(result)
+        )
+        return result
+    job = imports.queue_import(session, caller=user, agency=agency, raw=raw, staff=staff)
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None:
+        runner.wake()  # it finds the job once this request commits, or at its next poll
+    queued = ImportQueued(
+        job_id=str(job.id), status_url=f"/api/v1/agencies/{agency.code}/import-jobs/{job.id}", rows_total=len(staff.rows)
     )
-    return result
+    return JSONResponse(queued.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get(
+    "/{code}/import-jobs/{job_id}",
+    response_model=ImportJobOut,
+    operation_id="get_agency_import_job",
+    responses=error_responses(401, 403, 404),
+)
+def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDep) -> ImportJobOut:
+    """Where a large import stands: queued, running (rows done so far), done with its result, or failed."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    job = imports.import_job(session, agency=agency, job_id=job_id)
+    return ImportJobOut(
+        job_id=str(job.id), status=job.status, rows_total=job.progress_total, rows_done=job.progress_done,
+        result=job.result, error=job.error,
+    )
 
 
 @router.get(
@@ -160,3 +200,20 @@ def list_audit(
     _require_manager(user)
     agency = service.visible_agency(session, user=user, code=code)
     return service.audit_page(session, agency=agency, limit=limit, before=before)
+
+
+@invitations_router.get("", response_model=list[InvitationOut], operation_id="list_my_invitations", responses=error_responses(401))
+def list_invitations(user: CurrentUser, session: SessionDep) -> list[InvitationOut]:
+    """Agencies' invitations waiting for you: accept one to join that agency as a civil servant."""
+    return imports.invitations_of(session, user=user)
+
+
+@invitations_router.post(
+    "/{invitation_id}/accept",
+    response_model=InvitationOut,
+    operation_id="accept_my_invitation",
+    responses=error_responses(400, 401, 404),
+)
+def accept_invitation(invitation_id: str, user: CurrentUser, session: SessionDep) -> InvitationOut:
+    """Joins the inviting agency as a civil servant (leaving the agency you were in, if any)."""
+    return imports.accept_invitation(session, user=user, invitation_id=invitation_id)

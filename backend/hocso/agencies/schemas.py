@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,8 +51,45 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
-    rejected: list[ImportRejection]
-    invitations: list[Invitation] = Field(default_factory=list, description="One per created account")
+    rejected: list[ImportRejection] = Field(
+        description="Rows not imported, with a reason; reason 'invited' means the person was invited to join instead"
+    )
+    invited: int = Field(default=0, description="Rows whose person already had an account and was invited")
+    invitations: list[Invitation] = Field(
+        default_factory=list, description="One-time codes, one per account created (or never activated and expired)"
+    )
+
+
+class ImportQueued(BaseModel):
+    job_id: str
+    status_url: str
+    rows_total: int
+
+
+class ImportJobOut(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    rows_total: int
+    rows_done: int
+    result: ImportResult | None = Field(description="So far while running; final once done")
+    error: str | None = None
+
+
+class InvitationOut(BaseModel):
+    """An agency's invitation, as the invited person sees it."""
+
+    id: str
+    agency: AgencyRef
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+
+    @classmethod
+    def of(cls, invitation, agency) -> "InvitationOut":
+        return cls(
+            id=str(invitation.id), agency=AgencyRef(code=agency.code, name=agency.name),
+            created_at=invitation.created_at, expires_at=invitation.expires_at, accepted_at=invitation.accepted_at,
+        )
 
 
 class ModuleFigure(BaseModel):

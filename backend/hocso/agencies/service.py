@@ -1,31 +1,29 @@
-"""Agency rules: the tree, who may see which subtree, staff import, requirements and stats."""
+"""Agency rules: the tree, who may see which subtree, membership, requirements, stats and the audit trail."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import secrets
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
-from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
 from hocso.agencies import rollups
 from hocso.agencies.models import (
     Agency,
+    AgencyInvitation,
     AuditEvent,
     AgencyModuleRollup,
     AgencyRollup,
     AgencyYearRollup,
-    Invitation,
     Requirement,
 )
 from hocso.agencies.schemas import (
@@ -35,20 +33,12 @@ from hocso.agencies.schemas import (
     AuditEventOut,
     AuditPage,
     ChildFigure,
-    ImportRejection,
-    ImportResult,
     ModuleFigure,
     RequirementOut,
 )
-from hocso.agencies.schemas import Invitation as InvitationOut
 from hocso.content.models import Module
-from hocso.core import security
 from hocso.core.errors import Invalid, NotFound
-from hocso.core.timeutil import VIETNAM, utcnow
-
-INVITATION_DAYS = 30
-MAX_IMPORT_ROWS = 50_000
-
+from hocso.core.timeutil import VIETNAM
 
 # --- The tree -----------------------------------------------------------------------------------------------
 
@@ -249,142 +239,24 @@ def leave_before_erasure(session: Session, *, user: User) -> None:
     set_membership(session, user=user, agency=None)
 
 
-def _new_invitation(session: Session, *, user: User) -> tuple[str, datetime]:
-    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
-    expires = utcnow() + timedelta(days=INVITATION_DAYS)
-    invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
-    invitation.code_hash = security.hash_password(code)
-    invitation.expires_at = expires
-    session.add(invitation)
-    return code, expires
+# Stands in for an erased person wherever a record of what they did outlives them (shown as "deleted account").
+ERASED = uuid.UUID(int=0)
 
 
-def _decode_upload(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid(
-            "The file is not UTF-8 text. In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'.",
-            "Tệp không phải văn bản UTF-8. Trong Excel chọn Lưu thành > 'CSV UTF-8 (Comma delimited)'.",
-        ) from None
+def forget_person(session: Session, *, user: User) -> None:
+    """Removes an erased person's id from the records that outlive them: audit trail, invitations, jobs."""
+    from hocso.core.jobs import Job
 
-
-def import_members(session: Session, *, caller: User | None, agency: Agency, raw: bytes) -> ImportResult:
-    """Creates or updates civil servants from CSV; a bad row rejects only itself; re-importing changes nothing."""
-    text = _decode_upload(raw)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise Invalid("The file is empty.", "Tệp rỗng.") from None
-    need = ["full_name", "email", "phone"]
-    if header[:3] != need or header[3:] not in ([], ["agency_code"]):
-        raise Invalid(
-            "The first line must be: full_name,email,phone or full_name,email,phone,agency_code.",
-            "Dòng đầu phải là: full_name,email,phone hoặc full_name,email,phone,agency_code.",
-        )
-    result = ImportResult(created=0, updated=0, unchanged=0, rejected=[])
-    seen: dict[str, int] = {}
-    agencies_by_code: dict[str, Agency | None] = {agency.code: agency}
-    for line_no, cells in enumerate(reader, start=2):
-        if line_no - 1 > MAX_IMPORT_ROWS:
-            result.rejected.append(ImportRejection(row=line_no, reason=f"more than {MAX_IMPORT_ROWS} rows; split the file"))
-            break
-        if not any(c.strip() for c in cells):
-            continue
-        try:
-            outcome = _import_row(session, header, cells, line_no, agency, agencies_by_code, seen)
-        except _RowRejected as exc:
-            result.rejected.append(ImportRejection(row=line_no, reason=str(exc)))
-            continue
-        kind, user = outcome
-        setattr(result, kind, getattr(result, kind) + 1)
-        if kind == "created":
-            code, expires = _new_invitation(session, user=user)
-            result.invitations.append(
-                InvitationOut(row=line_no, identifier=user.email or user.phone or "", code=code, expires_at=expires)
-            )
+    session.execute(delete(AgencyInvitation).where(AgencyInvitation.user_id == user.id))
+    session.execute(update(AgencyInvitation).where(AgencyInvitation.created_by == user.id).values(created_by=ERASED))
+    session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_id=ERASED))
+    session.execute(update(Requirement).where(Requirement.created_by == user.id).values(created_by=ERASED))
+    for job in session.exec(select(Job).where(Job.created_by == user.id)).all():
+        # A queued import started by this person then fails its "still allowed" check rather than run unowned.
+        job.created_by = ERASED
+        job.payload = {**job.payload, "caller_id": str(ERASED)} if "caller_id" in job.payload else job.payload
+        session.add(job)
     session.flush()
-    return result
-
-
-class _RowRejected(Exception):
-    pass
-
-
-def _import_row(
-    session: Session,
-    header: list[str],
-    cells: list[str],
-    line_no: int,
-    root: Agency,
-    agencies_by_code: dict[str, Agency | None],
-    seen: dict[str, int],
-) -> tuple[str, User]:
-    if len(cells) > len(header):
-        raise _RowRejected(f"{len(cells)} values but the header has {len(header)} columns")
-    values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=True))
-    full_name = " ".join(values["full_name"].split())
-    if not full_name:
-        raise _RowRejected("full_name is empty")
-    if len(full_name) > 200:
-        raise _RowRejected("full_name is longer than 200 characters")
-    if has_unprintable(full_name):
-        raise _RowRejected("full_name contains control characters")
-    email = phone = None
-    if values["email"]:
-        try:
-            email = normalize_email(validate_email(values["email"], check_deliverability=False).normalized)
-        except EmailNotValidError:
-            raise _RowRejected(f"'{values['email']}' is not a valid email address") from None
-    if values["phone"]:
-        phone = normalize_phone(values["phone"])
-        if phone is None:
-            raise _RowRejected(f"'{values['phone']}' is not a phone number (e.g. 0912345678)")
-    if not email and not phone:
-        raise _RowRejected("give an email or a phone number")
-    for key in filter(None, (email, phone)):
-        if key in seen:
-            raise _RowRejected(f"{key} is already on row {seen[key]}")
-    code = values.get("agency_code") or root.code
-    if code not in agencies_by_code:
-        agencies_by_code[code] = get_by_code(session, code)
-    target = agencies_by_code[code]
-    if target is None or not in_subtree(target.path, root.path):
-        raise _RowRejected(f"agency {code} is not in the subtree of {root.code}")
-
-    by_email = session.exec(select(User).where(User.email == email)).first() if email else None
-    by_phone = session.exec(select(User).where(User.phone == phone)).first() if phone else None
-    if by_email and by_phone and by_email.id != by_phone.id:
-        raise _RowRejected("the email and the phone belong to two different accounts")
-    user = by_email or by_phone
-    if user is not None and user.agency_id is not None and user.agency_id != target.id:
-        current = session.get(Agency, user.agency_id)
-        if current is None or not in_subtree(current.path, root.path):
-            raise _RowRejected("this person belongs to an agency outside your subtree; ask that agency to release them")
-    for key in filter(None, (email, phone)):
-        seen[key] = line_no
-
-    if user is None:
-        user = User(email=email, phone=phone, full_name=full_name)
-        session.add(user)
-        session.flush()
-        set_membership(session, user=user, agency=target)
-        return "created", user
-    changed = False
-    if user.full_name != full_name:
-        user.full_name, changed = full_name, True
-    if email and user.email is None:
-        user.email, changed = email, True
-    if phone and user.phone is None:
-        user.phone, changed = phone, True
-    if user.agency_id != target.id:
-        set_membership(session, user=user, agency=target)
-        changed = True
-    session.add(user)
-    return ("updated" if changed else "unchanged"), user
 
 
 # --- Requirements -------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_events_per_batch: int = 500
     # How long a worker serves modules from memory before it asks the database whether content was reloaded.
     content_recheck_seconds: float = Field(default=2.0, ge=0, le=300)
+    run_jobs: bool = Field(default=True, description="Run queued jobs (large imports) in this serving process")
 
     # The address people reach Hocso at: verification links, QR codes and credential ids are made from it.
     public_url: str = Field(default="http://localhost:8000", description="Public base URL, without a trailing slash")

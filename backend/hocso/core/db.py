@@ -75,6 +75,13 @@ def _one_writer_at_a_time(engine: Engine, write: bool) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A write session outside any request (background jobs, the CLI), queued like a request's writes."""
+    with _one_writer_at_a_time(engine, True), open_session(engine, write=True) as session:
+        yield session
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """Yields the request's session and commits at the end: services only flush."""
     engine = request.app.state.engine

@@ -1,0 +1,465 @@
+"""Staff import: a CSV of civil servants creates accounts, or invites people who already have one.
+
+An import changes only people an import created and who are in the caller's subtree; anyone else named in a
+file (a citizen, another agency's member, an admin) gets an invitation that only they can accept, and nothing
+about them changes until they do. An import never adds an email or phone to an account that exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from hocso.accounts.models import User
+from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
+from hocso.agencies import rollups
+from hocso.agencies.models import Agency, AgencyInvitation, Invitation
+from hocso.agencies.schemas import ImportRejection, ImportResult, InvitationOut
+from hocso.agencies.schemas import Invitation as CodeOut
+from hocso.agencies.service import (
+    get_by_code,
+    in_subtree,
+    record_audit,
+    set_membership,
+    visible_agency,
+)
+from hocso.core import jobs, security
+from hocso.core.config import Settings
+from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
+from hocso.core.timeutil import utcnow
+
+ACTIVATION_DAYS = 30
+INVITATION_DAYS = 30
+MAX_IMPORT_ROWS = 50_000
+# Files up to this many rows are imported within the request (about a second); larger ones become a job.
+INLINE_ROWS = 1_000
+# Rows per transaction in a job: short enough that other writers wait well under a second for their turn.
+CHUNK_ROWS = 250
+INVITED = "invited"
+ADMIN_ROLES = {"agency_admin", "sysadmin", "content_admin"}
+JOB_KIND = "members_import"
+
+
+# --- Reading the file ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffFile:
+    header: list[str]
+    rows: list[tuple[int, list[str] | str]] = field(default_factory=list)  # (line, cells or why unreadable)
+    overflow_line: int | None = None  # the first row past MAX_IMPORT_ROWS, not read
+
+
+def read_staff_file(raw: bytes) -> StaffFile:
+    """Decodes and splits a staff CSV; refuses a file whose encoding or header is wrong (422)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(
+            "The file is not UTF-8 text. In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'.",
+            "Tệp không phải văn bản UTF-8. Trong Excel chọn Lưu thành > 'CSV UTF-8 (Comma delimited)'.",
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        header = []
+    if header[:3] != ["full_name", "email", "phone"] or header[3:] not in ([], ["agency_code"]):
+        raise Invalid(
+            "The first line must be: full_name,email,phone or full_name,email,phone,agency_code.",
+            "Dòng đầu phải là: full_name,email,phone hoặc full_name,email,phone,agency_code.",
+        )
+    staff = StaffFile(header=header)
+    line_no = 1  # records, as the original counted them: the header is row 1
+    while True:
+        try:
+            cells: list[str] | str = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # A value longer than the csv module's limit (131,072 characters) or a broken quote: this row only.
+            too_long = "field limit" in str(exc)
+            cells = "a value is longer than 131,072 characters" if too_long else f"the row cannot be read: {exc}"
+        line_no += 1
+        if isinstance(cells, list) and not any(c.strip() for c in cells):
+            continue
+        if len(staff.rows) == MAX_IMPORT_ROWS:
+            staff.overflow_line = line_no
+            break
+        staff.rows.append((line_no, cells))
+    return staff
+
+
+class _RowRejected(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    line: int
+    full_name: str
+    email: str | None
+    phone: str | None
+    agency_code: str
+
+
+def _read_row(header: list[str], cells: list[str] | str, line: int, root: Agency, seen: dict[str, int]) -> _Row:
+    """Validates a row on its own (no database); raises _RowRejected with the reason."""
+    if isinstance(cells, str):
+        raise _RowRejected(cells)
+    if len(cells) > len(header):
+        raise _RowRejected(f"{len(cells)} values but the header has {len(header)} columns")
+    values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=True))
+    full_name = " ".join(values["full_name"].split())
+    if not full_name:
+        raise _RowRejected("full_name is empty")
+    if len(full_name) > 200:
+        raise _RowRejected("full_name is longer than 200 characters")
+    if has_unprintable(full_name):
+        raise _RowRejected("full_name contains control characters")
+    email = phone = None
+    if values["email"]:
+        shown = values["email"][:80]
+        try:
+            email = normalize_email(validate_email(values["email"], check_deliverability=False).normalized)
+        except (EmailNotValidError, ValueError):
+            email = None
+        if not email:
+            raise _RowRejected(f"'{shown}' is not a valid email address")
+    if values["phone"]:
+        try:
+            phone = normalize_phone(values["phone"])
+        except ValueError:
+            phone = None
+        if phone is None:
+            raise _RowRejected(f"'{values['phone'][:40]}' is not a phone number (e.g. 0912345678)")
+    if not email and not phone:
+        raise _RowRejected("give an email or a phone number")
+    for key in filter(None, (email, phone)):
+        if key in seen:
+            raise _RowRejected(f"{key} is already on row {seen[key]}")
+    for key in filter(None, (email, phone)):
+        seen[key] = line
+    return _Row(line, full_name, email, phone, values.get("agency_code") or root.code)
+
+
+# --- Applying rows ------------------------------------------------------------------------------------------
+
+
+def _manageable(user: User, agency_path: str | None, root: Agency) -> bool:
+    """True when an import into root's subtree may change this person: made by an import, in the subtree."""
+    return (
+        user.created_by_import
+        and not (ADMIN_ROLES & set(user.role_list))
+        and agency_path is not None
+        and in_subtree(agency_path, root.path)
+    )
+
+
+def _new_code(session: Session, settings: Settings, *, user: User) -> tuple[str, datetime]:
+    """Issues a one-time activation code for an imported person who has never signed in."""
+    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))  # 50 bits
+    expires = utcnow() + timedelta(days=ACTIVATION_DAYS)
+    invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
+    invitation.code_hash = security.hash_code(settings, code)
+    invitation.expires_at = expires
+    session.add(invitation)
+    return code, expires
+
+
+def _invite(session: Session, *, user: User, agency: Agency, by: uuid.UUID | None) -> None:
+    """Invites a person to join an agency, unless an open invitation to it is waiting for them."""
+    waiting = session.exec(
+        select(AgencyInvitation.id).where(
+            AgencyInvitation.user_id == user.id,
+            AgencyInvitation.agency_id == agency.id,
+            AgencyInvitation.accepted_at.is_(None),
+            AgencyInvitation.expires_at > utcnow(),
+        )
+    ).first()
+    if waiting is None:
+        session.add(
+            AgencyInvitation(
+                agency_id=agency.id, user_id=user.id, created_by=by, expires_at=utcnow() + timedelta(days=INVITATION_DAYS)
+            )
+        )
+
+
+@dataclass
+class ImportRun:
+    """One import in progress: the file, who asked, and what has come of the rows so far."""
+
+    root: Agency
+    caller_id: uuid.UUID | None
+    staff: StaffFile
+    settings: Settings
+    result: ImportResult = field(default_factory=lambda: ImportResult(created=0, updated=0, unchanged=0, rejected=[]))
+    seen: dict[str, int] = field(default_factory=dict)
+    agencies: dict[str, Agency | None] = field(default_factory=dict)
+    paths: dict[int, str] = field(default_factory=dict)
+
+    def skip(self, count: int) -> None:
+        """Replays the first rows' own checks, after a restart, so duplicates within the file still count."""
+        for line, cells in self.staff.rows[:count]:
+            try:
+                _read_row(self.staff.header, cells, line, self.root, self.seen)
+            except _RowRejected:
+                pass
+
+    def apply(self, session: Session, start: int, stop: int) -> None:
+        """Imports rows [start, stop) in the session; a bad row rejects only itself."""
+        rows: list[_Row] = []
+        if stop >= len(self.staff.rows) and self.staff.overflow_line:
+            self._reject(self.staff.overflow_line, f"more than {MAX_IMPORT_ROWS} rows; split the file")
+        for line, cells in self.staff.rows[start:stop]:
+            try:
+                rows.append(_read_row(self.staff.header, cells, line, self.root, self.seen))
+            except _RowRejected as exc:
+                self._reject(line, str(exc))
+        if not rows:
+            return
+        # Everyone the chunk names, in two queries rather than two a row.
+        emails = [r.email for r in rows if r.email]
+        phones = [r.phone for r in rows if r.phone]
+        found = session.exec(select(User).where(or_(User.email.in_(emails), User.phone.in_(phones)))).all()
+        by_email = {u.email: u for u in found if u.email}
+        by_phone = {u.phone: u for u in found if u.phone}
+        self._agency_paths(session, {u.agency_id for u in found if u.agency_id})
+        joined: dict[str, int] = defaultdict(int)
+        for row in rows:
+            try:
+                self._apply_row(session, row, by_email, by_phone, joined)
+            except _RowRejected as exc:
+                self._reject(row.line, str(exc))
+        # New people have no progress: joining adds one member along their agency's path, in one statement.
+        rollups.members_joined(session, joined)
+        session.flush()
+
+    def _reject(self, line: int, reason: str) -> None:
+        self.result.rejected.append(ImportRejection(row=line, reason=reason))
+
+    def _agency_paths(self, session: Session, ids: set[int]) -> None:
+        missing = ids - set(self.paths)
+        if missing:
+            self.paths.update(session.exec(select(Agency.id, Agency.path).where(Agency.id.in_(missing))).all())
+
+    def _target(self, session: Session, code: str) -> Agency:
+        if code not in self.agencies:
+            self.agencies[code] = get_by_code(session, code)
+        target = self.agencies[code]
+        if target is None or not in_subtree(target.path, self.root.path):
+            raise _RowRejected(f"agency {code[:64]} is not in the subtree of {self.root.code}")
+        self.paths[target.id] = target.path
+        return target
+
+    def _apply_row(
+        self, session: Session, row: _Row, by_email: dict[str, User], by_phone: dict[str, User], joined: dict[str, int]
+    ) -> None:
+        target = self._target(session, row.agency_code)
+        owner_of_email = by_email.get(row.email) if row.email else None
+        owner_of_phone = by_phone.get(row.phone) if row.phone else None
+        if owner_of_email and owner_of_phone and owner_of_email.id != owner_of_phone.id:
+            # Says nothing of who they are: the admin learns only that the pair cannot go together.
+            raise _RowRejected("this email and this phone cannot be used together; check them or give only one")
+        user = owner_of_email or owner_of_phone
+        if user is None:
+            user = User(email=row.email, phone=row.phone, full_name=row.full_name, agency_id=target.id,
+                        roles="learner,civil_servant", created_by_import=True)
+            session.add(user)
+            by_email.update({row.email: user} if row.email else {})
+            by_phone.update({row.phone: user} if row.phone else {})
+            joined[target.path] += 1
+            self.result.created += 1
+            self._issue_code(session, row, user)
+            return
+        path = self.paths.get(user.agency_id) if user.agency_id else None
+        if not _manageable(user, path, self.root):
+            if user.agency_id == target.id:
+                self.result.unchanged += 1
+                return
+            _invite(session, user=user, agency=target, by=self.caller_id)
+            self.result.invited += 1
+            self._reject(row.line, INVITED)
+            return
+        if (row.email and user.email != row.email) or (row.phone and user.phone != row.phone):
+            raise _RowRejected(
+                "this person was imported with another email or phone; an import does not add or change them"
+            )
+        changed = False
+        if user.full_name != row.full_name:
+            user.full_name, changed = row.full_name, True
+            session.add(user)
+        if user.agency_id != target.id:
+            set_membership(session, user=user, agency=target)
+            self.paths[target.id] = target.path
+            changed = True
+        if changed:
+            self.result.updated += 1
+        else:
+            self.result.unchanged += 1
+        if user.password_hash is None:
+            code = session.get(Invitation, user.id)
+            if code is None or code.expires_at < utcnow():
+                self._issue_code(session, row, user)
+
+    def _issue_code(self, session: Session, row: _Row, user: User) -> None:
+        code, expires = _new_code(session, self.settings, user=user)
+        self.result.invitations.append(
+            CodeOut(row=row.line, identifier=user.email or user.phone or "", code=code, expires_at=expires)
+        )
+
+
+def import_members(
+    session: Session, *, settings: Settings, caller: User | None, agency: Agency, staff: StaffFile
+) -> ImportResult:
+    """Imports a whole file in the caller's transaction (small files; large ones go through a job)."""
+    run = ImportRun(root=agency, caller_id=caller.id if caller else None, staff=staff, settings=settings)
+    run.apply(session, 0, len(staff.rows))
+    return run.result
+
+
+def audit_detail(result: ImportResult, *, via: str | None = None) -> dict:
+    """What the audit trail keeps of an import: counts only, never a file name or a person's data."""
+    detail = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+              "invited": result.invited, "rejected": len(result.rejected) - result.invited}
+    return detail | ({"via": via} if via else {})
+
+
+# --- Large files: a job -------------------------------------------------------------------------------------
+
+
+def queue_import(
+    session: Session, *, caller: User | None, agency: Agency, raw: bytes, staff: StaffFile, claimed: bool = False
+) -> jobs.Job:
+    """Queues a large import as a job (or claims it for this process); its progress is read with import_job()."""
+    return jobs.enqueue(
+        session,
+        kind=JOB_KIND,
+        payload={"agency_id": agency.id, "caller_id": str(caller.id) if caller else None},
+        data=raw,
+        total=len(staff.rows),
+        created_by=caller.id if caller else None,
+        status="running" if claimed else "queued",
+    )
+
+
+@jobs.handler(JOB_KIND)
+def run_import_job(ctx: jobs.JobContext) -> dict | None:
+    """Imports a queued file CHUNK_ROWS rows per transaction, checkpointing the result as it goes."""
+    staff = read_staff_file(ctx.data or b"")
+    caller_id = uuid.UUID(ctx.payload["caller_id"]) if ctx.payload.get("caller_id") else None
+    with ctx.write() as session:
+        root = session.get(Agency, ctx.payload["agency_id"])
+        _still_allowed(session, caller_id, root)
+    run = ImportRun(root=root, caller_id=caller_id, staff=staff, settings=ctx.settings)
+    if ctx.result:
+        run.result = ImportResult.model_validate(ctx.result)
+    start = ctx.progress_done
+    run.skip(start)
+    total = len(staff.rows)
+    while True:
+        stop = min(start + CHUNK_ROWS, total)
+        with ctx.write() as session:
+            if start < stop:
+                _still_allowed(session, caller_id, root)
+                run.apply(session, start, stop)
+            result = run.result.model_dump(mode="json")
+            ctx.checkpoint(session, done=stop, total=total, result=result)
+            if stop >= total:
+                caller = session.get(User, caller_id) if caller_id else None
+                record_audit(session, actor=caller, agency=root, action="members_imported",
+                             detail=audit_detail(run.result, via=None if caller_id else "command line"))
+                ctx.finish(session, result=result)
+            session.commit()
+        if stop >= total:
+            return result
+        start = stop
+
+
+def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency | None) -> None:
+    """Refuses to go on if the agency is gone or the admin who queued the import no longer manages it."""
+    if root is None:
+        raise jobs.JobFailed("the agency no longer exists")
+    if caller_id is None:
+        return  # queued from the command line, by the operator
+    caller = session.get(User, caller_id)
+    try:
+        if caller is None or not {"agency_admin", "sysadmin"} & set(caller.role_list):
+            raise NotFound("gone")
+        visible_agency(session, user=caller, code=root.code)
+    except HocsoError:
+        raise jobs.JobFailed("the person who started this import no longer manages the agency") from None
+
+
+def import_job(session: Session, *, agency: Agency, job_id: str) -> jobs.Job:
+    """Returns an import job of this agency; any other id (or another agency's job) is 404."""
+    try:
+        job = session.get(jobs.Job, uuid.UUID(job_id))
+    except ValueError:
+        job = None
+    if job is None or job.kind != JOB_KIND or job.payload.get("agency_id") != agency.id:
+        raise NotFound("There is no such import.", "Không có lượt nhập này.")
+    return job
+
+
+# --- Invitations, as the invited person sees them -----------------------------------------------------------
+
+
+def invitations_of(session: Session, *, user: User) -> list[InvitationOut]:
+    """Lists the invitations waiting for a person: open and not expired."""
+    rows = session.exec(
+        select(AgencyInvitation, Agency)
+        .join(Agency, Agency.id == AgencyInvitation.agency_id)
+        .where(
+            AgencyInvitation.user_id == user.id,
+            AgencyInvitation.accepted_at.is_(None),
+            AgencyInvitation.expires_at > utcnow(),
+        )
+        .order_by(AgencyInvitation.created_at)
+    ).all()
+    return [InvitationOut.of(inv, agency) for inv, agency in rows]
+
+
+def accept_invitation(session: Session, *, user: User, invitation_id: str) -> InvitationOut:
+    """Moves the person into the inviting agency as a civil servant; only the invited person can do it."""
+    try:
+        invitation = session.get(AgencyInvitation, uuid.UUID(invitation_id))
+    except ValueError:
+        invitation = None
+    if invitation is None or invitation.user_id != user.id:
+        raise NotFound("There is no such invitation for you.", "Không có lời mời này dành cho bạn.")
+    if invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise BadRequest(
+            "This invitation was already used or has expired; ask the agency to invite you again.",
+            "Lời mời này đã được dùng hoặc đã hết hạn; hãy đề nghị cơ quan mời lại.",
+        )
+    # One acceptance wins even if the person taps twice on two phones.
+    won = session.execute(
+        update(AgencyInvitation)
+        .where(AgencyInvitation.id == invitation.id, AgencyInvitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+    ).rowcount
+    if won != 1:
+        raise BadRequest(
+            "This invitation was already used or has expired; ask the agency to invite you again.",
+            "Lời mời này đã được dùng hoặc đã hết hạn; hãy đề nghị cơ quan mời lại.",
+        )
+    agency = session.get(Agency, invitation.agency_id)
+    set_membership(session, user=user, agency=agency)
+    session.refresh(invitation)
+    return InvitationOut.of(invitation, agency)
+
+
+ProgressCallback = Callable[[int, int], None]

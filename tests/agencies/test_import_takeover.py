@@ -1,0 +1,134 @@
+"""An import cannot take over anyone's account: people it did not create are invited, and only they can accept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from hocso.accounts.models import User
+from hocso.agencies.models import Invitation
+from hocso.core import security
+from hocso.core.db import open_session
+from hocso.core.timeutil import utcnow
+from tests.conftest import PASSWORD, auth_header, login, register
+from tests.agencies.test_import import upload
+
+HCM_ADMIN = "admin.hcm@example.vn"
+HNI_ADMIN = "admin.hni@example.vn"
+
+
+def me(client, headers) -> dict:
+    r = client.get("/api/v1/me", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def members(client, headers, code: str) -> int:
+    return client.get(f"/api/v1/agencies/{code}/stats", headers=headers).json()["members"]
+
+
+def test_another_provinces_admin_cannot_rename_move_or_add_a_phone_to_an_admin(client, as_user):
+    before = me(client, as_user(HNI_ADMIN))
+    r = upload(client, as_user(HCM_ADMIN), f"full_name,email,phone,agency_code\nHACKED NAME,{HNI_ADMIN},0988000111,HCM-BT\n", code="HCM")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # The answer says "invited" and nothing of who the person is: no name, role or agency.
+    assert body["rejected"] == [{"row": 2, "reason": "invited"}]
+    assert (body["created"], body["updated"], body["unchanged"], body["invitations"]) == (0, 0, 0, [])
+    assert me(client, as_user(HNI_ADMIN)) == before
+    assert before["full_name"] != "HACKED NAME" and before["phone"] is None and before["agency"] is None
+    # The phone in the file was not added: it signs nobody in.
+    assert client.post("/api/v1/auth/login", data={"username": "0988000111", "password": PASSWORD}).status_code == 401
+    assert members(client, as_user(HCM_ADMIN), "HCM") == 0
+    # The HNI admin still manages HNI, and sees the invitation.
+    assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(HNI_ADMIN)).status_code == 200
+    invitations = client.get("/api/v1/me/invitations", headers=as_user(HNI_ADMIN)).json()
+    assert [i["agency"]["code"] for i in invitations] == ["HCM-BT"]
+
+
+def test_the_sysadmin_cannot_be_renamed_or_moved_by_an_import(client, as_user):
+    before = me(client, as_user("root@example.vn"))
+    body = upload(client, as_user(HCM_ADMIN), "full_name,email,phone\nHACKED NAME,root@example.vn,\n", code="HCM").json()
+    assert body["rejected"] == [{"row": 2, "reason": "invited"}] and body["invitations"] == []
+    after = me(client, as_user("root@example.vn"))
+    assert after == before and "sysadmin" in after["roles"] and "civil_servant" not in after["roles"]
+
+
+def test_a_citizen_gets_no_attackers_email_and_that_email_cannot_sign_in_with_their_password(client, as_user):
+    citizen = register(client, phone="0903111222", full_name="Lê Thị Dân")
+    body = upload(
+        client, as_user(HCM_ADMIN), "full_name,email,phone\nHACKED NAME,attacker@example.vn,0903 111 222\n", code="HCM"
+    ).json()
+    assert body["rejected"] == [{"row": 2, "reason": "invited"}] and body["invitations"] == []
+    assert client.post(
+        "/api/v1/auth/login", data={"username": "attacker@example.vn", "password": citizen["password"]}
+    ).status_code == 401
+    headers = auth_header(login(client, "0903111222"))
+    profile = me(client, headers)
+    assert (profile["email"], profile["full_name"], profile["agency"]) == (None, "Lê Thị Dân", None)
+    # No one-time code either: /auth/activate cannot set the citizen's password.
+    with open_session(client.app.state.engine) as session:
+        assert session.exec(select(Invitation)).all() == []
+
+
+def test_an_email_of_one_person_and_a_phone_of_another_is_rejected_without_saying_whose(client, as_user):
+    register(client, email="mot@example.vn", full_name="Người Một")
+    register(client, phone="0903222333", full_name="Người Hai")
+    body = upload(client, as_user(HCM_ADMIN), "full_name,email,phone\nGhép,mot@example.vn,0903222333\n", code="HCM").json()
+    assert body["created"] == body["updated"] == body["invited"] == 0 and len(body["rejected"]) == 1
+    reason = body["rejected"][0]["reason"]
+    assert reason != "invited" and "Người" not in reason and "account" not in reason
+    assert me(client, auth_header(login(client, "mot@example.vn")))["phone"] is None
+    assert me(client, auth_header(login(client, "0903222333")))["email"] is None
+
+
+def test_only_the_invited_person_can_accept_and_accepting_moves_them_in(client, as_user):
+    citizen = register(client, email="dan@example.vn", full_name="Công Dân")
+    upload(client, as_user(HCM_ADMIN), "full_name,email,phone,agency_code\nTên Khác,dan@example.vn,,HCM-BT\n", code="HCM")
+    headers = auth_header(login(client, citizen["email"]))
+    assert me(client, headers)["agency"] is None  # nothing changes before they accept
+    [invitation] = client.get("/api/v1/me/invitations", headers=headers).json()
+    assert invitation["agency"] == {"code": "HCM-BT", "name": "Phường Bến Thành"}
+
+    # Someone else (here the admin who sent it) cannot accept it for them.
+    stolen = client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=as_user(HCM_ADMIN))
+    assert stolen.status_code == 404
+    assert client.post("/api/v1/me/invitations/not-an-id/accept", headers=headers).status_code == 404
+
+    r = client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers)
+    assert r.status_code == 200, r.text
+    profile = me(client, headers)
+    assert profile["agency"] == {"code": "HCM-BT", "name": "Phường Bến Thành"}
+    assert "civil_servant" in profile["roles"] and profile["full_name"] == "Công Dân"
+    assert members(client, as_user(HCM_ADMIN), "HCM") == 1
+    assert client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers).status_code == 400
+    assert client.get("/api/v1/me/invitations", headers=headers).json() == []
+    # Having joined by invitation, they are still not the import's to rename.
+    body = upload(client, as_user(HCM_ADMIN), "full_name,email,phone,agency_code\nTên Khác,dan@example.vn,,HCM-BT\n", code="HCM").json()
+    assert (body["updated"], body["unchanged"]) == (0, 1)
+    assert me(client, headers)["full_name"] == "Công Dân"
+
+
+def test_an_import_neither_renames_another_subtrees_imported_person_nor_adds_a_phone_to_its_own(client, as_user, tree):
+    upload(client, as_user(HNI_ADMIN), "full_name,email,phone\nNhân Viên,nv@example.vn,\n")
+    body = upload(client, as_user(HCM_ADMIN), "full_name,email,phone\nĐổi Tên,nv@example.vn,\n", code="HCM").json()
+    assert body["rejected"] == [{"row": 2, "reason": "invited"}]
+    body = upload(client, as_user(HNI_ADMIN), "full_name,email,phone\nNhân Viên,nv@example.vn,0912555666\n").json()
+    assert body["updated"] == 0 and "does not add" in body["rejected"][0]["reason"]
+    with open_session(tree) as session:
+        person = session.exec(select(User).where(User.email == "nv@example.vn")).one()
+        assert (person.full_name, person.phone) == ("Nhân Viên", None)
+    assert members(client, as_user(HNI_ADMIN), "HNI") == 1 and members(client, as_user(HCM_ADMIN), "HCM") == 0
+
+
+def test_a_one_time_code_never_sets_the_password_of_an_account_that_has_one(client, settings, tree):
+    citizen = register(client, email="co-mat-khau@example.vn")
+    with open_session(tree, write=True) as session:
+        user = session.exec(select(User).where(User.email == citizen["email"])).one()
+        session.add(Invitation(user_id=user.id, code_hash=security.hash_code(settings, "ABCDEFGH23"),
+                               expires_at=utcnow() + timedelta(days=1)))
+        session.commit()
+    r = client.post("/api/v1/auth/activate", json={"identifier": citizen["email"], "code": "ABCDEFGH23", "password": "attacker pass 1"})
+    assert r.status_code == 400
+    login(client, citizen["email"])  # the owner's password still works
