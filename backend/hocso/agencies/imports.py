@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
@@ -34,6 +34,7 @@ from hocso.agencies.service import (
     visible_agency,
 )
 from hocso.core import jobs, security
+from hocso.core.jobs import Job
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
 from hocso.core.timeutil import utcnow
@@ -43,9 +44,12 @@ INVITATION_DAYS = 30
 MAX_IMPORT_ROWS = 50_000
 # Files up to this many rows are imported within the request (about a second); larger ones become a job.
 INLINE_ROWS = 1_000
-# Rows per transaction in a job: short enough that other writers wait well under a second for their turn.
+# Rows per transaction in a job: short enough that other writers wait well under a second for their turn,
+# and at most CHECKPOINTS of them, as each rewrites the result so far (with its codes) in the job's row.
 CHUNK_ROWS = 250
+CHECKPOINTS = 40
 INVITED = "invited"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ADMIN_ROLES = {"agency_admin", "sysadmin", "content_admin"}
 JOB_KIND = "members_import"
 
@@ -168,17 +172,6 @@ def _manageable(user: User, agency_path: str | None, root: Agency) -> bool:
     )
 
 
-def _new_code(session: Session, settings: Settings, *, user: User) -> tuple[str, datetime]:
-    """Issues a one-time activation code for an imported person who has never signed in."""
-    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))  # 50 bits
-    expires = utcnow() + timedelta(days=ACTIVATION_DAYS)
-    invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
-    invitation.code_hash = security.hash_code(settings, code)
-    invitation.expires_at = expires
-    session.add(invitation)
-    return code, expires
-
-
 def _invite(session: Session, *, user: User, agency: Agency, by: uuid.UUID | None) -> None:
     """Invites a person to join an agency, unless an open invitation to it is waiting for them."""
     waiting = session.exec(
@@ -209,6 +202,8 @@ class ImportRun:
     seen: dict[str, int] = field(default_factory=dict)
     agencies: dict[str, Agency | None] = field(default_factory=dict)
     paths: dict[int, str] = field(default_factory=dict)
+    _new_people: list[dict] = field(default_factory=list)
+    _new_codes: list[dict] = field(default_factory=list)
 
     def skip(self, count: int) -> None:
         """Replays the first rows' own checks, after a restart, so duplicates within the file still count."""
@@ -243,6 +238,10 @@ class ImportRun:
                 self._apply_row(session, row, by_email, by_phone, joined)
             except _RowRejected as exc:
                 self._reject(row.line, str(exc))
+        if self._new_people:
+            session.execute(insert(User.__table__), self._new_people)
+            session.execute(insert(Invitation.__table__), self._new_codes)
+            self._new_people, self._new_codes = [], []
         # New people have no progress: joining adds one member along their agency's path, in one statement.
         rollups.members_joined(session, joined)
         session.flush()
@@ -275,14 +274,21 @@ class ImportRun:
             raise _RowRejected("this email and this phone cannot be used together; check them or give only one")
         user = owner_of_email or owner_of_phone
         if user is None:
-            user = User(email=row.email, phone=row.phone, full_name=row.full_name, agency_id=target.id,
-                        roles="learner,civil_servant", created_by_import=True)
-            session.add(user)
-            by_email.update({row.email: user} if row.email else {})
-            by_phone.update({row.phone: user} if row.phone else {})
+            # Inserted with the chunk's other new people in one statement (see apply); the row's own checks
+            # already refused a second row with the same email or phone.
+            user_id = uuid.uuid4()
+            self._new_people.append({
+                "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
+                "roles": "learner,civil_servant", "agency_id": target.id, "created_by_import": True,
+                "password_hash": None, "admin_agency_id": None, "created_at": utcnow(),
+            })
             joined[target.path] += 1
             self.result.created += 1
-            self._issue_code(session, row, user)
+            code, expires = self._code()
+            self._new_codes.append({"user_id": user_id, "code_hash": code[1], "expires_at": expires, "created_at": utcnow()})
+            self.result.invitations.append(
+                CodeOut(row=row.line, identifier=row.email or row.phone or "", code=code[0], expires_at=expires)
+            )
             return
         path = self.paths.get(user.agency_id) if user.agency_id else None
         if not _manageable(user, path, self.root):
@@ -314,8 +320,18 @@ class ImportRun:
             if code is None or code.expires_at < utcnow():
                 self._issue_code(session, row, user)
 
+    def _code(self) -> tuple[tuple[str, str], datetime]:
+        """Returns a new one-time code, its hash, and when it expires."""
+        bits = secrets.randbits(50)
+        code = "".join(CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+        return (code, security.hash_code(self.settings, code)), utcnow() + timedelta(days=ACTIVATION_DAYS)
+
     def _issue_code(self, session: Session, row: _Row, user: User) -> None:
-        code, expires = _new_code(session, self.settings, user=user)
+        """Issues a fresh code to an imported person who never signed in and whose code expired."""
+        (code, code_hash), expires = self._code()
+        invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
+        invitation.code_hash, invitation.expires_at = code_hash, expires
+        session.add(invitation)
         self.result.invitations.append(
             CodeOut(row=row.line, identifier=user.email or user.phone or "", code=code, expires_at=expires)
         )
@@ -369,8 +385,9 @@ def run_import_job(ctx: jobs.JobContext) -> dict | None:
     start = ctx.progress_done
     run.skip(start)
     total = len(staff.rows)
+    chunk = max(CHUNK_ROWS, -(-total // CHECKPOINTS))
     while True:
-        stop = min(start + CHUNK_ROWS, total)
+        stop = min(start + chunk, total)
         with ctx.write() as session:
             if start < stop:
                 _still_allowed(session, caller_id, root)
@@ -403,15 +420,31 @@ def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency |
         raise jobs.JobFailed("the person who started this import no longer manages the agency") from None
 
 
-def import_job(session: Session, *, agency: Agency, job_id: str) -> jobs.Job:
-    """Returns an import job of this agency; any other id (or another agency's job) is 404."""
+@dataclass
+class ImportJobState:
+    id: uuid.UUID
+    status: str
+    rows_total: int
+    rows_done: int
+    result: dict | None
+    error: str | None
+
+
+def import_job(session: Session, *, agency: Agency, job_id: str) -> ImportJobState:
+    """Returns where an import job of this agency stands; any other id (or another agency's job) is 404."""
     try:
-        job = session.get(jobs.Job, uuid.UUID(job_id))
+        wanted = uuid.UUID(job_id)
     except ValueError:
-        job = None
-    if job is None or job.kind != JOB_KIND or job.payload.get("agency_id") != agency.id:
+        wanted = None
+    # Neither the uploaded file nor the result (megabytes for a large file) is read while polling.
+    row = session.exec(
+        select(Job.id, Job.kind, Job.payload, Job.status, Job.progress_total, Job.progress_done, Job.error)
+        .where(Job.id == wanted)
+    ).first() if wanted else None
+    if row is None or row.kind != JOB_KIND or row.payload.get("agency_id") != agency.id:
         raise NotFound("There is no such import.", "Không có lượt nhập này.")
-    return job
+    result = session.exec(select(Job.result).where(Job.id == wanted)).one() if row.status == "done" else None
+    return ImportJobState(row.id, row.status, row.progress_total, row.progress_done, result, row.error)
 
 
 # --- Invitations, as the invited person sees them -----------------------------------------------------------

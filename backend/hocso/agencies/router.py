@@ -132,7 +132,7 @@ def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDe
     agency = service.visible_agency(session, user=user, code=code)
     job = imports.import_job(session, agency=agency, job_id=job_id)
     return ImportJobOut(
-        job_id=str(job.id), status=job.status, rows_total=job.progress_total, rows_done=job.progress_done,
+        job_id=str(job.id), status=job.status, rows_total=job.rows_total, rows_done=job.rows_done,
         result=job.result, error=job.error,
     )
 

@@ -71,7 +71,7 @@ class ImportJobOut(BaseModel):
     status: Literal["queued", "running", "done", "failed"]
     rows_total: int
     rows_done: int
-    result: ImportResult | None = Field(description="So far while running; final once done")
+    result: ImportResult | None = Field(description="The import's answer once done; null before")
     error: str | None = None
 
 
