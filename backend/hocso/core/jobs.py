@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from hocso.core.config import Settings
-from hocso.core.db import write_session
+from hocso.core.db import open_session, write_session
 from hocso.core.timeutil import utcnow
 
 log = logging.getLogger("hocso.jobs")
@@ -233,11 +233,17 @@ class JobRunner:
 
     def run_once(self) -> bool:
         """Claims and runs one job; returns False when there was nothing to do."""
-        with write_session(self.engine) as session:
-            if utcnow() - self._last_sweep > timedelta(minutes=1):
+        if utcnow() - self._last_sweep > timedelta(minutes=1):
+            with write_session(self.engine) as session:
                 requeue_stale(session)
                 purge_finished(session)
-                self._last_sweep = utcnow()
+                session.commit()
+            self._last_sweep = utcnow()
+        # Polling reads; only a runnable job is worth a write transaction (on SQLite, the one writer's turn).
+        with open_session(self.engine) as session:
+            if not session.exec(select(Job.id).where(Job.status == "queued", Job.run_after <= utcnow()).limit(1)).first():
+                return False
+        with write_session(self.engine) as session:
             job = claim_next(session, set(HANDLERS))
             session.commit()
         if job is None:
