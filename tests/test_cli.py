@@ -44,8 +44,10 @@ def test_users_import_prints_the_result_and_refuses_unknown_agencies(cli_env, tm
     staff.write_text("full_name,email,phone\nNgô Bảo Châu,chau@example.vn,\nSai,bad-email,\n", encoding="utf-8")
     capsys.readouterr()
     assert hocso_main(["users", "import", "--agency", "T-HNI-X01", str(staff)]) == 0
-    result = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    result = json.loads(out.out)
     assert result["created"] == 1 and result["rejected"][0]["row"] == 3
+    assert "2/2 rows" in out.err  # the progress bar, on stderr
     assert hocso_main(["users", "import", "--agency", "NOPE", str(staff)]) == 1
 
 
