@@ -198,7 +198,7 @@ def test_the_catalogue_may_not_give_away_more_than_35_percent_and_the_check_prin
         edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
         assert [p for p in problems_of(content)] == [
             f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
-            "vi 0, en 2) in modules with a question pool: more than 35 % across the catalogue"
+            "vi 0, en 2): more than 35 % across the catalogue"
         ]
     finally:
         get_settings.cache_clear()
@@ -284,3 +284,11 @@ def test_the_framework_map_in_the_authoring_guide_matches_every_module():
     assert rows.keys() == modules.keys()
     for slug, m in modules.items():
         assert rows[slug] == (", ".join(m.meta.competences.digcomp), ", ".join(m.meta.competences.framework_vn)), slug
+
+
+def test_a_quiz_without_a_draw_is_reported_with_how_to_fix_it(content):
+    quiz = content / QUIZ
+    edit(quiz, "draw: 4\n", "")
+    [problem] = problems_of(content)
+    assert problem.startswith(f"{quiz}:{line_of(quiz, 'pass_score:')}:")
+    assert "no draw: add 'draw: N'" in problem and "1.5 × draw" in problem

@@ -115,9 +115,6 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
 
     quiz_file = doc.path / "quiz.yaml"
     quiz, quiz_lines = doc.quiz, doc.quiz_lines
-    if quiz.draw is None:
-        # Not yet moved to a question pool: the quiz and its lessons are reviewed when it is.
-        return
     count = Giveaway().add(quiz)
     if count.single and count.share() > MAX_GIVEAWAY_MODULE:
         lang = "vi" if count.vi >= count.en else "en"
@@ -198,14 +195,9 @@ def check_catalogue(root: Path, modules: list[ModuleDoc], problems: list[Problem
                     )
                     break
                 seen.setdefault(key, (doc.slug, q.id))
-    total, pooled = Giveaway(), Giveaway()
+    total = Giveaway()
     for doc in modules:
         total.add(doc.quiz)
-        if doc.quiz.draw is not None:
-            pooled.add(doc.quiz)
-    if pooled.single and pooled.share() > MAX_GIVEAWAY_CATALOGUE:
-        problems.append(
-            Problem(root, 1, f"{pooled} in modules with a question pool: more than "
-                    f"{round(100 * MAX_GIVEAWAY_CATALOGUE)} % across the catalogue")
-        )
+    if total.single and total.share() > MAX_GIVEAWAY_CATALOGUE:
+        problems.append(Problem(root, 1, f"{total}: more than {round(100 * MAX_GIVEAWAY_CATALOGUE)} % across the catalogue"))
     return total

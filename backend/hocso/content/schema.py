@@ -150,7 +150,8 @@ class Question(Strict):
 
 class Quiz(Strict):
     pass_score: float = Field(gt=0, le=1)
-    # Questions one attempt shows, drawn from the pool; without it an attempt shows every question.
+    # Questions one attempt shows, drawn from the pool. Required by the check; optional here so that the check
+    # can say how to fix it (versions loaded before pools existed show every question).
     draw: int | None = Field(default=None, ge=MIN_DRAW)
     questions: list[Question] = Field(min_length=MIN_QUESTIONS)
 
@@ -470,8 +471,18 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
 
 def check_quiz(path: Path, quiz: Quiz, lines: dict[tuple, int], problems: list[Problem]) -> None:
     """Checks the rules that keep a quiz from being passed without reading: pool size."""
+    if quiz.draw is None:
+        need = -(-MIN_DRAW * 3 // 2)
+        problems.append(
+            Problem(
+                path,
+                _line_for(("pass_score",), lines),
+                f"no draw: add 'draw: N', the questions one attempt shows (at least {MIN_DRAW}), "
+                f"with a pool of at least 1.5 × draw questions (draw: {MIN_DRAW} needs {need})",
+            )
+        )
     # A pool only a little larger than the draw shows nearly the same questions every attempt.
-    if quiz.draw is not None and len(quiz.questions) * 2 < quiz.draw * 3:
+    elif len(quiz.questions) * 2 < quiz.draw * 3:
         need = -(-quiz.draw * 3 // 2)
         problems.append(
             Problem(
