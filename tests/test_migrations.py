@@ -25,3 +25,31 @@ def test_migrations_match_the_models_and_downgrade_to_nothing_and_back(database_
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     engine.dispose()
+
+
+def test_phones_stored_with_the_trunk_zero_after_84_are_folded_unless_taken(database_url):
+    import uuid
+
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    cfg = alembic_config(database_url)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.commit()
+    rows = {"+840912345678": None, "+840987654321": None, "+84987654321": None}
+    with engine.begin() as conn:
+        for phone in rows:
+            rows[phone] = uuid.uuid4()
+            conn.execute(
+                text("INSERT INTO user_account (id, phone, full_name, roles, created_at) "
+                     "VALUES (:id, :phone, 'x', 'learner', CURRENT_TIMESTAMP)"),
+                {"id": rows[phone].hex if engine.dialect.name == "sqlite" else rows[phone], "phone": phone},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        phones = sorted(r[0] for r in conn.execute(text("SELECT phone FROM user_account")))
+    # The first is folded; the second would collide with an account that has the folded number, so it stays.
+    assert phones == ["+840987654321", "+84912345678", "+84987654321"]
+    engine.dispose()

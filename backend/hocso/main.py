@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import compile_path
 
 from hocso import __version__
+from hocso.accounts.delivery import sms_gateway_from
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.router import MAX_IMPORT_BYTES
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.sqlalchemy_url)
     app.state.limits = AccountLimits.from_settings(app.state.engine, settings)
+    app.state.sms_gateway = sms_gateway_from(settings)
     app.state.verify_limiter = SlidingWindowLimiter(settings.verify_requests_per_minute, 60)
     app.state.content_answers = ContentAnswers(app.state.engine, recheck_seconds=settings.content_recheck_seconds)
     settings.signing_key()  # create and keep the secret now, not during the first request

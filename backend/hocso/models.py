@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata (and so Alembic) knows them all."""
 
-from hocso.accounts.models import RefreshToken, User
+from hocso.accounts.models import PasswordReset, RefreshToken, User
 from hocso.agencies.models import (
     Agency,
     AuditEvent,
@@ -20,6 +20,7 @@ from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 __all__ = [
     "Agency",
     "AttemptCounter",
+    "PasswordReset",
     "AuditEvent",
     "AgencyInvitation",
     "AgencyModuleRollup",

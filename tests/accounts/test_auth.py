@@ -139,7 +139,7 @@ def test_phone_numbers_in_any_common_form_reach_the_same_account(client):
     ],
 )
 def test_bad_registrations_get_a_422_that_says_what_to_fix(client, body, fragment):
-    r = client.post("/api/v1/auth/register", json=body)
+    r = client.post("/api/v1/auth/register", json=body, headers={"Accept-Language": "en"})
     assert r.status_code == 422
     assert fragment in r.json()["detail"].lower()
 

@@ -10,11 +10,12 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 
 from hocso.accounts import service
+from hocso.accounts.delivery import SmsGateway
 from hocso.accounts.models import User
 from hocso.core.config import Settings
 from hocso.core.db import SessionDep
 from hocso.core.errors import NotAuthenticated
-from hocso.core.ratelimit import AttemptLimiter, RequestLimiter
+from hocso.core.ratelimit import AttemptLimiter, RequestLimiter, SessionLimiter
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -50,6 +51,9 @@ class AccountLimits:
     login: AttemptLimiter
     activate: AttemptLimiter
     register: RequestLimiter
+    password_change: SessionLimiter
+    reset_request: RequestLimiter
+    reset_confirm: AttemptLimiter
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> AccountLimits:
@@ -66,6 +70,14 @@ class AccountLimits:
                 engine, "register", per_identifier=settings.register_attempts_per_identifier,
                 per_ip=settings.register_attempts_per_ip, window=3600,
             ),
+            password_change=SessionLimiter(
+                "password_change", limit=settings.login_attempts_per_identifier, window=settings.login_window_seconds
+            ),
+            reset_request=RequestLimiter(
+                engine, "reset_request", per_identifier=settings.password_reset_requests_per_identifier,
+                per_ip=settings.password_reset_requests_per_ip, window=3600,
+            ),
+            reset_confirm=AttemptLimiter(engine, "reset_confirm", **sign_in),
         )
 
 
@@ -74,3 +86,10 @@ def get_limits(request: Request) -> AccountLimits:
 
 
 LimitsDep = Annotated[AccountLimits, Depends(get_limits)]
+
+
+def get_sms_gateway(request: Request) -> SmsGateway:
+    return request.app.state.sms_gateway
+
+
+SmsDep = Annotated[SmsGateway, Depends(get_sms_gateway)]

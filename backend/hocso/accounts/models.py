@@ -36,6 +36,9 @@ class User(SQLModel, table=True):
     # change it (its name, its agency within the subtree). Everyone else gets an invitation instead.
     created_by_import: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow)
+    # Goes up when the password changes or the person signs out everywhere; access tokens carry the value
+    # they were issued under, so older ones are refused (a counter, unlike a time, has no same-second tie).
+    token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
     @property
     def role_list(self) -> list[str]:
@@ -57,3 +60,22 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+    # When the family's first token was issued: a chain of rotations ends a fixed time after its sign-in.
+    family_started_at: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """The one pending password-reset code of a person, kept as a keyed hash."""
+
+    __tablename__ = "password_reset"
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    code_hash: str = Field(max_length=80)
+    expires_at: datetime
+    # Wrong codes tried; at the settings' limit the code stops working.
+    tries: int = 0
+    # "email", "sms" or "agency": how the code reached the person.
+    sent_by: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)

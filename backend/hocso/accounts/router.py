@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import Session
 
-from hocso.accounts import service
-from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep
+from hocso.accounts import delivery, service
+from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep, SmsDep
 from hocso.accounts.models import User
-from hocso.accounts.schemas import AgencyRef, RefreshIn, RegisterIn, TokenPair, UserPublic
+from hocso.accounts.schemas import (
+    AgencyRef,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    RefreshIn,
+    RegisterIn,
+    ResetRequested,
+    TokenPair,
+    UserPublic,
+)
 from hocso.agencies.schemas import ActivateIn
 from hocso.agencies.service import admin_scope, agency_of
 from hocso.core.db import SessionDep
-from hocso.core.errors import NotAuthenticated, error_responses
+from hocso.core.errors import NotAuthenticated, error_responses, preferred_language
 from hocso.learning.service import learner_export
 
 router = APIRouter(tags=["accounts"])
@@ -68,6 +78,76 @@ def activate(data: ActivateIn, session: SessionDep, settings: SettingsDep, limit
     user = service.activate_invitation(session, settings, identifier=identifier, code=data.code, password=data.password)
     limits.activate.succeeded(session, identifier=identifier, ip=ip)
     return service.issue_tokens(session, settings, user=user)
+
+
+@router.post(
+    "/auth/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ResetRequested,
+    operation_id="request_password_reset",
+    responses=error_responses(400, 413, 429),
+)
+def request_password_reset(
+    data: PasswordResetIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: LimitsDep,
+    ip: ClientIP,
+    sms: SmsDep,
+    background: BackgroundTasks,
+    request: Request,
+) -> ResetRequested:
+    """Sends a one-time code to the account's email and/or phone; answers the same whether or not one exists."""
+    identifier = service.sign_in_identifier(data.identifier)
+    limits.reset_request.hit(identifiers=[identifier], ip=ip)
+    messages = service.request_password_reset(
+        session, settings, identifier=identifier, channels=delivery.channels(settings, sms)
+    )
+    # Sent after the answer (and the commit), so an answer takes as long whether or not a code went out.
+    background.add_task(delivery.deliver, settings, sms, messages)
+    if preferred_language(request) == "en":
+        return ResetRequested(message="If an account has this email or phone, a code is on its way. It expires soon.")
+    return ResetRequested(message="Nếu có tài khoản với email hoặc số điện thoại này, mã đang được gửi tới. Mã sớm hết hạn.")
+
+
+@router.post(
+    "/auth/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="confirm_password_reset",
+    responses=error_responses(400, 413, 429),
+)
+def confirm_password_reset(
+    data: PasswordResetConfirmIn, session: SessionDep, settings: SettingsDep, limits: LimitsDep, ip: ClientIP
+) -> Response:
+    """Sets a new password with a reset code; every sign-in of the account ends."""
+    identifier = service.sign_in_identifier(data.identifier)
+    limits.reset_confirm.reserve(identifier=identifier, ip=ip)
+    service.confirm_password_reset(
+        session, settings, identifier=identifier, code=data.code, new_password=data.new_password
+    )
+    limits.reset_confirm.succeeded(session, identifier=identifier, ip=ip)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="change_password",
+    responses=error_responses(400, 401, 413, 429),
+)
+def change_password(data: PasswordChangeIn, user: CurrentUser, session: SessionDep, limits: LimitsDep) -> Response:
+    """Sets a new password; every sign-in ends, this one included (sign in again with the new password)."""
+    limits.password_change.count(session, key=str(user.id))
+    service.change_password(session, user=user, current_password=data.current_password, new_password=data.new_password)
+    limits.password_change.succeeded(session, key=str(user.id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/me/sessions", status_code=status.HTTP_204_NO_CONTENT, operation_id="sign_out_everywhere", responses=error_responses(401)
+)
+def sign_out_everywhere(user: CurrentUser, session: SessionDep) -> Response:
+    """Ends every sign-in of the caller, on every device, this one included."""
+    service.end_all_sessions(session, user=user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/auth/refresh", response_model=TokenPair, operation_id="refresh_tokens", responses=error_responses(400, 401, 413))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hocso.core.errors import bilingual_error
 from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email, normalize_phone
@@ -15,6 +17,18 @@ __all__ = ["normalize_email", "normalize_phone", "has_unprintable"]
 def has_unprintable(text: str) -> bool:
     """True for text with control characters or lone surrogates, which no name needs and databases refuse."""
     return any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def _varied(password: str) -> str:
+    if len(set(password)) < 4:
+        raise bilingual_error(
+            "choose a password with more different characters", "hãy chọn mật khẩu có nhiều ký tự khác nhau hơn"
+        )
+    return password
+
+
+# Not stripped: a password's spaces are part of it.
+NewPassword = Annotated[str, Field(min_length=8, max_length=128, description="At least 8 characters"), AfterValidator(_varied)]
 
 
 class AgencyRef(BaseModel):
@@ -40,7 +54,7 @@ class RegisterIn(BaseModel):
 
     email: str | None = Field(default=None, max_length=254, json_schema_extra={"format": "email"})
     phone: str | None = Field(default=None, max_length=32, examples=["0912345678"])
-    password: str = Field(min_length=8, max_length=128, description="At least 8 characters")
+    password: NewPassword
     full_name: str = Field(min_length=1, max_length=200)
 
     @field_validator("email")
@@ -73,13 +87,6 @@ class RegisterIn(BaseModel):
             raise ValueError("the full name contains control characters; type it again")
         return name
 
-    @field_validator("password")
-    @classmethod
-    def _password(cls, v: str) -> str:
-        if len(set(v)) < 4:
-            raise ValueError("choose a password with more different characters")
-        return v
-
     @model_validator(mode="after")
     def _one_identifier(self) -> "RegisterIn":
         if not self.email and not self.phone:
@@ -99,3 +106,33 @@ class RefreshIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: NewPassword
+
+
+class PasswordResetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=1, max_length=254, description="The email or phone the account signs in with")
+
+
+class PasswordResetConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=1, max_length=254)
+    code: str = Field(min_length=4, max_length=32)
+    new_password: NewPassword
+
+
+class ResetCodeOut(BaseModel):
+    code: str = Field(description="Give it to the person; they set a new password with it at /auth/password-reset/confirm")
+    expires_at: datetime
+
+
+class ResetRequested(BaseModel):
+    message: str = Field(description="The same sentence whether or not an account has the identifier")

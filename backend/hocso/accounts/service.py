@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from hocso.accounts.models import ROLES, RefreshToken, User
+from hocso.accounts.delivery import Outgoing
+from hocso.accounts.models import ROLES, PasswordReset, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair
 from hocso.agencies.models import Invitation
 from hocso.agencies.service import forget_person, leave_before_erasure
@@ -19,6 +21,18 @@ from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
 from hocso.core.identifiers import IdentifierRefused, normalize_identifier
 from hocso.core.timeutil import to_utc, utcnow
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
+
+
+class SignInTooOld(NotAuthenticated):
+    """A refresh chain past its absolute lifetime: revoked, and that must stick."""
+
+    keep_changes = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This sign-in is too old to renew. Please sign in again.",
+            "Phiên đăng nhập đã quá lâu để gia hạn. Vui lòng đăng nhập lại.",
+        )
 
 
 class TokenReused(NotAuthenticated):
@@ -80,26 +94,38 @@ def authenticate(session: Session, *, identifier: str, password: str) -> User | 
     return user
 
 
-def issue_tokens(session: Session, settings: Settings, *, user: User, family_id: str | None = None) -> TokenPair:
+def issue_tokens(
+    session: Session, settings: Settings, *, user: User, family_id: str | None = None, family_started_at: datetime | None = None
+) -> TokenPair:
     """Issues an access token and a refresh token (recorded, in a new or the given family)."""
     access, _, _ = security.create_token(
         settings,
         subject=str(user.id),
         token_type="access",
         lifetime=timedelta(minutes=settings.access_token_minutes),
+        extra={"ver": user.token_version},
     )
     family_id = family_id or uuid.uuid4().hex
-    refresh_lifetime = timedelta(days=settings.refresh_token_days)
+    now = utcnow()
+    family_started_at = family_started_at or now
+    # A refresh token never outlives its family: the chain ends refresh_family_days after the sign-in.
+    refresh_lifetime = min(
+        timedelta(days=settings.refresh_token_days), family_started_at + timedelta(days=settings.refresh_family_days) - now
+    )
     refresh, jti, expires = security.create_token(
         settings, subject=str(user.id), token_type="refresh", lifetime=refresh_lifetime, extra={"fam": family_id}
     )
-    session.add(RefreshToken(jti=jti, family_id=family_id, user_id=user.id, expires_at=to_utc(expires)))
+    session.add(
+        RefreshToken(
+            jti=jti, family_id=family_id, user_id=user.id, expires_at=to_utc(expires), family_started_at=family_started_at
+        )
+    )
     session.flush()
     return TokenPair(
         access_token=access,
         refresh_token=refresh,
         expires_in=settings.access_token_minutes * 60,
-        refresh_expires_in=int(refresh_lifetime.total_seconds()),
+        refresh_expires_in=max(0, int(refresh_lifetime.total_seconds())),
     )
 
 
@@ -126,10 +152,14 @@ def rotate_refresh_token(session: Session, settings: Settings, *, token: str) ->
     if marked != 1:
         revoke_family(session, family_id=row.family_id)
         raise TokenReused()
+    started = row.family_started_at or row.issued_at
+    if utcnow() >= started + timedelta(days=settings.refresh_family_days):
+        revoke_family(session, family_id=row.family_id)
+        raise SignInTooOld()
     user = session.get(User, row.user_id)
     if user is None:
         raise NotAuthenticated()
-    return issue_tokens(session, settings, user=user, family_id=row.family_id)
+    return issue_tokens(session, settings, user=user, family_id=row.family_id, family_started_at=started)
 
 
 def logout(session: Session, settings: Settings, *, token: str) -> None:
@@ -153,6 +183,130 @@ def user_from_access_token(session: Session, settings: Settings, *, token: str) 
     user = session.get(User, user_id)
     if user is None:
         raise NotAuthenticated()
+    # Tokens from before a password change or a sign-out everywhere carry an older version.
+    if claims.get("ver", 0) != user.token_version:
+        raise NotAuthenticated(
+            "You were signed out on this device (password changed or signed out everywhere). Please sign in again.",
+            "Bạn đã bị đăng xuất trên thiết bị này (mật khẩu đã đổi hoặc đã đăng xuất mọi nơi). Vui lòng đăng nhập lại.",
+        )
+    return user
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """Signs the person out everywhere: every refresh token is revoked and every access token issued so far refused."""
+    session.execute(
+        update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
+    )
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.flush()
+    session.refresh(user)
+
+
+class WrongCurrentPassword(BadRequest):
+    """The current password did not match: the counted try must stick."""
+
+    keep_changes = True
+
+    def __init__(self) -> None:
+        super().__init__("The current password is not right.", "Mật khẩu hiện tại không đúng.")
+
+
+def change_password(session: Session, *, user: User, current_password: str, new_password: str) -> None:
+    """Sets a new password after checking the current one, and ends every sign-in."""
+    if not security.verify_password(current_password, user.password_hash):
+        raise WrongCurrentPassword()
+    set_password(session, user=user, password=new_password)
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """Stores a new password hash and ends every sign-in of the person."""
+    user.password_hash = security.hash_password(password)
+    session.add(user)
+    session.flush()
+    end_all_sessions(session, user=user)
+
+
+# --- Password reset -----------------------------------------------------------------------------------------
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I, for codes read aloud or from paper
+
+
+class WrongResetCode(BadRequest):
+    """A reset code that does not match: the try is counted, and that must stick."""
+
+    keep_changes = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This code is not valid or has expired. Ask for a new one.",
+            "Mã không hợp lệ hoặc đã hết hạn. Hãy xin mã mới.",
+        )
+
+
+def _store_reset_code(session: Session, settings: Settings, *, user: User, code: str, sent_by: str, lifetime: timedelta) -> datetime:
+    expires = utcnow() + lifetime
+    row = session.get(PasswordReset, user.id) or PasswordReset(user_id=user.id, code_hash="", expires_at=expires, sent_by=sent_by)
+    # Bound to the person, so a code is only ever good for the account it was made for.
+    row.code_hash = security.hash_code(settings, f"reset:{user.id}:{code}")
+    row.expires_at = expires
+    row.tries = 0
+    row.sent_by = sent_by
+    row.created_at = utcnow()
+    session.add(row)
+    session.flush()
+    return expires
+
+
+def request_password_reset(session: Session, settings: Settings, *, identifier: str, channels: set[str]) -> list[Outgoing]:
+    """Makes a reset code for the person with that identifier, if any; returns the messages that carry it.
+
+    Nobody with that identifier, or no channel that reaches them, gives no message and no row: the caller
+    answers the same either way.
+    """
+    user = find_by_identifier(session, identifier)
+    if user is None:
+        return []
+    targets = [(c, to) for c, to in (("email", user.email), ("sms", user.phone)) if to and c in channels]
+    if not targets:
+        return []
+    code = "".join(secrets.choice("0123456789") for _ in range(6))
+    minutes = settings.password_reset_code_minutes
+    _store_reset_code(session, settings, user=user, code=code, sent_by=targets[0][0], lifetime=timedelta(minutes=minutes))
+    text = (
+        f"Mã đặt lại mật khẩu Hocso của bạn: {code} (hết hạn sau {minutes} phút). "
+        "Nếu bạn không yêu cầu, hãy bỏ qua tin này.\n"
+        f"Your Hocso password reset code: {code} (expires in {minutes} minutes). If you did not ask for it, ignore this.\n"
+    )
+    return [Outgoing(channel=c, to=to, subject="Hocso: mã đặt lại mật khẩu / password reset code", text=text) for c, to in targets]
+
+
+def issue_agency_reset_code(session: Session, settings: Settings, *, member: User) -> tuple[str, datetime]:
+    """Makes a reset code an agency admin hands to a member whose email or phone does not reach them."""
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    expires = _store_reset_code(
+        session, settings, user=member, code=code, sent_by="agency", lifetime=timedelta(hours=settings.agency_reset_code_hours)
+    )
+    return code, expires
+
+
+def confirm_password_reset(session: Session, settings: Settings, *, identifier: str, code: str, new_password: str) -> User:
+    """Sets a new password with a valid reset code, and ends every sign-in; a wrong code uses up one try."""
+    user = find_by_identifier(session, identifier)
+    row = session.get(PasswordReset, user.id) if user else None
+    if user is None or row is None or row.expires_at <= utcnow() or row.tries >= settings.password_reset_code_tries:
+        raise WrongResetCode()
+    typed = "".join(code.split()).replace("-", "").upper()
+    if not security.verify_code(settings, f"reset:{user.id}:{typed}", row.code_hash):
+        row.tries += 1
+        session.add(row)
+        session.flush()
+        raise WrongResetCode()
+    session.delete(row)
+    set_password(session, user=user, password=new_password)
     return user
 
 
@@ -184,7 +338,7 @@ def delete_account(session: Session, *, user: User) -> None:
     # foreign-key enforcement are cleaned too.
     session.execute(delete(Invitation).where(Invitation.user_id == user.id))
     forget_person(session, user=user)
-    for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken):
+    for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken, PasswordReset):
         session.execute(delete(table).where(table.user_id == user.id))
     session.delete(user)
     session.flush()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
+from hocso.accounts import service as accounts_service
 from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.schemas import ResetCodeOut
 from hocso.accounts.models import User
 from hocso.agencies import imports, service
 from hocso.agencies.schemas import (
@@ -135,6 +138,22 @@ def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDe
         job_id=str(job.id), status=job.status, rows_total=job.rows_total, rows_done=job.rows_done,
         result=job.result, error=job.error,
     )
+
+
+@router.post(
+    "/{code}/members/{user_id}/reset-code",
+    response_model=ResetCodeOut,
+    operation_id="issue_member_reset_code",
+    responses=error_responses(401, 403, 404),
+)
+def issue_reset_code(code: str, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ResetCodeOut:
+    """A one-time code for a member whose email or phone does not reach them; they set a new password with it."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    member, where = service.member_in_subtree(session, agency=agency, user_id=user_id)
+    reset_code, expires_at = accounts_service.issue_agency_reset_code(session, settings, member=member)
+    service.record_audit(session, actor=user, agency=where, action="reset_code_issued", detail={"member": str(member.id)})
+    return ResetCodeOut(code=reset_code, expires_at=expires_at)
 
 
 @router.get(

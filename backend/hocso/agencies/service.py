@@ -206,6 +206,24 @@ def visible_agency(session: Session, *, user: User, code: str) -> Agency:
     raise NotFound(f"There is no agency '{code}' that you manage.", f"Không có cơ quan '{code}' thuộc quyền quản lý của bạn.")
 
 
+def member_in_subtree(session: Session, *, agency: Agency, user_id: uuid.UUID) -> tuple[User, Agency]:
+    """Returns a member of the agency's subtree and the agency they belong to, or 404.
+
+    Anyone holding an administrator role is not such a member here, so a sub-agency's admin cannot reach a
+    superior's account through it.
+    """
+    member = session.get(User, user_id)
+    where = session.get(Agency, member.agency_id) if member is not None and member.agency_id else None
+    if (
+        member is None
+        or where is None
+        or not in_subtree(where.path, agency.path)
+        or {"agency_admin", "content_admin", "sysadmin"} & set(member.role_list)
+    ):
+        raise NotFound("There is no such member in this agency.", "Không có thành viên này trong cơ quan.")
+    return member, where
+
+
 def agency_of(session: Session, user: User) -> Agency | None:
     return session.get(Agency, user.agency_id) if user.agency_id else None
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # However often a sign-in's refresh token rotates, the chain ends this long after the password was typed.
+    refresh_family_days: int = Field(default=30, ge=1, le=365)
     jwt_algorithm: str = "HS256"
 
     # Sign-in and activation are counted apart, each with these numbers (see core/ratelimit.py).
@@ -34,6 +36,25 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     register_attempts_per_ip: int = Field(default=10, ge=1)
     register_attempts_per_identifier: int = Field(default=3, ge=1)
+
+    # Password reset: codes sent per email/phone and per address each hour; a code's life and tries.
+    password_reset_requests_per_identifier: int = Field(default=3, ge=1)
+    password_reset_requests_per_ip: int = Field(default=30, ge=1)
+    password_reset_code_minutes: int = Field(default=15, ge=1, le=1440)
+    password_reset_code_tries: int = Field(default=5, ge=1, le=20)
+    # A code an agency admin hands over on paper lives longer, and is longer.
+    agency_reset_code_hours: int = Field(default=72, ge=1, le=720)
+
+    # Email (SMTP) for reset codes; unset host = no email is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Hocso <no-reply@localhost>"
+    smtp_starttls: bool = True
+    # SMS for reset codes: a webhook that gets {"to", "text"} as JSON; unset = no SMS is sent.
+    sms_webhook_url: str | None = None
+    sms_webhook_token: str | None = None
 
     max_events_per_batch: int = 500
     # How long a worker serves modules from memory before it asks the database whether content was reloaded.

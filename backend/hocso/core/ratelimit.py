@@ -144,6 +144,27 @@ class RequestLimiter:
             raise _too_many(max(waits))
 
 
+@dataclass(frozen=True)
+class SessionLimiter:
+    """Limits a check made inside the request's own transaction (one already holding locks, like a password
+    change by a signed-in person): counted there, so the check waits its turn on the counter row; a failure
+    must be raised as an error that keeps its changes for the count to stick."""
+
+    action: str
+    limit: int
+    window: int
+
+    def count(self, session: Session, *, key: str) -> None:
+        now = time.time()
+        count, start = bump(session, scope=f"{self.action}:id", key=key, window=self.window, now=now)
+        if count > self.limit:
+            raise _too_many(start + self.window - now)
+
+    def succeeded(self, session: Session, *, key: str) -> None:
+        session.execute(delete(AttemptCounter).where(AttemptCounter.scope == f"{self.action}:id", AttemptCounter.key == key))
+        session.flush()
+
+
 def prune(session: Session, *, scopes: list[str], older_than: float) -> None:
     """Deletes counters whose window has ended, so a flood of distinct keys does not stay in the table."""
     session.execute(
