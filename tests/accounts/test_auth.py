@@ -190,3 +190,26 @@ def test_registering_the_same_identifier_again_and_again_is_slowed_down(client):
     body = {"email": "same@example.vn", "password": PASSWORD, "full_name": "Lặp"}
     codes = [client.post("/api/v1/auth/register", json=body).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
+
+
+def test_registering_a_new_email_with_a_taken_phone_reveals_nothing_and_creates_nothing(client):
+    register(client, phone="0912345678", email="owner@example.vn")
+    taken_phone = client.post(
+        "/api/v1/auth/register",
+        json={"email": "newcomer@example.vn", "phone": "+84 912 345 678", "password": "another password 9", "full_name": "Lạ"},
+    )
+    taken_email = client.post(
+        "/api/v1/auth/register",
+        json={"email": "OWNER@example.vn", "phone": "0987000111", "password": "another password 9", "full_name": "Lạ"},
+    )
+    fresh = client.post(
+        "/api/v1/auth/register",
+        json={"email": "fresh@example.vn", "phone": "0987000222", "password": "another password 9", "full_name": "Lạ"},
+    )
+    assert taken_phone.status_code == taken_email.status_code == fresh.status_code == 201
+    assert set(taken_phone.json()) == set(taken_email.json()) == set(fresh.json())
+    # Neither half of a registration that collides was stored.
+    for username in ("newcomer@example.vn", "0987000111"):
+        r = client.post("/api/v1/auth/login", data={"username": username, "password": "another password 9"})
+        assert r.status_code == 401
+    login(client, "0987000222", "another password 9")

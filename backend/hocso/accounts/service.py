@@ -262,11 +262,9 @@ def _store_reset_code(session: Session, settings: Settings, *, user: User, code:
 
 
 def request_password_reset(session: Session, settings: Settings, *, identifier: str, channels: set[str]) -> list[Outgoing]:
-    """Makes a reset code for the person with that identifier, if any; returns the messages that carry it.
-
-    Nobody with that identifier, or no channel that reaches them, gives no message and no row: the caller
-    answers the same either way.
-    """
+    """Makes a reset code for the person with that identifier, if any; returns the messages that carry it."""
+    # Nobody with that identifier, or no channel that reaches them, gives no message and no row; the caller
+    # answers the same either way.
     user = find_by_identifier(session, identifier)
     if user is None:
         return []

@@ -207,11 +207,9 @@ def visible_agency(session: Session, *, user: User, code: str) -> Agency:
 
 
 def member_in_subtree(session: Session, *, agency: Agency, user_id: uuid.UUID) -> tuple[User, Agency]:
-    """Returns a member of the agency's subtree and the agency they belong to, or 404.
-
-    Anyone holding an administrator role is not such a member here, so a sub-agency's admin cannot reach a
-    superior's account through it.
-    """
+    """Returns a member of the agency's subtree and the agency they belong to, or 404."""
+    # Anyone holding an administrator role is not such a member here, so a sub-agency's admin cannot reach a
+    # superior's account through it.
     member = session.get(User, user_id)
     where = session.get(Agency, member.agency_id) if member is not None and member.agency_id else None
     if (

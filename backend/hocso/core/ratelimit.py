@@ -146,9 +146,10 @@ class RequestLimiter:
 
 @dataclass(frozen=True)
 class SessionLimiter:
-    """Limits a check made inside the request's own transaction (one already holding locks, like a password
-    change by a signed-in person): counted there, so the check waits its turn on the counter row; a failure
-    must be raised as an error that keeps its changes for the count to stick."""
+    """Limits a check made inside the request's own transaction, such as a signed-in person's password change."""
+
+    # Counted in that transaction (which already holds locks, so a second one could wait on it): parallel
+    # checks take turns on the counter row, and a failure must be raised as an error that keeps its changes.
 
     action: str
     limit: int
@@ -173,8 +174,9 @@ def prune(session: Session, *, scopes: list[str], older_than: float) -> None:
 
 
 class SlidingWindowLimiter:
-    """Counts events per key over a window in this process only: for public reads (certificate checks), where a
-    database write per request would cost more than the limit protects."""
+    """Counts events per key over a window in this process only, for public reads such as certificate checks."""
+
+    # A database write per public read would cost more than this limit protects.
 
     def __init__(self, limit: int, window_seconds: int):
         self.limit = limit
