@@ -12,7 +12,7 @@ run: install frontend
 
 # Every test on SQLite (browser tests in Debian's Chromium included), then the API tests again on a
 # throwaway PostgreSQL (scripts/with-postgres).
-test: install frontend
+test: install frontend $(STAMPS)/ralph
 	scripts/ensure-chromium
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/hocso content check
@@ -36,6 +36,14 @@ $(STAMPS)/python: pyproject.toml requirements.lock requirements-test.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
+# ralph, the xAPI learning record store the tests send statements to, in a virtualenv of its own (it pins an
+# older FastAPI than ours).
+$(STAMPS)/ralph: tests/xapi/requirements.lock
+	@mkdir -p $(STAMPS)
+	@test -x .venv-ralph/bin/python || $(PYTHON) -m venv .venv-ralph
+	.venv-ralph/bin/python -m pip install --quiet --require-hashes -r tests/xapi/requirements.lock
+	@touch $@
+
 # Re-pins every dependency after a change to pyproject.toml: the Docker image's lock and the test lock.
 LOCK_FLAGS := --python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes --no-header --quiet
 lock:
@@ -43,6 +51,7 @@ lock:
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o requirements-test.lock
+	$(BIN)/uv pip compile tests/xapi/requirements.in $(LOCK_FLAGS) -o tests/xapi/requirements.lock
 
 # The PWA is built when frontend/ exists; the API serves frontend/dist.
 frontend:
@@ -53,4 +62,4 @@ frontend:
 	fi
 
 clean:
-	rm -rf $(VENV) $(STAMPS) frontend/node_modules frontend/dist
+	rm -rf $(VENV) .venv-ralph $(STAMPS) frontend/node_modules frontend/dist

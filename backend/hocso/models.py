@@ -16,6 +16,7 @@ from hocso.core.jobs import Job
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
 from hocso.core.ratelimit import AttemptCounter
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
+from hocso.xapi.models import XapiStatement
 
 __all__ = [
     "Agency",
@@ -28,4 +29,5 @@ __all__ = [
     "AgencyYearRollup",
     "Invitation",
     "Requirement",
-    "Area", "Attempt", "Certificate", "ContentState", "Job", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent", "RefreshToken", "User"]
+    "Area", "Attempt", "Certificate", "ContentState", "Job", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent",
+    "RefreshToken", "User", "XapiStatement"]

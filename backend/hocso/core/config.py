@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # Requests per minute from one address to the public verification endpoints.
     verify_requests_per_minute: int = 60
 
+    # xAPI: with an endpoint set (e.g. https://lrs.example.vn/xAPI/), stored learning is sent there as statements.
+    xapi_endpoint: str | None = None
+    xapi_username: str | None = None
+    xapi_password: str | None = None
+    xapi_timeout_seconds: float = 10.0
+
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> "Settings":
         if self.environment == "production" and not self.secret_key:
