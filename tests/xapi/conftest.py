@@ -20,7 +20,7 @@ USER, PASSWORD = "hocso", "lrs-test-password"
 class Lrs:
     """ralph serving on loopback; `stored()` reads what it wrote to disk, one statement a line."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, auth_file: Path):
         self.folder = folder
         self.data = folder / "data"
         self.data.mkdir(parents=True, exist_ok=True)
@@ -33,14 +33,10 @@ class Lrs:
             **{k: v for k, v in os.environ.items() if not k.startswith("RALPH_")},
             "RALPH_RUNSERVER_BACKEND": "fs",
             "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.data),
-            "RALPH_AUTH_FILE": str(folder / "auth.json"),
+            "RALPH_AUTH_FILE": str(auth_file),
             "PYTHONPATH": str(Path(__file__).parent),
         }
         self.process: subprocess.Popen | None = None
-        subprocess.run(
-            [str(RALPH / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-M", "mailto:hocso@example.vn", "-w"],
-            env=self.env, cwd=folder, check=True, capture_output=True,
-        )
 
     def start(self) -> None:
         log = open(self.folder / "ralph.log", "ab")
@@ -83,11 +79,35 @@ class Lrs:
         assert done.returncode == 0, done.stderr[-2000:]
 
 
-@pytest.fixture
-def lrs(tmp_path):
+@pytest.fixture(scope="session")
+def lrs_auth(tmp_path_factory) -> Path:
+    """ralph's users file with Hocso's account, made once (ralph hashes the password with bcrypt)."""
     if not (RALPH / "ralph").exists():
         pytest.fail(".venv-ralph is missing: `make test` installs ralph there (make .make/ralph)")
-    lrs = Lrs(tmp_path / "lrs")
+    folder = tmp_path_factory.mktemp("lrs-auth")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RALPH_")} | {
+        "RALPH_AUTH_FILE": str(folder / "auth.json"), "RALPH_RUNSERVER_BACKEND": "fs",
+    }
+    subprocess.run(
+        [str(RALPH / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-M", "mailto:hocso@example.vn", "-w"],
+        env=env, cwd=folder, check=True, capture_output=True,
+    )
+    return folder / "auth.json"
+
+
+@pytest.fixture(scope="module")
+def shared_lrs(tmp_path_factory, lrs_auth):
+    """One LRS for a module's tests: each test looks only at the statements it made."""
+    lrs = Lrs(tmp_path_factory.mktemp("lrs"), lrs_auth)
+    lrs.start()
+    yield lrs
+    lrs.stop()
+
+
+@pytest.fixture
+def lrs(tmp_path, lrs_auth):
+    """An LRS of the test's own, which it may stop and start."""
+    lrs = Lrs(tmp_path / "lrs", lrs_auth)
     lrs.start()
     yield lrs
     lrs.stop()

@@ -15,6 +15,7 @@ from hocso.accounts.schemas import RegisterIn, TokenPair
 from hocso.agencies.models import Invitation
 from hocso.agencies.service import forget_person, leave_before_erasure
 from hocso.certificates.service import revoke_all_of as revoke_certificates
+from hocso.xapi.service import forget_person as forget_xapi_statements
 from hocso.core import security
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
@@ -332,6 +333,7 @@ def delete_account(session: Session, *, user: User) -> None:
     """Erases the person: their row and everything tied to it (tokens, events, attempts, progress)."""
     leave_before_erasure(session, user=user)  # the agency's counts drop before the progress is gone
     revoke_certificates(session, user_id=user.id)  # verifiers see "revoked" and no name from now on
+    forget_xapi_statements(session, user_id=user.id)  # nothing more about them leaves for the LRS
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
     # foreign-key enforcement are cleaned too.
     session.execute(delete(Invitation).where(Invitation.user_id == user.id))

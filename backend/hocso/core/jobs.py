@@ -105,6 +105,16 @@ class JobContext:
 
 Handler = Callable[[JobContext], dict | None]
 HANDLERS: dict[str, Handler] = {}
+# Work the runner does between jobs: draining an outbox of its own (xAPI statements). A sweeper returns True
+# when it did something, so the runner looks again at once rather than after its poll interval.
+Sweeper = Callable[[Engine, Settings], bool]
+SWEEPERS: list[Sweeper] = []
+
+
+def sweeper(fn: Sweeper) -> Sweeper:
+    """Registers work the runner does whenever no job is waiting."""
+    SWEEPERS.append(fn)
+    return fn
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -241,15 +251,25 @@ class JobRunner:
             self._last_sweep = utcnow()
         # Polling reads; only a runnable job is worth a write transaction (on SQLite, the one writer's turn).
         with open_session(self.engine) as session:
-            if not session.exec(select(Job.id).where(Job.status == "queued", Job.run_after <= utcnow()).limit(1)).first():
-                return False
-        with write_session(self.engine) as session:
-            job = claim_next(session, set(HANDLERS))
-            session.commit()
+            runnable = session.exec(select(Job.id).where(Job.status == "queued", Job.run_after <= utcnow()).limit(1)).first()
+        job = None
+        if runnable:
+            with write_session(self.engine) as session:
+                job = claim_next(session, set(HANDLERS))
+                session.commit()
         if job is None:
-            return False
+            return self._sweep()
         run_claimed(self.engine, self.settings, job)
         return True
+
+    def _sweep(self) -> bool:
+        busy = False
+        for fn in SWEEPERS:
+            try:
+                busy = fn(self.engine, self.settings) or busy
+            except Exception:  # one failing sweeper must not stop jobs or the others
+                log.exception("sweeper %s", getattr(fn, "__name__", fn))
+        return busy
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from hocso.accounts.deps import CurrentUser
+from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.content.router import LangQuery
 from hocso.core.db import SessionDep
 from hocso.core.errors import error_responses
 from hocso.learning import service
 from hocso.learning.schemas import AttemptIn, AttemptResult, ProgressBatchIn, ProgressBatchResult, ProgressSummary
+from hocso.xapi.statements import target as xapi_target
 
 router = APIRouter(tags=["learning"])
 
@@ -23,15 +24,17 @@ router = APIRouter(tags=["learning"])
     operation_id="submit_attempt",
     responses=error_responses(400, 401, 404, 409, 413),
 )
-def submit_attempt(slug: str, data: AttemptIn, user: CurrentUser, session: SessionDep, lang: LangQuery = "vi") -> AttemptResult:
+def submit_attempt(
+    slug: str, data: AttemptIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, lang: LangQuery = "vi"
+) -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
-    return service.submit_attempt(session, user=user, slug=slug, data=data, lang=lang)
+    return service.submit_attempt(session, user=user, slug=slug, data=data, lang=lang, xapi_target=xapi_target(settings))
 
 
 @router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events", responses=error_responses(400, 401, 413))
-def record_events(batch: ProgressBatchIn, user: CurrentUser, session: SessionDep) -> ProgressBatchResult:
+def record_events(batch: ProgressBatchIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
-    return service.record_events(session, user_id=user.id, batch=batch)
+    return service.record_events(session, user_id=user.id, batch=batch, xapi_target=xapi_target(settings))
 
 
 @router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress", responses=error_responses(401))

@@ -15,7 +15,7 @@ from hocso.agencies import rollups
 from hocso.agencies.service import required_of_member
 from hocso.certificates.service import completion_stored
 from hocso.content.models import Module, ModuleVersion
-from hocso.content.service import draw_count, get_module_version, version_text
+from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
 from hocso.core.errors import Conflict, Invalid, NotFound
 from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
@@ -33,6 +33,9 @@ from hocso.learning.schemas import (
     YearCount,
     YearlyGoal,
 )
+from hocso.xapi import service as xapi
+from hocso.xapi import statements as xapi_statements
+from hocso.xapi.statements import XapiTarget
 
 YEARLY_TARGET = 1
 # Phones' clocks drift; a moment this far ahead of the server is still taken as "now".
@@ -133,7 +136,9 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
     ]
 
 
-def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, lang: str) -> AttemptResult:
+def submit_attempt(
+    session: Session, *, user: User, slug: str, data: AttemptIn, lang: str, xapi_target: XapiTarget | None = None
+) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
     user_id = user.id
     try:
@@ -209,14 +214,36 @@ def submit_attempt(session: Session, *, user: User, slug: str, data: AttemptIn, 
                 years_before=years_before,
             )
         # New skills in the years this completion touched, after it: the year it now counts in, and the one it left.
-        years_after = {values["completed_year"]: years_before[values["completed_year"]] + 1}
-        if old_year is not None and old_year != values["completed_year"]:
+        new_year = values["completed_year"]
+        years_after = {new_year: years_before[new_year] + (0 if old_year == new_year else 1)}
+        if old_year is not None and old_year != new_year:
             years_after[old_year] = years_before[old_year] - 1
         completion_stored(
             session, user_id=user_id, holder_name=user.full_name, slug=slug, titles=text["title"], achieved_at=occurred,
-            year=values["completed_year"], years=years_after, target=YEARLY_TARGET,
+            year=new_year, years=years_after, target=YEARLY_TARGET,
         )
+    if xapi_target is not None:
+        _queue_attempt_statements(session, xapi_target, user_id=user_id, slug=slug, data=data, titles=text["title"],
+                                  result=result, occurred=occurred, completes=completes)
     return result
+
+
+def _queue_attempt_statements(
+    session: Session, target: XapiTarget, *, user_id: uuid.UUID, slug: str, data: AttemptIn, titles: dict[str, str],
+    result: AttemptResult, occurred: datetime, completes: bool,
+) -> None:
+    """Queues the attempt's xAPI statement, and the module's completion when this attempt is it."""
+    common = {"key": target.key, "base_url": target.base_url, "user_id": user_id, "event_id": data.event_id,
+              "slug": slug, "module_titles": titles, "occurred_at": occurred}
+    made = [
+        xapi_statements.attempt_graded(
+            **common, score=result.score, correct=sum(r.correct for r in result.results),
+            answered=len(result.results), passed=result.passed,
+        )
+    ]
+    if completes:
+        made.append(xapi_statements.module_completed(**common))
+    xapi.enqueue(session, user_id=user_id, statements=made)
 
 
 def _earlier_attempt(session: Session, event_id: uuid.UUID) -> Attempt | None:
@@ -252,7 +279,9 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
     return cache[slug]
 
 
-def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchIn) -> ProgressBatchResult:
+def record_events(
+    session: Session, *, user_id: uuid.UUID, batch: ProgressBatchIn, xapi_target: XapiTarget | None = None
+) -> ProgressBatchResult:
     """Stores a batch of offline progress events; replays and reorderings change nothing."""
     rejected: list[RejectedEvent] = []
     rows: dict[uuid.UUID, dict[str, Any]] = {}
@@ -304,9 +333,33 @@ def record_events(session: Session, *, user_id: uuid.UUID, batch: ProgressBatchI
                 slug=slug,
                 values={"started_at": started, "lessons_completed": lessons[slug]},
             )
+    if xapi_target is not None and inserted:
+        _queue_lesson_statements(session, xapi_target, user_id=user_id, rows=[rows[e] for e in sorted(inserted)])
     return ProgressBatchResult(
         accepted=len(inserted), duplicates=len(rows) - len(inserted) + repeats_in_batch, rejected=rejected
     )
+
+
+def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
+    """Queues an xAPI statement per newly stored lesson event, named as the module's latest version names it."""
+    texts: dict[str, dict[str, Any]] = {}
+    made = []
+    for row in rows:
+        slug = row["module_slug"]
+        if slug not in texts:
+            latest = versions_of(session, slug)[-1]
+            texts[slug] = version_text(session, latest.id, latest.content_hash)
+        text = texts[slug]
+        lesson = next((item for item in text["lessons"] if item["id"] == row["lesson_id"]), None)
+        made.append(
+            xapi_statements.lesson_completed(
+                key=target.key, base_url=target.base_url, user_id=user_id, event_id=row["event_id"], slug=slug,
+                module_titles=text["title"], lesson=row["lesson_id"],
+                lesson_titles=lesson["title"] if lesson else {"vi": row["lesson_id"], "en": row["lesson_id"]},
+                occurred_at=row["occurred_at"],
+            )
+        )
+    xapi.enqueue(session, user_id=user_id, statements=made)
 
 
 # /me/progress reads with statements built once (building and hashing a new select per request cost more than

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from hocso.core import jobs
 from hocso.core.config import Settings
 from hocso.core.db import insert_ignoring_conflicts, open_session
 from hocso.core.timeutil import utcnow
@@ -173,3 +174,22 @@ def drain(engine: Engine, settings: Settings, client: httpx.Client) -> Delivery:
         total.parked += outcome.parked
         if outcome.sent == 0 or outcome.failed:
             return total
+
+
+_client: httpx.Client | None = None
+
+
+@jobs.sweeper
+def deliver(engine: Engine, settings: Settings) -> bool:
+    """The job runner's turn for xAPI: sends one batch of due statements when an LRS is configured."""
+    global _client
+    if not settings.xapi_endpoint:
+        return False
+    with open_session(engine) as session:
+        due = session.execute(select(_OUTBOX.c.id).where(_OUTBOX.c.next_try_at <= utcnow()).limit(1)).first()
+    if due is None:
+        return False
+    if _client is None:
+        _client = httpx.Client()
+    outcome = deliver_once(engine, settings, _client)
+    return outcome.sent > 0 and not outcome.failed

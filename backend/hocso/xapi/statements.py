@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from hocso.core.config import Settings
 
 # Statement ids are UUIDv5 of the event: a replayed event gives the same statement.
 NAMESPACE = uuid.UUID("6f0d6c1e-6a1b-5d3e-9f43-5b8f2b6c8a10")
@@ -25,6 +28,19 @@ ACTIVITY_TYPES = {
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "module": "http://adlnet.gov/expapi/activities/module",
 }
+
+
+@dataclass(frozen=True)
+class XapiTarget:
+    """What statements are made with: the key behind actors' opaque names and the site's address."""
+
+    key: str
+    base_url: str
+
+
+def target(settings: Settings) -> XapiTarget | None:
+    """The statements' maker when an LRS is configured; None means nothing is queued."""
+    return XapiTarget(settings.signing_key(), settings.base_url) if settings.xapi_endpoint else None
 
 
 def statement_id(kind: str, event_id: uuid.UUID) -> uuid.UUID:
