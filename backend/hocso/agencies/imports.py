@@ -284,10 +284,10 @@ class ImportRun:
             })
             joined[target.path] += 1
             self.result.created += 1
-            code, expires = self._code()
-            self._new_codes.append({"user_id": user_id, "code_hash": code[1], "expires_at": expires, "created_at": utcnow()})
+            (code, code_hash), expires = self._code()
+            self._new_codes.append({"user_id": user_id, "code_hash": code_hash, "expires_at": expires, "created_at": utcnow()})
             self.result.invitations.append(
-                CodeOut(row=row.line, identifier=row.email or row.phone or "", code=code[0], expires_at=expires)
+                CodeOut(row=row.line, identifier=row.email or row.phone or "", code=code, expires_at=expires)
             )
             return
         path = self.paths.get(user.agency_id) if user.agency_id else None
