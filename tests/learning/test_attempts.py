@@ -165,7 +165,7 @@ def test_the_earliest_passed_attempt_sets_the_completion_time(client, learner):
         ({"q99": ["a"]}, "q99"),
         ({"q1": ["z"]}, "z"),
         ({"q1": ["a", "b"]}, "một đáp án"),  # errors are Vietnamese unless English is asked for
-        ({"q1": "a"}, "answers"),
+        ({"q1": "a"}, "Câu trả lời “q1”"),
     ],
 )
 def test_malformed_answers_get_a_422_naming_the_problem(client, learner, answers, fragment):

@@ -349,7 +349,8 @@ def activate_invitation(session: Session, settings: Settings, *, identifier: str
     user = find_by_identifier(session, identifier)
     invitation = session.get(Invitation, user.id) if user else None
     # The code is checked even with no invitation, so the answer takes as long either way.
-    ok = security.verify_code(settings, code.strip().upper(), invitation.code_hash if invitation else None)
+    # Codes are read aloud and typed in groups: spaces anywhere are not part of the code.
+    ok = security.verify_code(settings, "".join(code.split()).upper(), invitation.code_hash if invitation else None)
     # An account that has a password is its owner's: a code (left over, or issued by mistake) never resets it.
     if not ok or invitation is None or user is None or invitation.expires_at < utcnow() or user.password_hash:
         raise BadRequest(

@@ -114,6 +114,144 @@ def _field_path(loc: tuple) -> str:
     return ".".join(parts)
 
 
+# What a person calls each field, for messages that name it: (English, Vietnamese).
+FIELD_NAMES = {
+    "phone": ("phone number", "số điện thoại"),
+    "email": ("email address", "địa chỉ email"),
+    "password": ("password", "mật khẩu"),
+    "new_password": ("new password", "mật khẩu mới"),
+    "current_password": ("current password", "mật khẩu hiện tại"),
+    "full_name": ("full name", "họ và tên"),
+    "identifier": ("email or phone number", "email hoặc số điện thoại"),
+    "username": ("email or phone number", "email hoặc số điện thoại"),
+    "code": ("activation code", "mã kích hoạt"),
+    "token": ("code", "mã"),
+    "refresh_token": ("sign-in token", "mã đăng nhập"),
+    "due_date": ("due date", "hạn hoàn thành"),
+    "module": ("module", "học phần"),
+    "lesson": ("lesson", "bài"),
+    "area": ("topic", "chủ đề"),
+    "answers": ("answers", "câu trả lời"),
+    "event_id": ("event id", "mã sự kiện"),
+    "events": ("events", "sự kiện"),
+    "type": ("type", "loại"),
+    "occurred_at": ("time", "thời điểm"),
+    "version": ("version", "phiên bản"),
+    "lang": ("language", "ngôn ngữ"),
+    "year": ("year", "năm"),
+    "file": ("file", "tệp"),
+    "delimiter": ("separator", "dấu phân cách"),
+    "limit": ("number of rows", "số dòng"),
+    "before": ("position", "vị trí"),
+    "name": ("name", "tên"),
+    "parent_code": ("parent unit", "đơn vị cấp trên"),
+    "agency_code": ("agency code", "mã cơ quan"),
+    "agency": ("agency", "cơ quan"),
+    "role": ("role", "vai trò"),
+    "roles": ("roles", "vai trò"),
+}
+
+# The Vietnamese of what the schemas' own validators say (ValueError text), by their English text.
+VALUE_ERRORS_VI = {
+    "enter a phone number such as 0912345678 or +84912345678": "hãy nhập số điện thoại, ví dụ 0912345678 hoặc +84912345678",
+    "enter your full name": "hãy nhập họ và tên",
+    "the full name contains control characters; type it again": "họ và tên có ký tự điều khiển; hãy gõ lại",
+    "choose a password with more different characters": "hãy chọn mật khẩu có nhiều ký tự khác nhau hơn",
+    "give an email address or a phone number": "hãy nhập địa chỉ email hoặc số điện thoại",
+    "give the time as ISO 8601 text with an offset, e.g. 2026-05-01T10:00:00+07:00":
+        "hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00",
+    "a moment needs a UTC offset": "thời điểm cần có múi giờ",
+}
+
+# Pydantic's error types, said in Vietnamese; {field} is the field's Vietnamese name, others come from ctx.
+_TYPES_VI = {
+    "missing": "Thiếu {field}.",
+    "extra_forbidden": "Không nhận trường “{raw}”; hãy bỏ nó đi.",
+    "string_too_short": "{field} cần ít nhất {min_length} ký tự.",
+    "string_too_long": "{field} dài quá {max_length} ký tự.",
+    "too_short": "{field} cần ít nhất {min_length} mục.",
+    "too_long": "{field} có quá {max_length} mục.",
+    "string_type": "{field} phải là chữ.",
+    "string_pattern_mismatch": "{field} chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang.",
+    "int_parsing": "{field} phải là một số nguyên.",
+    "int_type": "{field} phải là một số nguyên.",
+    "int_from_float": "{field} phải là một số nguyên.",
+    "greater_than_equal": "{field} phải từ {ge} trở lên.",
+    "greater_than": "{field} phải lớn hơn {gt}.",
+    "less_than_equal": "{field} phải từ {le} trở xuống.",
+    "less_than": "{field} phải nhỏ hơn {lt}.",
+    "literal_error": "{field} phải là một trong: {expected}.",
+    "enum": "{field} phải là một trong: {expected}.",
+    "date_parsing": "{field}: hãy nhập ngày dạng năm-tháng-ngày, ví dụ 2026-12-31.",
+    "date_from_datetime_parsing": "{field}: hãy nhập ngày dạng năm-tháng-ngày, ví dụ 2026-12-31.",
+    "date_from_datetime_inexact": "{field}: hãy nhập ngày dạng năm-tháng-ngày, ví dụ 2026-12-31.",
+    "date_type": "{field}: hãy nhập ngày dạng năm-tháng-ngày, ví dụ 2026-12-31.",
+    "datetime_parsing": "{field}: hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00.",
+    "datetime_from_date_parsing": "{field}: hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00.",
+    "datetime_type": "{field}: hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00.",
+    "timezone_aware": "{field} cần có múi giờ, ví dụ +07:00.",
+    "uuid_parsing": "{field} không đúng dạng UUID.",
+    "uuid_type": "{field} không đúng dạng UUID.",
+    "dict_type": "{field} phải là một đối tượng JSON.",
+    "list_type": "{field} phải là một danh sách.",
+    "bool_parsing": "{field} phải là đúng hoặc sai (true/false).",
+    "json_invalid": "Dữ liệu gửi lên không phải JSON hợp lệ.",
+    "model_attributes_type": "Dữ liệu gửi lên phải là một đối tượng JSON.",
+}
+
+
+def _field_key(loc: tuple) -> str:
+    """The last named part of a location (list indexes skipped): the field a person typed into."""
+    names = [str(p) for p in loc if isinstance(p, str) and p not in ("body", "query", "path", "header", "form")]
+    return names[-1] if names else ""
+
+
+def _vi_field_name(loc: tuple) -> str:
+    """The field in Vietnamese; a key inside a known field (answers.q1) is named after that field."""
+    names = [str(p) for p in loc if isinstance(p, str) and p not in ("body", "query", "path", "header", "form")]
+    if not names:
+        return "Dữ liệu"
+    if names[-1] in FIELD_NAMES:
+        return FIELD_NAMES[names[-1]][1]
+    parent = next((FIELD_NAMES[n][1] for n in reversed(names[:-1]) if n in FIELD_NAMES), "trường")
+    return f"{parent} “{names[-1]}”"
+
+
+def _validator_text(error: dict[str, Any]) -> str | None:
+    """What a schema's own validator said (a ValueError), without pydantic's "Value error, " in front."""
+    raised = (error.get("ctx") or {}).get("error")
+    return str(raised) if isinstance(raised, ValueError) else None
+
+
+def validation_message(error: dict[str, Any], lang: str) -> str:
+    """One validation error as a sentence in `lang` that names the field a person can fix."""
+    loc = tuple(error.get("loc", ()))
+    key = _field_key(loc)
+    own = _validator_text(error)
+    if lang != "vi":
+        where = _field_path(loc)
+        message = own if own is not None else error.get("msg", "Invalid input")
+        return f"{where}: {message}" if where else message
+    field = _vi_field_name(loc)
+    # A validator that knows the Vietnamese sentence passes it as ctx["vi"] (bilingual_error) or on the ValueError.
+    ctx_vi = (error.get("ctx") or {}).get("vi")
+    if own is not None or ctx_vi:
+        vi = ctx_vi or getattr(error["ctx"]["error"], "vi", None) or VALUE_ERRORS_VI.get(own)
+        if vi:
+            return f"{field[:1].upper()}{field[1:]}: {vi}." if key else f"{vi[:1].upper()}{vi[1:]}."
+    template = _TYPES_VI.get(error.get("type", ""))
+    if template:
+        ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+        if "expected" in ctx:
+            ctx["expected"] = str(ctx["expected"]).replace(" or ", " hoặc ")
+        try:
+            text = template.format(field=field, raw=key, **ctx)
+            return text[:1].upper() + text[1:]
+        except (KeyError, IndexError):
+            pass
+    return f"{field[:1].upper()}{field[1:]} không hợp lệ; hãy kiểm tra lại."
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Maps the error family and validation errors to `{"detail": ...}` bodies."""
 
@@ -125,16 +263,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
-        # Keep FastAPI's list for programs, and lead with one sentence a person can act on.
+        # Keep FastAPI's list for programs, and lead with one sentence a person can act on, in their language.
         errors = exc.errors()
-        first = errors[0] if errors else {}
-        where = _field_path(tuple(first.get("loc", ())))
-        message = first.get("msg", "Invalid input")
-        # A validator that knows the Vietnamese sentence passes it as ctx["vi"] (see bilingual_error).
-        vi = (first.get("ctx") or {}).get("vi")
-        if vi and preferred_language(request) == "vi":
-            message = vi
-        summary = f"{where}: {message}" if where else message
+        lang = preferred_language(request)
+        summary = validation_message(errors[0], lang) if errors else ("Invalid input" if lang == "en" else "Dữ liệu không hợp lệ.")
         cleaned = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]
         ]
