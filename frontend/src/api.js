@@ -1,5 +1,6 @@
-// The one API client. Reads go to the network first and fall back to the copy kept in IndexedDB, so that
-// every screen a person has seen (and every module they saved) opens offline.
+// The one API client. Reads answer at once with the copy kept in IndexedDB when there is one and refresh it
+// from the network in the background (stale-while-revalidate), so every screen a person has seen (and every
+// module they saved) opens at once, offline or on a link that barely answers.
 import { authFetch, forgetTokens, saveTokens } from './offline/auth.js'
 import { del, get, getAll, keys, put } from './offline/db.js'
 import { state, update } from './state.js'
@@ -39,20 +40,33 @@ const postJson = (path, body) => call(path, {
   body: JSON.stringify(body),
 })
 
-/** GET with the last good answer kept per person; `{data, stale}` where stale means it came from the device. */
-export async function cachedGet(path) {
-  const key = `get:${state.me ? state.me.id : 'anon'}:${path}`
+/**
+ * The copy on the device now and the network's answer later: `{data, fresh}` where `fresh` is a promise of the
+ * network's answer (already stored); without a copy on the device, waits for the network: `{data}`.
+ */
+async function staleWhileRevalidate(readLocal, fetchRemote) {
+  const fresh = fetchRemote()
+  let local
   try {
-    const data = await call(path)
-    put('kv', data, key)
-    return { data, stale: false }
-  } catch (error) {
-    if (!(error instanceof Offline)) throw error
-    const data = await get('kv', key)
-    if (data === undefined) throw error
-    return { data, stale: true }
+    local = await readLocal()
+  } catch {
+    // IndexedDB unavailable: the network alone.
   }
+  if (local === undefined || local === null) return { data: await fresh }
+  fresh.catch(() => {}) // the caller may never look at it
+  return { data: local, fresh }
 }
+
+const getKey = (path) => `get:${state.me ? state.me.id : 'anon'}:${path}`
+
+async function fetchAndKeep(path) {
+  const data = await call(path)
+  await put('kv', data, getKey(path)).catch(() => {})
+  return data
+}
+
+/** GET with the last good answer kept per person, shown at once and refreshed in the background. */
+export const cachedGet = (path) => staleWhileRevalidate(() => get('kv', getKey(path)), () => fetchAndKeep(path))
 
 export const areas = () => cachedGet(`/areas?lang=${state.lang}`)
 export const modules = () => cachedGet(`/modules?lang=${state.lang}`)
@@ -74,26 +88,23 @@ export async function certificatePdf(id) {
   return response.blob()
 }
 
-/** A module with its lessons and quiz: from the network, else the copy on the device. */
-export async function module(slug, lang = state.lang) {
-  const key = `${lang}:${slug}`
-  try {
-    const data = await call(`/modules/${encodeURIComponent(slug)}?lang=${lang}`)
-    await put('modules', data, key)
-    return { data, stale: false }
-  } catch (error) {
-    if (!(error instanceof Offline)) throw error
-    const data = await get('modules', key)
-    if (!data) throw error
-    return { data, stale: true }
-  }
+async function fetchModule(slug, lang) {
+  const data = await call(`/modules/${encodeURIComponent(slug)}?lang=${lang}`)
+  await put('modules', data, `${lang}:${slug}`).catch(() => {})
+  return data
 }
+
+/** A module with its lessons and quiz: the copy on the device at once if there is one, refreshed from the network. */
+export const module = (slug, lang = state.lang) =>
+  staleWhileRevalidate(() => get('modules', `${lang}:${slug}`), () => fetchModule(slug, lang))
 
 /** Keeps a module's lessons and quiz in both languages on the device. */
 export async function saveForOffline(slug) {
-  const copies = await Promise.all(['vi', 'en'].map((lang) => module(slug, lang)))
-  const vi = copies[0].data
-  await put('saved', { slug, title: { vi: vi.title, en: copies[1].data.title }, version: vi.version, saved_at: Date.now() })
+  const [vi, en] = await Promise.all(['vi', 'en'].map((lang) => fetchModule(slug, lang)))
+  await put('saved', { slug, title: { vi: vi.title, en: en.title }, version: vi.version, saved_at: Date.now() })
+  // The topics and the catalogue too, so that the Topics page opens offline and shows what is saved.
+  await Promise.all(['vi', 'en'].flatMap((lang) => [`/areas?lang=${lang}`, `/modules?lang=${lang}`])
+    .map((path) => fetchAndKeep(path).catch(() => {})))
 }
 
 export const forgetOffline = (slug) => del('saved', slug)

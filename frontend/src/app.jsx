@@ -34,15 +34,43 @@ function NotFound() {
   )
 }
 
-// Same-origin links move inside the app instead of reloading the page.
+// Same-origin links move inside the app instead of reloading the page; "#id" links move focus there.
 function onDocumentClick(event) {
   const a = event.target.closest && event.target.closest('a[href]')
   if (!a || a.target || a.hasAttribute('download') || event.defaultPrevented || event.button !== 0) return
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+  const raw = a.getAttribute('href')
+  if (raw.startsWith('#')) {
+    const target = document.getElementById(raw.slice(1))
+    if (target) {
+      event.preventDefault()
+      target.focus()
+    }
+    return
+  }
   const url = new URL(a.href, location.href)
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return
   event.preventDefault()
   navigate(url.pathname + url.search)
+}
+
+// After a move to another page, focus goes to its heading once the page has one that is not "Loading…", so a
+// screen reader says where the person is; the tab's title follows the heading.
+let focusPending = false
+
+function followHeading(main) {
+  const heading = main.querySelector('h1')
+  if (!heading) return
+  const text = heading.textContent.trim()
+  const title = `${text} – Hocso`
+  if (document.title !== title) document.title = title
+  if (!focusPending) return
+  const active = document.activeElement
+  // Leave the focus alone only if the person already moved it into the new page's content.
+  if (!active || !main.contains(active) || active === main || active.tagName === 'H1') {
+    if (active !== heading) heading.focus({ preventScroll: true })
+  }
+  if (!heading.hasAttribute('data-loading')) focusPending = false
 }
 
 function SyncStatus() {
@@ -65,9 +93,15 @@ function SyncStatus() {
 export function App() {
   const s = useAppState()
   const main = useRef(null)
+  const first = useRef(true)
   useEffect(() => {
     document.addEventListener('click', onDocumentClick)
-    return () => document.removeEventListener('click', onDocumentClick)
+    const observer = new MutationObserver(() => followHeading(main.current))
+    observer.observe(main.current, { childList: true, subtree: true, characterData: true })
+    return () => {
+      document.removeEventListener('click', onDocumentClick)
+      observer.disconnect()
+    }
   }, [])
   let Page = NotFound
   let params = {}
@@ -79,11 +113,13 @@ export function App() {
       break
     }
   }
-  // Tell screen readers the page changed: move focus to the new page's heading.
+  // A new page (not the first one opened): its heading takes the focus when it appears.
   useEffect(() => {
-    const heading = main.current && main.current.querySelector('h1')
-    if (heading && document.activeElement !== heading && s.path !== '/') heading.focus({ preventScroll: true })
+    focusPending = !first.current
+    first.current = false
+    followHeading(main.current)
   }, [s.path])
+  useEffect(() => { document.documentElement.lang = s.lang }, [s.lang])
   const manager = s.me && s.me.manages
   const links = [['/', t('nav_home')], ['/learn', t('nav_learn')], ...(s.me ? [['/progress', t('nav_progress')]] : []),
     ...(manager ? [['/admin', t('nav_admin')]] : []), s.me ? ['/account', t('nav_account')] : ['/signin', t('nav_signin')]]
@@ -98,18 +134,18 @@ export function App() {
       <a class="skip" href="#main">{t('skip')}</a>
       <header class="top">
         <a class="brand" href="/" aria-label="Hocso – Học số">Hocso</a>
-        <button type="button" class="lang" lang={s.lang === 'vi' ? 'en' : 'vi'} aria-label={t('switch_lang_name')}
-          onClick={() => setLang(s.lang === 'vi' ? 'en' : 'vi')}>{t('switch_lang')}</button>
-        <nav aria-label={t('main_nav')}>
+        <nav aria-label={t('main_nav')} class="main-nav">
           <ul>
             {links.map(([href, label]) => (
               <li key={href}><a href={href} aria-current={current(href)}>{label}</a></li>
             ))}
           </ul>
         </nav>
+        <button type="button" class="lang" lang={s.lang === 'vi' ? 'en' : 'vi'} aria-label={t('switch_lang_name')}
+          onClick={() => setLang(s.lang === 'vi' ? 'en' : 'vi')}>{t('switch_lang')}</button>
       </header>
       <SyncStatus />
-      <main id="main" ref={main}>
+      <main id="main" ref={main} tabIndex={-1}>
         <Page {...params} key={s.path} />
       </main>
     </>

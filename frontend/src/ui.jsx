@@ -4,7 +4,11 @@ import { Offline } from './api.js'
 import { t } from './i18n.js'
 import { state } from './state.js'
 
-/** Runs `load` when `deps` change; gives {data, stale, error, loading, reload}. */
+/**
+ * Runs `load` when `deps` change; gives {data, stale, error, loading, reload}. A load that answers with a copy
+ * from the device and a `fresh` promise shows the copy at once and the network's answer when it comes; `stale`
+ * is set only when that refresh failed.
+ */
 export function useLoad(load, deps) {
   const [result, setResult] = useState({ loading: true })
   const [tick, setTick] = useState(0)
@@ -12,7 +16,15 @@ export function useLoad(load, deps) {
     let live = true
     setResult((r) => ({ ...r, loading: true, error: null }))
     load().then(
-      (r) => live && setResult({ data: r && 'data' in r ? r.data : r, stale: Boolean(r && r.stale), loading: false }),
+      (r) => {
+        if (!live) return
+        const data = r && 'data' in r ? r.data : r
+        setResult({ data, stale: false, loading: false })
+        r?.fresh?.then(
+          (newer) => live && setResult({ data: newer, stale: false, loading: false }),
+          (error) => live && setResult({ data, stale: error instanceof Offline, loading: false }),
+        )
+      },
       (error) => live && setResult({ error, loading: false }),
     )
     return () => { live = false }
@@ -20,14 +32,21 @@ export function useLoad(load, deps) {
   return { ...result, reload: () => setTick((n) => n + 1) }
 }
 
-/** What to show while data loads or when it failed; null once there is data. */
+/** What to show while data loads or when it failed; null once there is data. Offline is a state, not an error. */
 export function LoadStatus({ result }) {
   if (result.loading && result.data === undefined) return <p class="muted" role="status">{t('loading')}</p>
   if (result.error) {
-    const offline = result.error instanceof Offline
+    if (result.error instanceof Offline) {
+      return (
+        <div class="notice" role="status">
+          <p>{t('not_available_offline')}</p>
+          <button type="button" class="button secondary" onClick={result.reload}>{t('retry')}</button>
+        </div>
+      )
+    }
     return (
       <div class="notice error" role="alert">
-        <p>{offline ? t('not_available_offline') : result.error.message}</p>
+        <p>{result.error.message}</p>
         <button type="button" class="button secondary" onClick={result.reload}>{t('retry')}</button>
       </div>
     )
@@ -36,12 +55,19 @@ export function LoadStatus({ result }) {
   return null
 }
 
-export function ModuleCard({ module, status, due, overdue }) {
+/** The page's heading while its data loads or when it cannot be shown: never "Loading…" once it failed. */
+export function LoadingHeading({ result, what }) {
+  if (!result.error) return <h1 tabIndex={-1} data-loading="">{t('loading')}</h1>
+  return <h1 tabIndex={-1}>{result.error instanceof Offline ? t('not_saved_title', what) : t('cannot_open', what)}</h1>
+}
+
+export function ModuleCard({ module, status, due, overdue, unavailable }) {
   return (
-    <li class="card">
+    <li class={unavailable ? 'card unavailable' : 'card'}>
       <a class="card-link" href={`/m/${module.slug}`}>
         <span class="card-title">{module.title}</span>
       </a>
+      {unavailable && <p class="badge offline-badge">{t('not_saved_badge')}</p>}
       <p class="card-summary">{module.summary}</p>
       <p class="meta">
         <span>{t('minutes', module.minutes)}</span>

@@ -50,7 +50,8 @@ export function SignIn() {
     <>
       <h1 tabIndex={-1}>{t('sign_in')}</h1>
       <form onSubmit={form.onSubmit} class="form">
-        <Field name="username" label={t('email_or_phone')} autocomplete="username" inputMode="email" />
+        {/* Plain text, not type/inputmode email: most people sign in with a phone number. */}
+        <Field name="username" label={t('email_or_phone')} autocomplete="username" autocapitalize="none" spellcheck={false} />
         <Field name="password" label={t('password')} type="password" autocomplete="current-password" />
         <FormError error={form.error} />
         <p><button class="button" type="submit" disabled={form.busy}>{t('sign_in')}</button></p>
@@ -83,7 +84,8 @@ export function SignUp() {
 
 export function Activate() {
   const form = useSubmit(async ({ identifier, code, password }) => {
-    await api.activate({ identifier: identifier.trim(), code: code.trim(), password })
+    // Codes are read out or copied in groups: spaces are not part of them.
+    await api.activate({ identifier: identifier.trim(), code: code.replace(/\s+/g, '').toUpperCase(), password })
     afterSignIn()
   })
   return (
@@ -91,7 +93,7 @@ export function Activate() {
       <h1 tabIndex={-1}>{t('activate_title')}</h1>
       <form onSubmit={form.onSubmit} class="form">
         <Field name="identifier" label={t('email_or_phone')} autocomplete="username" />
-        <Field name="code" label={t('code')} autocomplete="one-time-code" />
+        <Field name="code" label={t('code')} autocomplete="one-time-code" autocapitalize="characters" spellcheck={false} />
         <Field name="password" label={t('new_password')} type="password" autocomplete="new-password" minLength={8} hint={t('password_hint')} />
         <FormError error={form.error} />
         <p><button class="button" type="submit" disabled={form.busy}>{t('activate')}</button></p>

@@ -32,14 +32,19 @@ export function Admin({ code }) {
   return (
     <>
       <h1 tabIndex={-1}>{st ? st.agency.name : t('admin_title')}</h1>
-      {parent && current !== root && <p><a href={parent === root ? '/admin' : `/admin/${parent}`}>↑ {t('up')}</a></p>}
-      <p class="toolbar">
-        <label for="year">{t('year')}</label>{' '}
-        <select id="year" value={year} onChange={(e) => navigate(`/admin${code ? `/${code}` : ''}?year=${e.currentTarget.value}`, { replace: true })}>
+      {parent && current !== root && <p><a class="back" href={parent === root ? '/admin' : `/admin/${parent}`}>↑ {t('up')}</a></p>}
+      {/* The year applies when chosen with the button, not on each arrow key through the list. */}
+      <form class="toolbar" onSubmit={(e) => {
+        e.preventDefault()
+        navigate(`/admin${code ? `/${code}` : ''}?year=${new FormData(e.currentTarget).get('year')}`, { replace: true })
+      }}>
+        <label for="year">{t('year')}</label>
+        <select id="year" name="year" value={year}>
           {years.map((y) => <option key={y} value={y}>{y}</option>)}
-        </select>{' '}
+        </select>
+        <button type="submit" class="button secondary">{t('show')}</button>
         <button type="button" class="button secondary" onClick={exportCsv}>{t('export_csv')}</button>
-      </p>
+      </form>
       {error && <p class="notice error" role="alert">{error}</p>}
       <LoadStatus result={stats} />
       {st && (

@@ -1,4 +1,5 @@
-// Home: this year's goal and what to learn next (required modules first, with due dates), saved modules.
+// Home: this year's goal and what to learn next (required modules first, with due dates), saved modules; offline,
+// the saved modules come first and the others say they need the network.
 import * as api from '../api.js'
 import { formatDate, t, vietnamToday } from '../i18n.js'
 import { useAppState } from '../state.js'
@@ -27,6 +28,10 @@ export function Home() {
   const today = vietnamToday()
   const required = (p?.required || []).filter((r) => bySlug[r.slug])
   const inProgress = list.filter((m) => status[m.slug] === 'in_progress' && !required.some((r) => r.slug === m.slug))
+  const savedList = saved.data || []
+  const savedSlugs = new Set(savedList.map((m) => m.slug))
+  const offline = !s.online || catalogue.stale || catalogue.error instanceof api.Offline
+  const unavailable = (slug) => offline && !savedSlugs.has(slug)
   const suggested = list.filter((m) => !status[m.slug] || status[m.slug] === 'not_started')
     .filter((m) => !required.some((r) => r.slug === m.slug) && (s.me?.agency || m.audience.includes('citizen'))).slice(0, 4)
   return (
@@ -41,13 +46,14 @@ export function Home() {
           </p>
         </section>
       )}
+      {offline && <Saved list={savedList} lang={s.lang} />}
       {p && <Goal progress={p} />}
       {required.length > 0 && (
         <section aria-labelledby="required-title">
           <h2 id="required-title">{t('required_title')}</h2>
           <ul class="cards">
             {required.map((r) => (
-              <ModuleCard key={r.slug} module={bySlug[r.slug]} status={r.status} due={t('due', formatDate(r.due_date))}
+              <ModuleCard key={r.slug} module={bySlug[r.slug]} status={r.status} due={t('due', formatDate(r.due_date))} unavailable={unavailable(r.slug)}
                 overdue={r.status !== 'completed' && r.due_date < today} />
             ))}
           </ul>
@@ -56,23 +62,28 @@ export function Home() {
       {inProgress.length > 0 && (
         <section aria-labelledby="continue-title">
           <h2 id="continue-title">{t('continue_title')}</h2>
-          <ul class="cards">{inProgress.map((m) => <ModuleCard key={m.slug} module={m} status="in_progress" />)}</ul>
+          <ul class="cards">{inProgress.map((m) => <ModuleCard key={m.slug} module={m} status="in_progress" unavailable={unavailable(m.slug)} />)}</ul>
         </section>
       )}
       <section aria-labelledby="next-title">
         <h2 id="next-title">{t('next_title')}</h2>
-        <LoadStatus result={catalogue} />
-        <ul class="cards">{suggested.map((m) => <ModuleCard key={m.slug} module={m} />)}</ul>
-        <p><a href="/learn">{t('all_modules')} →</a></p>
+        {catalogue.error instanceof api.Offline ? <p class="muted">{t('offline_catalogue')}</p> : <LoadStatus result={catalogue} />}
+        <ul class="cards">{suggested.map((m) => <ModuleCard key={m.slug} module={m} unavailable={unavailable(m.slug)} />)}</ul>
+        <p><a class="more" href="/learn">{t('all_modules')} →</a></p>
       </section>
-      {saved.data && saved.data.length > 0 && (
-        <section aria-labelledby="saved-title">
-          <h2 id="saved-title">{t('saved_title')}</h2>
-          <ul class="plain" data-testid="saved">
-            {saved.data.map((m) => <li key={m.slug}><a href={`/m/${m.slug}`}>{m.title[s.lang] || m.title.vi}</a></li>)}
-          </ul>
-        </section>
-      )}
+      {!offline && <Saved list={savedList} lang={s.lang} />}
     </>
+  )
+}
+
+function Saved({ list, lang }) {
+  if (!list.length) return null
+  return (
+    <section aria-labelledby="saved-title">
+      <h2 id="saved-title">{t('saved_title')}</h2>
+      <ul class="plain" data-testid="saved">
+        {list.map((m) => <li key={m.slug}><a href={`/m/${m.slug}`}>{m.title[lang] || m.title.vi}</a></li>)}
+      </ul>
+    </section>
   )
 }

@@ -9,18 +9,28 @@ export function Learn({ area }) {
   const areas = useLoad(api.areas, [])
   const modules = useLoad(api.modules, [])
   const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id])
+  const saved = useLoad(api.savedModules, [])
   const status = Object.fromEntries((progress.data?.modules || []).map((m) => [m.slug, m.status]))
+  const savedSlugs = new Set((saved.data || []).map((m) => m.slug))
+  // Offline, what is not saved is marked as needing the network rather than failing when opened.
+  const offline = !s.online || modules.stale || areas.stale
+  const failed = areas.error || modules.error
   const shown = (areas.data || []).filter((a) => !area || a.slug === area)
   return (
     <>
       <h1 tabIndex={-1}>{area && shown[0] ? shown[0].title : t('areas_title')}</h1>
-      <LoadStatus result={areas.error ? areas : modules} />
-      {area && <p><a href="/learn">← {t('areas_title')}</a></p>}
+      {failed instanceof api.Offline ? <p class="notice" role="status">{t('offline_catalogue')}</p> : <LoadStatus result={areas.error ? areas : modules} />}
+      {failed instanceof api.Offline && saved.data?.length > 0 && (
+        <ul class="plain" aria-label={t('saved_title')}>
+          {saved.data.map((m) => <li key={m.slug}><a href={`/m/${m.slug}`}>{m.title[s.lang] || m.title.vi}</a></li>)}
+        </ul>
+      )}
+      {area && <p><a class="back" href="/learn">← {t('areas_title')}</a></p>}
       {shown.map((a) => (
         <section key={a.slug} aria-labelledby={`area-${a.slug}`}>
           {!area ? <h2 id={`area-${a.slug}`}><a href={`/learn/${a.slug}`}>{a.title}</a></h2> : <p id={`area-${a.slug}`}>{a.description}</p>}
           <ul class="cards">
-            {(modules.data || []).filter((m) => m.area === a.slug).map((m) => <ModuleCard key={m.slug} module={m} status={status[m.slug]} />)}
+            {(modules.data || []).filter((m) => m.area === a.slug).map((m) => <ModuleCard key={m.slug} module={m} status={status[m.slug]} unavailable={offline && !savedSlugs.has(m.slug)} />)}
           </ul>
         </section>
       ))}

@@ -4,17 +4,17 @@ import { t } from '../i18n.js'
 import { markdown } from '../markdown.js'
 import { navigate, useAppState } from '../state.js'
 import { queue } from '../sync.js'
-import { LoadStatus, useLoad } from '../ui.jsx'
-import { useLessonsDone } from './module.jsx'
+import { LoadingHeading, LoadStatus, useLoad } from '../ui.jsx'
+import { NotSaved, useLessonsDone } from './module.jsx'
 
 export function Lesson({ slug, lesson }) {
   const s = useAppState()
   const mod = useLoad(() => api.module(slug), [slug])
   const { done } = useLessonsDone(slug)
   const m = mod.data
-  if (!m) return <><h1 tabIndex={-1}>{t('loading')}</h1><LoadStatus result={mod} /></>
+  if (!m) return <><LoadingHeading result={mod} /><NotSaved result={mod} /></>
   const index = m.lessons.findIndex((l) => l.id === lesson)
-  if (index < 0) return <><h1 tabIndex={-1}>{t('not_found')}</h1><p><a href={`/m/${slug}`}>{t('back_to_module')}</a></p></>
+  if (index < 0) return <><h1 tabIndex={-1}>{t('not_found')}</h1><p><a class="back" href={`/m/${slug}`}>{t('back_to_module')}</a></p></>
   const current = m.lessons[index]
   const next = m.lessons[index + 1]
   async function finish() {

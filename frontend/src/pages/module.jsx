@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { t } from '../i18n.js'
 import { useAppState } from '../state.js'
-import { LoadStatus, useLoad } from '../ui.jsx'
+import { LoadingHeading, LoadStatus, useLoad } from '../ui.jsx'
 
 /** Lessons the person has read: what the server knows plus what is still waiting in the queue. */
 export function useLessonsDone(slug) {
@@ -24,9 +24,14 @@ export function ModulePage({ slug }) {
   const [saving, setSaving] = useState(false)
   const [saveError, setSaveError] = useState(null)
   const m = mod.data
-  if (!m) return <><h1 tabIndex={-1}>{t('loading')}</h1><LoadStatus result={mod} /></>
+  if (!m) return <><p><a class="back" href="/learn">← {t('nav_learn')}</a></p><LoadingHeading result={mod} /><NotSaved result={mod} /></>
   const isSaved = (saved.data || []).some((x) => x.slug === slug)
-  const next = m.lessons.find((l) => !done.has(l.id)) || m.lessons[0]
+  const unread = m.lessons.find((l) => !done.has(l.id))
+  const completed = status?.status === 'completed'
+  // What the main button offers: go on reading, the quiz once every lesson is read, or a review when completed.
+  const [nextHref, nextLabel] = completed ? [`/m/${slug}/l/${m.lessons[0].id}`, t('review')]
+    : unread ? [`/m/${slug}/l/${unread.id}`, done.size ? t('cont') : t('start')]
+      : [`/m/${slug}/quiz`, t('take_quiz')]
   const waiting = s.pending.some((i) => i.kind === 'attempt' && i.module === slug)
   async function toggleSaved() {
     setSaving(true)
@@ -43,7 +48,7 @@ export function ModulePage({ slug }) {
   }
   return (
     <>
-      <p><a href="/learn">← {t('nav_learn')}</a></p>
+      <p><a class="back" href="/learn">← {t('nav_learn')}</a></p>
       <h1 tabIndex={-1}>{m.title}</h1>
       <LoadStatus result={mod} />
       <p class="lead">{m.summary}</p>
@@ -52,7 +57,7 @@ export function ModulePage({ slug }) {
         {status && <span class={`badge ${status.status}`} data-testid="module-status">{t('status')[status.status]}</span>}
       </p>
       <p class="actions">
-        <a class="button" href={`/m/${slug}/l/${next.id}`}>{done.size ? t('cont') : t('start')}</a>
+        <a class="button" href={nextHref}>{nextLabel}</a>
         <button type="button" class="button secondary" onClick={toggleSaved} disabled={saving} aria-pressed={isSaved}>
           {saving ? t('saving') : isSaved ? `✓ ${t('saved_offline')}` : t('save_offline')}
         </button>
@@ -76,10 +81,23 @@ export function ModulePage({ slug }) {
       <p><a class="button" href={`/m/${slug}/quiz`}>{t('take_quiz')}</a></p>
       {m.sources && m.sources.length > 0 && (
         <details class="sources">
-          <summary>Nguồn / Sources</summary>
-          <ul>{m.sources.map((src) => <li key={src.title}>{src.url ? <a href={src.url} target="_blank" rel="noopener noreferrer">{src.title}</a> : src.title}{src.publisher ? ` – ${src.publisher}` : ''}</li>)}</ul>
+          <summary>{t('sources')}</summary>
+          {/* Sources are Vietnamese documents: screen readers read them with a Vietnamese voice in either language. */}
+          <ul lang="vi">{m.sources.map((src) => <li key={src.title}>{src.url ? <a href={src.url} target="_blank" rel="noopener noreferrer">{src.title}</a> : src.title}{src.publisher ? ` – ${src.publisher}` : ''}</li>)}</ul>
         </details>
       )}
     </>
+  )
+}
+
+/** Why a module cannot be shown: offline and not saved gets a way back to what is saved, never a raw error. */
+export function NotSaved({ result }) {
+  if (!(result.error instanceof api.Offline)) return <LoadStatus result={result} />
+  return (
+    <div class="notice" role="status">
+      <p>{t('not_available_offline')}</p>
+      <p>{t('not_saved_help')}</p>
+      <p><a class="more" href="/">{t('see_saved')}</a></p>
+    </div>
   )
 }
