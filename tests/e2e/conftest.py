@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -66,15 +68,15 @@ class Server:
         return r.json()["access_token"]
 
 
-@pytest.fixture
-def server(migrated_template, tmp_path):
-    """A fresh server per test: fixture content, the small agency tree, an admin of HNI and of HCM."""
+@contextmanager
+def serve(migrated_template: str, tmp_path: Path, content_dir: Path) -> Iterator[Server]:
+    """Runs `hocso serve` over a fresh database holding `content_dir`, the small agency tree and its people."""
     if os.environ.get("HOCSO_TEST_DATABASE_URL"):
         pytest.skip("browser tests run on SQLite only; the API tests cover PostgreSQL")
     with fresh_database(migrated_template, tmp_path) as database_url:
         engine = make_engine(database_url)
         with open_session(engine, write=True) as session:
-            sync_content(session, FIXTURE_CONTENT)
+            sync_content(session, content_dir)
             agencies.load_tree(session, TREE)
             session.commit()
         make_user(engine, "admin.hni@example.vn", roles=["agency_admin"], admin_of="HNI")
@@ -83,7 +85,7 @@ def server(migrated_template, tmp_path):
         make_user(engine, "staff.bt@example.vn", member_of="HCM-BT")
         engine.dispose()
         content = tmp_path / "content"
-        shutil.copytree(FIXTURE_CONTENT, content)
+        shutil.copytree(content_dir, content)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -114,9 +116,32 @@ def server(migrated_template, tmp_path):
 
 
 @pytest.fixture
+def server(migrated_template, tmp_path):
+    """A fresh server per test: fixture content, the small agency tree, an admin of HNI and of HCM."""
+    with serve(migrated_template, tmp_path, FIXTURE_CONTENT) as running:
+        yield running
+
+
+@pytest.fixture
+def real_server(migrated_template, tmp_path):
+    """A fresh server with the real catalogue (content/), for checks that must hold on every module."""
+    with serve(migrated_template, tmp_path, ROOT / "content") as running:
+        yield running
+
+
+@pytest.fixture
 def context(browser, server):
     """A phone-sized browser profile of its own (its own IndexedDB, caches and service worker)."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                   base_url=server.url, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def real_context(browser, real_server):
+    """A phone-sized browser profile against the real catalogue."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  base_url=real_server.url, locale="vi-VN")
     yield context
     context.close()

@@ -1,0 +1,47 @@
+"""The real catalogue on a 360 px phone: every lesson and quiz screen of every module fits the screen in both
+languages, long web addresses included (the part a lesson teaches to read is at the end)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_citizen_journey import sign_up
+
+GO = "(url) => { history.pushState(null, '', url); dispatchEvent(new PopStateEvent('popstate')) }"
+# How far right anything on the page reaches, and how wide the page scrolls: both within the screen (the phone's
+# width, not innerWidth, which a mobile browser widens to fit a page that overflows).
+WIDEST = """() => {
+  const right = Math.max(...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right))
+  return { scroll: document.documentElement.scrollWidth, right: Math.ceil(right) }
+}"""
+
+
+def walk(page, server, lang: str) -> tuple[int, list[str]]:
+    """Opens every lesson and quiz in `lang` inside the running app; returns screens seen and those too wide."""
+    seen, too_wide, screen = 0, [], page.viewport_size["width"]
+    for summary in server.api("GET", f"/modules?lang={lang}").json():
+        slug = summary["slug"]
+        module = server.api("GET", f"/modules/{slug}?lang={lang}").json()
+        screens = [(f"/m/{slug}/l/{lesson['id']}", lesson["title"]) for lesson in module["lessons"]]
+        screens.append((f"/m/{slug}/quiz", None))
+        for url, title in screens:
+            page.evaluate(GO, url)
+            if title:
+                expect(page.get_by_role("heading", level=1)).to_have_text(title)
+            else:
+                expect(page.locator("fieldset")).to_have_count(len(module["quiz"]["questions"]))
+            width = page.evaluate(WIDEST)
+            seen += 1
+            if width["scroll"] > screen or width["right"] > screen:
+                too_wide.append(f"{lang} {url}: {width}")
+    return seen, too_wide
+
+
+def test_every_lesson_and_quiz_of_every_module_fits_a_360_px_screen_in_both_languages(real_context, real_server):
+    page = real_context.new_page()
+    sign_up(page, "Đỗ Văn Bình", "binh@example.vn")  # the quiz is shown to people signed in
+    seen_vi, wide_vi = walk(page, real_server, "vi")
+    page.get_by_role("button", name="Switch to English").click()
+    seen_en, wide_en = walk(page, real_server, "en")
+    assert seen_vi == seen_en > 50
+    assert wide_vi + wide_en == []
