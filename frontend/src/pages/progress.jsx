@@ -22,7 +22,7 @@ export function Progress() {
             <h2>{t('goal_title', p.year)}</h2>
             <p class="goal-count" data-testid="goal">{t('goal_count', p.goal.new_skills, p.goal.target)}</p>
             <p>{p.goal.met ? t('goal_met') : t('goal_todo')}</p>
-            <p><a href="/certificates">{t('cert_link')}</a></p>
+            <p><a class="more" href="/certificates">{t('cert_link')}</a></p>
           </section>
           <section aria-labelledby="years-title">
             <h2 id="years-title">{t('by_year')}</h2>
