@@ -52,8 +52,8 @@ def test_citizen_signs_up_learns_a_module_passes_its_quiz_and_meets_the_yearly_g
     # module is not completed.
     answer_quiz(page, right=False)
     expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Chưa đạt"))
-    expect(page.get_by_text("Chưa đúng – hãy đọc lại bài học.").first).to_be_visible()
-    expect(page.get_by_text("Xem lại các bài học của «Thanh toán QR cơ bản»").first).to_be_visible()
+    expect(page.get_by_text("Chưa đúng – hãy đọc lại các bài.").first).to_be_visible()
+    expect(page.get_by_text("Đọc lại các bài của học phần «Thanh toán QR cơ bản»").first).to_be_visible()
     expect(page.get_by_text("Đáp án đúng")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"^Giải thích \d\.$"))).to_have_count(0)
     page.get_by_role("button", name="Làm lại").click()

@@ -127,7 +127,7 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
     Until the person passes, a result that named the right choices would let them pass by resending it.
     """
     pointer = (
-        f"Xem lại các bài học của «{module_title}» rồi làm lại."
+        f"Đọc lại các bài của học phần «{module_title}» rồi làm lại."
         if lang == "vi"
         else f"Re-read the lessons of “{module_title}”, then try again."
     )
