@@ -52,6 +52,7 @@ def test_a_saved_module_and_its_lessons_open_at_once_when_the_network_barely_ans
         else:
             route.continue_()
     expect(page.get_by_role(**H1)).to_have_text("Kiểm tra người nhận (bản mới)")
+    context.unroute_all(behavior="ignoreErrors")
 
 
 def test_offline_the_app_shows_what_is_saved_first_and_marks_what_needs_the_network(real_context, real_server):
@@ -188,6 +189,7 @@ def test_one_word_per_concept_honest_buttons_titles_per_page_and_a_small_header(
     context.route("**/api/v1/me/progress", two_skills)
     page.evaluate(GO, "/progress")
     expect(page.get_by_test_id("goal")).to_have_text("2 kỹ năng mới, vượt mục tiêu 1")
+    context.unroute_all(behavior="ignoreErrors")
 
 
 def test_sign_in_takes_a_phone_number_keyboard_and_focus_lands_on_each_new_heading(context, server):
