@@ -198,7 +198,7 @@ def test_the_catalogue_may_not_give_away_more_than_35_percent_and_the_check_prin
         edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
         assert [p for p in problems_of(content)] == [
             f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
-            "vi 0, en 2): more than 35 % across the catalogue"
+            "vi 0, en 2); uniquely shortest: 0 %: more than 35 % are the longest across the catalogue"
         ]
     finally:
         get_settings.cache_clear()
@@ -292,3 +292,16 @@ def test_a_quiz_without_a_draw_is_reported_with_how_to_fix_it(content):
     [problem] = problems_of(content)
     assert problem.startswith(f"{quiz}:{line_of(quiz, 'pass_score:')}:")
     assert "no draw: add 'draw: N'" in problem and "1.5 × draw" in problem
+
+
+def test_right_answers_that_are_mostly_the_shortest_choice_are_reported_too(content):
+    quiz = content / QUIZ
+    # "Đúng" is now shorter than both wrong choices in q1, q2 and q3: 3 of 5 single-answer questions.
+    edit(quiz, "vi: Sai\n", "vi: Sai rồi\n", 3)
+    found = problems_of(content)
+    assert any(
+        p.startswith(f"{quiz}:") and "in 3 of 5 single-answer questions (60 %" in p and "the shortest (vi): q1, q2, q3" in p
+        for p in found
+    )
+    assert any(p.startswith(f"{content}:1:") and "uniquely shortest: 60 %" in p and "are the shortest" in p for p in found)
+    assert len(found) == 2

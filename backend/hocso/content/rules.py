@@ -40,6 +40,15 @@ def is_giveaway(question: Question, lang: str) -> bool:
     return _chars(getattr(right.text, lang)) > longest_wrong
 
 
+def is_shortest(question: Question, lang: str) -> bool:
+    """The opposite tell: the right choice is shorter than every other choice (a trimmed key among padded ones)."""
+    if question.multiple:
+        return False
+    right = next(c for c in question.choices if c.correct)
+    shortest_wrong = min(_chars(getattr(c.text, lang)) for c in question.choices if not c.correct)
+    return _chars(getattr(right.text, lang)) < shortest_wrong
+
+
 @dataclass
 class Giveaway:
     """Single-answer questions and how many give themselves away, per language."""
@@ -47,6 +56,9 @@ class Giveaway:
     single: int = 0
     vi: int = 0
     en: int = 0
+    # The same count for the right choice being the uniquely shortest.
+    short_vi: int = 0
+    short_en: int = 0
 
     def add(self, quiz: Quiz) -> Giveaway:
         for q in quiz.questions:
@@ -54,6 +66,8 @@ class Giveaway:
                 self.single += 1
                 self.vi += is_giveaway(q, "vi")
                 self.en += is_giveaway(q, "en")
+                self.short_vi += is_shortest(q, "vi")
+                self.short_en += is_shortest(q, "en")
         return self
 
     @property
@@ -63,10 +77,14 @@ class Giveaway:
     def share(self) -> float:
         return self.worst / self.single if self.single else 0.0
 
+    def short_share(self) -> float:
+        return max(self.short_vi, self.short_en) / self.single if self.single else 0.0
+
     def __str__(self) -> str:
         return (
             f"giveaway: {round(100 * self.share())} % of {self.single} single-answer questions "
-            f"(the right choice is the uniquely longest; vi {self.vi}, en {self.en})"
+            f"(the right choice is the uniquely longest; vi {self.vi}, en {self.en}); "
+            f"uniquely shortest: {round(100 * self.short_share())} %"
         )
 
 
@@ -126,6 +144,19 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
                 f"in {count.worst} of {count.single} single-answer questions ({round(100 * count.share())} %, "
                 f"more than {round(100 * MAX_GIVEAWAY_MODULE)} %) the right choice is the longest ({lang}): "
                 f"{', '.join(ids)}; make wrong choices as specific as the right one, or the right one shorter",
+            )
+        )
+    if count.single and count.short_share() > MAX_GIVEAWAY_MODULE:
+        lang = "vi" if count.short_vi >= count.short_en else "en"
+        ids = [q.id for q in quiz.questions if is_shortest(q, lang)]
+        problems.append(
+            Problem(
+                quiz_file,
+                _line_for(("questions",), quiz_lines),
+                f"in {max(count.short_vi, count.short_en)} of {count.single} single-answer questions "
+                f"({round(100 * count.short_share())} %, more than {round(100 * MAX_GIVEAWAY_MODULE)} %) "
+                f"the right choice is the shortest ({lang}): {', '.join(ids)}; a learner who picks the shortest "
+                "choice passes, so vary which choice is shortest",
             )
         )
 
@@ -198,6 +229,9 @@ def check_catalogue(root: Path, modules: list[ModuleDoc], problems: list[Problem
     total = Giveaway()
     for doc in modules:
         total.add(doc.quiz)
+    limit = round(100 * MAX_GIVEAWAY_CATALOGUE)
     if total.single and total.share() > MAX_GIVEAWAY_CATALOGUE:
-        problems.append(Problem(root, 1, f"{total}: more than {round(100 * MAX_GIVEAWAY_CATALOGUE)} % across the catalogue"))
+        problems.append(Problem(root, 1, f"{total}: more than {limit} % are the longest across the catalogue"))
+    if total.single and total.short_share() > MAX_GIVEAWAY_CATALOGUE:
+        problems.append(Problem(root, 1, f"{total}: more than {limit} % are the shortest across the catalogue"))
     return total
