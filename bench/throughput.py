@@ -234,8 +234,13 @@ def sizing(rows: list[dict], workers: int) -> dict:
     demand = LEARNERS / SECONDS_PER_REQUEST
     boxes = math.ceil(demand / per_box)
     writes = demand * (MIX["progress batch (10 events)"] + MIX["attempt"]) / total
+    from hocso.core.db import make_engine
+
+    pool = make_engine("postgresql+psycopg://sizing@127.0.0.1/sizing").pool  # not connected: only its limits
+    per_worker = pool.size() + pool._max_overflow
     return {"workers": workers, "mix_rps_per_box": per_box, "demand_rps": demand, "boxes": boxes,
-            "writes_per_s": writes, "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10}
+            "writes_per_s": writes, "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10,
+            "app_connections": boxes * workers * per_worker, "connections_per_worker": per_worker}
 
 
 def print_sizing(s: dict, db: str) -> None:
@@ -246,7 +251,10 @@ def print_sizing(s: dict, db: str) -> None:
           f"  {LEARNERS:,} learners, one request every {SECONDS_PER_REQUEST} s: {s['demand_rps']:,.0f} req/s "
           f"-> {s['boxes']} boxes like this one\n"
           f"  of which writes {s['writes_per_s']:,.0f} transactions/s "
-          f"({s['events_per_s']:,.0f} progress events/s plus attempts) reach the database", flush=True)
+          f"({s['events_per_s']:,.0f} progress events/s plus attempts) reach the database\n"
+          f"  database connections the app may open: {s['boxes']} boxes x {s['workers']} workers x "
+          f"{s['connections_per_worker']} = {s['app_connections']:,}: PostgreSQL takes a few hundred, so a pooler "
+          f"(PgBouncer, transaction mode) between them", flush=True)
 
 
 def fresh_pg_database(server_url: str) -> str:
