@@ -129,6 +129,7 @@ def main() -> int:
     from hocso.core.db import make_engine, open_session
     from hocso.core.timeutil import current_vietnam_year, utcnow
     from hocso.learning import service as learning
+    from hocso.learning.client_time import Receipt
     from hocso.learning.models import ModuleProgress
     from hocso.learning.schemas import AttemptIn
 
@@ -234,7 +235,9 @@ def main() -> int:
 
         def transaction():
             with open_session(engine, write=True) as session:
-                out = learning.submit_attempt(session, user=session.get(User, uid), slug=slug, data=body, lang="vi")
+                out = learning.submit_attempt(
+                    session, user=session.get(User, uid), slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow())
+                )
                 session.commit()
                 return out
 

@@ -21,6 +21,7 @@ from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from hocso.core.timeutil import vietnam_year
 from hocso.learning.models import ModuleProgress
+from hocso.learning.client_time import Receipt
 from hocso.learning.schemas import AttemptIn
 from hocso.learning.service import submit_attempt
 from tests.agencies.conftest import TREE, make_user, two_module_content, user_id
@@ -137,7 +138,9 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
         people.remove(user)
     elif kind == "pass":
         when = min(datetime(op[3], 1, 1, tzinfo=UTC) + timedelta(days=op[4]), datetime.now(UTC))
-        submit_attempt(session, user=user, slug=op[2], data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when), lang="vi")
+        # Received as it happened: completions land in 2024, 2025 and 2026, and an earlier one moves a year.
+        data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
+        submit_attempt(session, user=user, slug=op[2], data=data, lang="vi", receipt=Receipt(at=when))
 
 
 def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree):
@@ -145,7 +148,8 @@ def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree
         for code in ["HNI-HK", "HNI-BD", "HCM-BT", "HNI"]:
             apply(session, ("join", code), people := [])
             user = people[0]
-            submit_attempt(session, user=user, slug="qr-basics", data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT), lang="vi")
+            data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT)
+            submit_attempt(session, user=user, slug="qr-basics", data=data, lang="vi", receipt=Receipt(at=datetime.now(UTC)))
         before = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=TODAY.year)
         from hocso.agencies.rollups import rebuild_all
 
@@ -158,7 +162,8 @@ def _completion(engine, email: str, slug: str, when: datetime):
     """Starts recording a passed attempt in its own transaction and returns the session, not yet committed."""
     session = open_session(engine, write=True)
     user = session.get(User, user_id(engine, email))
-    submit_attempt(session, user=user, slug=slug, data=AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when), lang="vi")
+    data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
+    submit_attempt(session, user=user, slug=slug, data=data, lang="vi", receipt=Receipt(at=when))
     return session
 
 
@@ -223,7 +228,7 @@ def test_moves_and_completions_of_many_people_at_once_all_succeed_and_keep_the_c
             else:
                 slug, when = what
                 data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
-                submit_attempt(session, user=user, slug=slug, data=data, lang="vi")
+                submit_attempt(session, user=user, slug=slug, data=data, lang="vi", receipt=Receipt(at=when))
             session.commit()
 
     with ThreadPoolExecutor(max_workers=6) as pool:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURE_CONTENT, auth_header, login, register
+from tests.learning.conftest import signed_up_since
 
 QUIZ = yaml.safe_load((FIXTURE_CONTENT / "e-payment" / "qr-basics" / "quiz.yaml").read_text())
 RIGHT = {q["id"]: [c["id"] for c in q["choices"] if c.get("correct")] for q in QUIZ["questions"]}
@@ -71,8 +72,9 @@ def test_certificate_ids_cannot_be_guessed(client):
     assert client.get(f"/api/v1/certificates/{ids[0][:-1]}A").status_code in (404,) or ids[0].endswith("A")
 
 
-def test_an_offline_completion_gets_its_certificate_on_sync_dated_when_it_was_done(client):
-    lan = person(client)
+def test_an_offline_completion_gets_its_certificate_on_sync_dated_when_it_was_done(client, engine):
+    # A phone's time is believed back to when the account was made: this one is older than the completions.
+    lan = signed_up_since(client, engine, "lan.offline@example.vn", since=datetime.now(UTC) - timedelta(days=30))
     done = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
     attempt(client, lan, RIGHT, occurred_at=done.isoformat())
     cert = module_certificate(client, lan)

@@ -91,6 +91,11 @@ def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches
     server.start()
     httpx.post(f"{server.url}/api/v1/auth/register", json={"email": "lan@example.vn", "password": PASSWORD, "full_name": "Lan"})
     token = httpx.post(f"{server.url}/api/v1/auth/login", data={"username": "lan@example.vn", "password": PASSWORD}).json()["access_token"]
+    # The account is older than the offline learning: a phone's time is believed back to when the account was made.
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE user_account SET created_at = :t"), {"t": datetime.now(UTC) - timedelta(days=7)})
+    engine.dispose()
 
     # Read on the bus yesterday, offline; the phone sends the batch twice.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)

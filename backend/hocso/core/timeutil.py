@@ -24,5 +24,10 @@ def vietnam_year(moment: datetime) -> int:
     return to_utc(moment).astimezone(VIETNAM).year
 
 
-def current_vietnam_year() -> int:
-    return datetime.now(VIETNAM).year
+def current_vietnam_year(now: datetime | None = None) -> int:
+    return (now or utcnow()).astimezone(VIETNAM).year
+
+
+def year_closes_at(year: int) -> datetime:
+    """Returns when a year's figures close: at the end of 31 January of the next year in Vietnam."""
+    return datetime(year + 1, 2, 1, tzinfo=VIETNAM)

@@ -27,7 +27,9 @@ class ProgressEvent(SQLModel, table=True):
     type: str = Field(max_length=32)
     module_slug: str = Field(max_length=64)
     lesson_id: str = Field(max_length=64)
+    # When it counts as done (the phone's time if believable, else received_at), and what the phone said.
     occurred_at: datetime
+    claimed_at: datetime | None = None
     received_at: datetime = Field(default_factory=utcnow)
 
 
@@ -46,7 +48,9 @@ class Attempt(SQLModel, table=True):
     score: float
     passed: bool
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # When it counts as done (the phone's time if believable, else received_at), and what the phone said.
     occurred_at: datetime
+    claimed_at: datetime | None = None
     received_at: datetime = Field(default_factory=utcnow)
 
 

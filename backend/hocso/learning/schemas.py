@@ -31,7 +31,9 @@ class AttemptIn(BaseModel):
         max_length=100, description="Question id to the chosen choice ids", examples=[{"q1": ["a"]}]
     )
     occurred_at: Moment | None = Field(
-        default=None, description="When the learner answered (offline attempts are sent later); defaults to now"
+        default=None,
+        description="When the learner answered (offline attempts are sent later); believed within a window around"
+        " receipt (API.md, Client time), else the receipt time",
     )
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="The module version the learner saw; defaults to the current one"
@@ -81,7 +83,7 @@ class ProgressBatchResult(BaseModel):
     accepted: int = Field(description="Events stored now")
     duplicates: int = Field(description="Events already stored before (or twice in this batch)")
     rejected: list[RejectedEvent] = Field(
-        default_factory=list, description="Events that can never be stored (unknown module or lesson, future time)"
+        default_factory=list, description="Events that can never be stored (unknown module or lesson)"
     )
 
 

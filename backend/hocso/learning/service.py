@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, update
@@ -18,7 +18,8 @@ from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts
 from hocso.core.errors import Conflict, Invalid, NotFound
-from hocso.core.timeutil import current_vietnam_year, to_utc, utcnow, vietnam_year
+from hocso.core.timeutil import current_vietnam_year, vietnam_year
+from hocso.learning.client_time import Receipt, claimed_time, effective_time
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 from hocso.learning.schemas import (
     AttemptIn,
@@ -38,19 +39,6 @@ from hocso.xapi import statements as xapi_statements
 from hocso.xapi.statements import XapiTarget
 
 YEARLY_TARGET = 1
-# Phones' clocks drift; a moment this far ahead of the server is still taken as "now".
-CLOCK_SKEW = timedelta(minutes=10)
-
-
-def _when(occurred_at: datetime | None) -> datetime | None:
-    """Returns a stored (naive UTC) moment, or None when it lies in the future beyond clock skew."""
-    now = utcnow()
-    if occurred_at is None:
-        return now
-    moment = to_utc(occurred_at)
-    if moment > now + CLOCK_SKEW:
-        return None
-    return min(moment, now)
 
 
 # The person's summary rows are read and written with Core statements: this is the path every quiz attempt
@@ -137,18 +125,21 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
 
 
 def submit_attempt(
-    session: Session, *, user: User, slug: str, data: AttemptIn, lang: str, xapi_target: XapiTarget | None = None
+    session: Session,
+    *,
+    user: User,
+    slug: str,
+    data: AttemptIn,
+    lang: str,
+    receipt: Receipt,
+    xapi_target: XapiTarget | None = None,
 ) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
     user_id = user.id
     try:
         module = get_module_version(session, slug, version=data.version)
-        occurred = _when(data.occurred_at)
-        if occurred is None:
-            raise Invalid(
-                "occurred_at is in the future; check the phone's date and time.",
-                "occurred_at nằm ở tương lai; hãy kiểm tra ngày giờ của điện thoại.",
-            )
+        claimed = claimed_time(data.occurred_at, field="occurred_at")
+        occurred = effective_time(claimed, receipt=receipt, account_since=user.created_at)
         text = version_text(session, module.version_id, module.content_hash)
         quiz = text["quiz"]
         score, results = _grade(quiz, data.answers, lang)
@@ -188,7 +179,8 @@ def submit_attempt(
                 "passed": passed,
                 "result": result.model_dump(mode="json"),
                 "occurred_at": occurred,
-                "received_at": utcnow(),
+                "claimed_at": claimed,
+                "received_at": receipt.at,
             }
         ],
         ["event_id"],
@@ -280,27 +272,27 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
 
 
 def record_events(
-    session: Session, *, user_id: uuid.UUID, batch: ProgressBatchIn, xapi_target: XapiTarget | None = None
+    session: Session, *, user: User, batch: ProgressBatchIn, receipt: Receipt, xapi_target: XapiTarget | None = None
 ) -> ProgressBatchResult:
     """Stores a batch of offline progress events; replays and reorderings change nothing."""
+    user_id = user.id
+    # A date no server can hold spoils the whole batch (422), like any other malformed field.
+    claimed = [claimed_time(e.occurred_at, field=f"events[{i}].occurred_at") for i, e in enumerate(batch.events)]
     rejected: list[RejectedEvent] = []
     rows: dict[uuid.UUID, dict[str, Any]] = {}
     repeats_in_batch = 0
     lesson_cache: dict[str, set[str] | None] = {}
-    for event in batch.events:
+    for event, claimed_at in zip(batch.events, claimed, strict=True):
         if event.event_id in rows:
             repeats_in_batch += 1
             continue
         lessons = _lesson_ids(session, event.module, lesson_cache)
-        occurred = _when(event.occurred_at)
         if lessons is None:
             rejected.append(RejectedEvent(event_id=event.event_id, reason=f"unknown module '{event.module}'"))
         elif event.lesson not in lessons:
             rejected.append(
                 RejectedEvent(event_id=event.event_id, reason=f"module '{event.module}' has no lesson '{event.lesson}'")
             )
-        elif occurred is None:
-            rejected.append(RejectedEvent(event_id=event.event_id, reason="occurred_at is in the future"))
         else:
             rows[event.event_id] = {
                 "event_id": event.event_id,
@@ -308,8 +300,9 @@ def record_events(
                 "type": event.type,
                 "module_slug": event.module,
                 "lesson_id": event.lesson,
-                "occurred_at": occurred,
-                "received_at": utcnow(),
+                "occurred_at": effective_time(claimed_at, receipt=receipt, account_since=user.created_at),
+                "claimed_at": claimed_at,
+                "received_at": receipt.at,
             }
     if rows:
         rollups.lock_person(session, user_id)
@@ -377,10 +370,11 @@ _LESSONS_DONE = (
 )
 
 
-def progress_summary(session: Session, *, user: User, year: int | None = None) -> ProgressSummary:
+def progress_summary(session: Session, *, user: User, now: datetime, year: int | None = None) -> ProgressSummary:
     """Builds the person's progress: this year's goal, each module's status, history and what is required."""
     user_id = user.id
-    year = year or current_vietnam_year()
+    this_year = current_vietnam_year(now)
+    year = year or this_year
     rows = _progress_of(session, user_id)
     active = session.execute(_ACTIVE_SLUGS).scalars().all()
     slugs = list(active) + sorted(s for s in rows if s not in set(active))
@@ -405,7 +399,7 @@ def progress_summary(session: Session, *, user: User, year: int | None = None) -
     for p in rows.values():
         if p.completed_year is not None:
             per_year[p.completed_year] = per_year.get(p.completed_year, 0) + 1
-    per_year.setdefault(current_vietnam_year(), 0)
+    per_year.setdefault(this_year, 0)
     history = [YearCount(year=y, new_skills=n) for y, n in sorted(per_year.items(), reverse=True)]
     n = per_year.get(year, 0)
     status_of = {m.slug: m.status for m in modules}
@@ -438,6 +432,7 @@ def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
                 "module": e.module_slug,
                 "lesson": e.lesson_id,
                 "occurred_at": e.occurred_at,
+                "claimed_at": e.claimed_at,
                 "received_at": e.received_at,
             }
             for e in events
@@ -450,6 +445,7 @@ def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
                 "score": a.score,
                 "passed": a.passed,
                 "occurred_at": a.occurred_at,
+                "claimed_at": a.claimed_at,
                 "received_at": a.received_at,
             }
             for a in attempts
