@@ -8,9 +8,11 @@ ADMIN = "admin.hni@example.vn"
 
 
 def upload(client, headers, content: bytes | str, code: str = "HNI"):
+    # Asked in English: these tests read the reasons as written (test_messages_language covers Vietnamese).
     data = content.encode("utf-8") if isinstance(content, str) else content
     return client.post(
-        f"/api/v1/agencies/{code}/members/import", files={"file": ("nhan-su.csv", data, "text/csv")}, headers=headers
+        f"/api/v1/agencies/{code}/members/import", files={"file": ("nhan-su.csv", data, "text/csv")},
+        headers={"Accept-Language": "en", **headers},
     )
 
 

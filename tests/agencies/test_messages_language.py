@@ -25,3 +25,26 @@ def test_an_activation_code_typed_with_spaces_is_accepted(client, as_user):
     spaced = f" {code[:3]} {code[3:6].lower()}  {code[6:]} "
     r = client.post("/api/v1/auth/activate", json={"identifier": "0912000111", "code": spaced, "password": PASSWORD})
     assert r.status_code == 200, r.text
+
+
+def test_import_rejection_reasons_are_in_the_readers_language(client, as_user):
+    csv = (
+        "full_name,email,phone,agency_code\n"
+        ",a@example.vn,,\n"
+        "Lan,not-an-email,,\n"
+        "Lan,,12345,\n"
+        "Lan,,,\n"
+        "Lan,b@example.vn,,\n"
+        "Lan Hai,b@example.vn,,\n"
+        "Lan,c@example.vn,,HCM\n"
+        "Lan,d@example.vn,,HNI,extra\n"
+    )
+    for lang in ("vi", "en"):
+        r = client.post("/api/v1/agencies/HNI/members/import", files={"file": ("a.csv", csv.encode(), "text/csv")},
+                        headers={**as_user("admin.hni@example.vn"), "Accept-Language": lang})
+        reasons = [x["reason"] for x in r.json()["rejected"]]
+        assert len(reasons) == 7, reasons
+        if lang == "vi":
+            assert [reason for reason in reasons if english_words(reason)] == []
+        else:
+            assert all(english_words(reason) for reason in reasons), reasons

@@ -66,7 +66,7 @@ def test_an_import_cannot_place_people_outside_the_admins_subtree(client, as_use
     r = client.post(
         "/api/v1/agencies/HNI/members/import",
         files={"file": ("s.csv", csv.encode(), "text/csv")},
-        headers=as_user(ADMIN_HNI),
+        headers={**as_user(ADMIN_HNI), "Accept-Language": "en"},
     )
     assert r.status_code == 200
     body = r.json()

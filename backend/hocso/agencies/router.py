@@ -25,7 +25,7 @@ from hocso.agencies.schemas import (
     RequirementOut,
 )
 from hocso.core.db import SessionDep
-from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses
+from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses, import_reason, preferred_language
 from hocso.core.timeutil import current_vietnam_year
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -112,7 +112,10 @@ def import_members(
         service.record_audit(
             session, actor=user, agency=agency, action="members_imported", detail=imports.audit_detail(result)
         )
-        return result
+        lang = preferred_language(request)
+        return result.model_copy(update={"rejected": [
+            r.model_copy(update={"reason": import_reason(r.reason, lang)}) for r in result.rejected
+        ]})
     job = imports.queue_import(session, caller=user, agency=agency, raw=raw, staff=staff)
     runner = getattr(request.app.state, "job_runner", None)
     if runner is not None:
@@ -129,14 +132,19 @@ def import_members(
     operation_id="get_agency_import_job",
     responses=error_responses(401, 403, 404),
 )
-def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDep) -> ImportJobOut:
+def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDep, request: Request) -> ImportJobOut:
     """Where a large import stands: queued, running (rows done so far), done with its result, or failed."""
     _require_manager(user)
     agency = service.visible_agency(session, user=user, code=code)
     job = imports.import_job(session, agency=agency, job_id=job_id)
+    result = job.result
+    if result and result.get("rejected"):
+        # Reasons are stored in English and said in the language of whoever asks.
+        lang = preferred_language(request)
+        result = {**result, "rejected": [{**r, "reason": import_reason(r["reason"], lang)} for r in result["rejected"]]}
     return ImportJobOut(
         job_id=str(job.id), status=job.status, rows_total=job.rows_total, rows_done=job.rows_done,
-        result=job.result, error=job.error,
+        result=result, error=job.error,
     )
 
 

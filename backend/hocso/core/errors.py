@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -250,6 +251,43 @@ def validation_message(error: dict[str, Any], lang: str) -> str:
         except (KeyError, IndexError):
             pass
     return f"{field[:1].upper()}{field[1:]} không hợp lệ; hãy kiểm tra lại."
+
+
+# Why an imported row was refused, in Vietnamese: reasons are kept in English (a job's stored result is read
+# later, by people asking in either language) and said in the reader's language when answered.
+_REASONS_VI = [
+    (r"(\d+) values but the header has (\d+) columns", "dòng có {0} giá trị nhưng dòng đầu có {1} cột"),
+    (r"full_name is empty", "thiếu họ và tên"),
+    (r"full_name is longer than (\d+) characters", "họ và tên dài quá {0} ký tự"),
+    (r"full_name contains control characters", "họ và tên có ký tự điều khiển"),
+    (r"(\w+) is longer than (\d+) characters", "{0} dài quá {1} ký tự"),
+    (r"'(.*)' is not a valid email address", "“{0}” không phải địa chỉ email hợp lệ"),
+    (r"'(.*)' is not a phone number \(e\.g\. 0912345678\)", "“{0}” không phải số điện thoại (ví dụ 0912345678)"),
+    (r"give an email or a phone number", "cần email hoặc số điện thoại"),
+    (r"(.+) is already on row (\d+)", "“{0}” đã có ở dòng {1}"),
+    (r"agency (.+) is not in the subtree of (.+)", "cơ quan {0} không thuộc {1}"),
+    (r"the email and the phone belong to two different accounts", "email và số điện thoại thuộc hai tài khoản khác nhau"),
+    (r"this email and this phone cannot be used together; check them or give only one",
+     "email và số điện thoại này không dùng cùng nhau được; hãy kiểm tra lại hoặc chỉ ghi một"),
+    (r"this person belongs to an agency outside your subtree; ask that agency to release them",
+     "người này thuộc một cơ quan ngoài phạm vi của bạn; hãy đề nghị cơ quan đó chuyển họ"),
+    (r"this person was imported with another email or phone; an import does not add or change them",
+     "người này đã được nhập với email hoặc số điện thoại khác; lần nhập không thêm hay đổi chúng"),
+    (r"more than (\d+) rows; split the file", "quá {0} dòng; hãy chia nhỏ tệp"),
+    (r"a value is longer than ([\d,]+) characters", "có giá trị dài quá {0} ký tự"),
+    (r"the row cannot be read: (.*)", "không đọc được dòng này (kiểm tra dấu ngoặc kép)"),
+]
+
+
+def import_reason(reason: str, lang: str) -> str:
+    """A refused import row's reason in `lang`; codes a program reads (such as "invited") stay as they are."""
+    if lang != "vi":
+        return reason
+    for pattern, vi in _REASONS_VI:
+        found = re.fullmatch(pattern, reason)
+        if found:
+            return vi.format(*found.groups())
+    return reason
 
 
 def install_error_handlers(app: FastAPI) -> None:
