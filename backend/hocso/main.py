@@ -19,6 +19,8 @@ from hocso.accounts.delivery import sms_gateway_from
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.router import MAX_IMPORT_BYTES
+from hocso.agencies.me_router import router as notices_router
+from hocso.agencies.managers_router import router as managers_router
 from hocso.agencies.router import invitations_router
 from hocso.agencies.router import router as agencies_router
 from hocso.certificates.router import public_router as certificates_public_router
@@ -136,6 +138,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router,
+                   managers_router, notices_router,
                    invitations_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)

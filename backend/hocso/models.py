@@ -11,6 +11,8 @@ from hocso.agencies.models import (
     Invitation,
     Requirement,
 )
+from hocso.agencies.push import PushSubscription
+from hocso.agencies.reminders import Reminder
 from hocso.certificates.models import Certificate
 from hocso.core.jobs import Job
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
@@ -19,6 +21,8 @@ from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 from hocso.xapi.models import XapiStatement
 
 __all__ = [
+    "PushSubscription",
+    "Reminder",
     "Agency",
     "AttemptCounter",
     "PasswordReset",

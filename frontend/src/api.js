@@ -201,3 +201,36 @@ export async function agencyCsv(code, year) {
   if (!response.ok) throw new ApiError(response.status, (await response.json()).detail)
   return response.blob()
 }
+
+// --- Who is behind, reminders, notices, push -----------------------------------------------------------------
+
+export function agencyMembers(code, { status, year, q, cursor }) {
+  const params = new URLSearchParams({ year })
+  if (status) params.set('status', status)
+  if (q) params.set('q', q)
+  if (cursor) params.set('cursor', cursor)
+  return call(`/agencies/${encodeURIComponent(code)}/members?${params}`)
+}
+
+export async function agencyMembersCsv(code, { status, year, q }) {
+  const params = new URLSearchParams({ year, lang: state.lang })
+  if (status) params.set('status', status)
+  if (q) params.set('q', q)
+  let response
+  try {
+    response = await authFetch(`/agencies/${encodeURIComponent(code)}/members.csv?${params}`, { headers: { 'Accept-Language': state.lang } })
+  } catch {
+    throw new Offline('offline')
+  }
+  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail)
+  return response.blob()
+}
+
+export const sendReminders = (code, body) => postJson(`/agencies/${encodeURIComponent(code)}/reminders`, body)
+export const notices = () => call(`/me/notices?lang=${state.lang}`)
+export const markNoticeRead = (id) => call(`/me/notices/${id}/read`, { method: 'POST' })
+export const pushPublicKey = () => call('/push/public-key')
+export const addPushSubscription = (sub) => postJson('/me/push-subscriptions', sub)
+export const removePushSubscription = (endpoint) => call('/me/push-subscriptions', {
+  method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint }),
+})

@@ -11,6 +11,7 @@ import { Quiz } from './pages/quiz.jsx'
 import { Progress } from './pages/progress.jsx'
 import { Certificates } from './pages/certificates.jsx'
 import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
+import { Notices } from './notices.jsx'
 
 // The dashboard is for a few thousand managers: loaded only when opened, to keep the first screen small.
 function LazyAdmin(props) {
@@ -19,10 +20,16 @@ function LazyAdmin(props) {
   return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
 }
 
+function LazyMembers(props) {
+  const [Page, setPage] = useState(null)
+  useEffect(() => { import('./pages/members.jsx').then((m) => setPage(() => m.Members)) }, [])
+  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
+}
+
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
   ['/m/:slug/quiz', Quiz], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
-  ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin],
+  ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin], ['/admin/:code/members', LazyMembers],
 ]
 
 function NotFound() {
@@ -146,6 +153,7 @@ export function App() {
       </header>
       <SyncStatus />
       <main id="main" ref={main} tabIndex={-1}>
+        <Notices />
         <Page {...params} key={s.path} />
       </main>
     </>

@@ -23,3 +23,30 @@ async function syncAndTell() {
 self.addEventListener('sync', (event) => {
   if (event.tag === SYNC_TAG) event.waitUntil(syncAndTell())
 })
+
+// A reminder from the person's agency (see backend agencies/push_job.py): show it, open the app on a tap.
+self.addEventListener('push', (event) => {
+  let data = {}
+  try {
+    data = event.data ? event.data.json() : {}
+  } catch {
+    data = { body: event.data ? event.data.text() : '' }
+  }
+  event.waitUntil(self.registration.showNotification(data.title || 'Hocso', {
+    body: data.body || '', tag: data.tag || 'hocso', data: { url: data.url || '/' }, lang: 'vi',
+  }))
+})
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const url = (event.notification.data && event.notification.data.url) || '/'
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      if ('focus' in client) {
+        client.navigate(url)
+        return client.focus()
+      }
+    }
+    return self.clients.openWindow(url)
+  })())
+})

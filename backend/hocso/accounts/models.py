@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Uuid, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Uuid, event, false
 from sqlmodel import Field, SQLModel
 
+from hocso.core.textfold import fold
 from hocso.core.timeutil import utcnow
 
 ROLES = ("learner", "civil_servant", "agency_admin", "content_admin", "sysadmin")
@@ -21,6 +22,8 @@ class User(SQLModel, table=True):
     # E.164 form, e.g. +84912345678.
     phone: str | None = Field(default=None, sa_column=Column(String(16), unique=True, index=True))
     full_name: str = Field(max_length=200)
+    # full_name folded for search and sorting (see core.textfold), kept in step by the listener below.
+    name_key: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default="", index=True))
     password_hash: str | None = Field(default=None, max_length=255)
     # Comma-separated role names; "learner" is implied for everyone.
     roles: str = Field(default="learner", max_length=200)
@@ -44,6 +47,12 @@ class User(SQLModel, table=True):
     def role_list(self) -> list[str]:
         names = [r for r in self.roles.split(",") if r]
         return ["learner", *[r for r in names if r != "learner"]]
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_name(_mapper, _connection, user: User) -> None:
+    user.name_key = fold(user.full_name or "")[:200]
 
 
 class RefreshToken(SQLModel, table=True):

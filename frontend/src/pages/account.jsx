@@ -1,6 +1,7 @@
 // Sign in, sign up, activation of an imported civil servant, and the account page (export, delete, sign out).
 import { useState } from 'preact/hooks'
 import * as api from '../api.js'
+import { PushSwitch } from '../notices.jsx'
 import { t } from '../i18n.js'
 import { navigate, state, useAppState } from '../state.js'
 import { refreshPending, syncNow } from '../sync.js'
@@ -145,6 +146,7 @@ export function Account() {
         {s.me.agency && <><dt>{t('agency')}</dt><dd>{s.me.agency.name}</dd></>}
         {s.me.manages && <><dt>{t('manages')}</dt><dd>{s.me.manages.name}</dd></>}
       </dl>
+      <PushSwitch />
       {s.pending.length > 0 && <p class="notice pending">{t('pending_on_signout', s.pending.length)}</p>}
       {error && <p class="notice error" role="alert">{error}</p>}
       <p class="actions">

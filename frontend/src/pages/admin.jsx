@@ -6,6 +6,7 @@ import { percent, t, vietnamYear } from '../i18n.js'
 import { navigate, useAppState } from '../state.js'
 import { BarChart, LoadStatus, useLoad } from '../ui.jsx'
 import { download } from './account.jsx'
+import { tm } from '../managers-text.js'
 
 export function Admin({ code }) {
   const s = useAppState()
@@ -45,6 +46,7 @@ export function Admin({ code }) {
         <button type="submit" class="button secondary">{t('show')}</button>
         <button type="button" class="button secondary" onClick={exportCsv}>{t('export_csv')}</button>
       </form>
+      <p><a href={`/admin/${encodeURIComponent(current)}/members?year=${year}`}>{tm('behind_link')}</a></p>
       {error && <p class="notice error" role="alert">{error}</p>}
       <LoadStatus result={stats} />
       {st && (

@@ -1,0 +1,81 @@
+"""What crosses the wire for the manager's lists, reminders, notices and push subscriptions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hocso.agencies.schemas import AgencyRef
+
+MemberStatus = Literal["behind", "overdue", "goal_not_met"]
+
+
+class RequiredOut(BaseModel):
+    module: str
+    due_date: date
+    status: Literal["completed", "overdue", "in_progress", "not_started"]
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    full_name: str
+    agency: AgencyRef
+    goal_met: bool = Field(description="Completed a module in the year asked for")
+    required: list[RequiredOut]
+
+
+class MembersPage(BaseModel):
+    items: list[MemberOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at the end")
+
+
+class ReminderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MemberStatus
+    message: str | None = Field(default=None, max_length=500)
+    q: str | None = Field(default=None, max_length=100, description="Only people whose name contains this")
+    year: int | None = Field(default=None, ge=2000, le=2100)
+
+
+class RemindersQueued(BaseModel):
+    queued: int = Field(description="People reminded now; those already reminded today are skipped")
+    skipped: int = Field(description="People who matched but were already reminded today")
+
+
+class PushKeys(BaseModel):
+    p256dh: str = Field(min_length=20, max_length=200)
+    auth: str = Field(min_length=8, max_length=100)
+
+
+class PushSubscriptionIn(BaseModel):
+    """A browser's PushSubscription.toJSON()."""
+
+    endpoint: str = Field(min_length=8, max_length=2000)
+    expirationTime: int | float | None = None  # noqa: N815 - the browser's name
+    keys: PushKeys
+
+
+class PushSubscriptionRef(BaseModel):
+    endpoint: str = Field(min_length=8, max_length=2000)
+
+
+class PublicKeyOut(BaseModel):
+    public_key: str = Field(description="VAPID application server key, base64url (applicationServerKey)")
+
+
+class NoticeOut(BaseModel):
+    id: int
+    at: datetime
+    agency: AgencyRef
+    status: MemberStatus
+    text: str
+    read: bool
+
+
+class NoticesOut(BaseModel):
+    items: list[NoticeOut]
+    unread: int

@@ -1,0 +1,117 @@
+"""HTTP endpoints for a manager's daily work: who is behind (list, CSV) and reminding them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from hocso.accounts.deps import CurrentUser
+from hocso.accounts.models import User
+from hocso.agencies import members, push_job, reminders, service
+from hocso.agencies.manager_schemas import MembersPage, MemberOut, MemberStatus, ReminderIn, RemindersQueued, RequiredOut
+from hocso.agencies.schemas import AgencyRef
+from hocso.core import jobs
+from hocso.core.db import SessionDep
+from hocso.core.errors import Forbidden, error_responses
+from hocso.core.timeutil import current_vietnam_year
+
+router = APIRouter(prefix="/agencies", tags=["agencies"])
+assert push_job.deliver_reminders  # imported to register the delivery job with the runner
+
+YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")]
+StatusQuery = Annotated[MemberStatus | None, Query(description="behind | overdue | goal_not_met; everyone if absent")]
+SearchQuery = Annotated[str | None, Query(max_length=100, description="Part of the name, with or without diacritics")]
+LangQuery = Annotated[Literal["vi", "en"], Query(description="Language of the headers")]
+
+
+def _require_manager(user: User) -> None:
+    if not {"agency_admin", "sysadmin"} & set(user.role_list):
+        raise Forbidden("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này.")
+
+
+def _out(m: members.Member) -> MemberOut:
+    return MemberOut(
+        id=m.id, full_name=m.full_name, agency=AgencyRef(code=m.agency_code, name=m.agency_name), goal_met=m.goal_met,
+        required=[RequiredOut(module=r.module, due_date=r.due_date, status=r.status) for r in m.required],
+    )
+
+
+@router.get(
+    "/{code}/members", response_model=MembersPage, operation_id="list_agency_members",
+    responses=error_responses(401, 403, 404),
+)
+def list_members(
+    code: str, user: CurrentUser, session: SessionDep, status: StatusQuery = None, year: YearQuery = None,
+    q: SearchQuery = None, cursor: Annotated[str | None, Query(max_length=600)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> MembersPage:
+    """The subtree's members in name order, filtered by what they are behind on, a page at a time."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    page, next_cursor = members.members_page(
+        session, agency, status=status, year=year or current_vietnam_year(), q=q, cursor=cursor, limit=limit
+    )
+    return MembersPage(items=[_out(m) for m in page], next_cursor=next_cursor)
+
+
+MEMBER_HEADERS = {
+    "vi": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm {year}", "Học phần bắt buộc chưa xong", "Quá hạn"],
+    "en": ["Full name", "Unit code", "Unit", "Goal met in {year}", "Required modules not done", "Overdue"],
+}
+YES_NO = {"vi": ("Có", "Không"), "en": ("yes", "no")}
+
+
+@router.get(
+    "/{code}/members.csv", operation_id="export_agency_members_csv",
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
+)
+def export_members(
+    code: str, user: CurrentUser, session: SessionDep, status: StatusQuery = None, year: YearQuery = None,
+    q: SearchQuery = None, lang: LangQuery = "vi",
+) -> Response:
+    """The filtered list as CSV for Excel: ';' and Vietnamese headers, or ',' and English ones with lang=en."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    year = year or current_vietnam_year()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if lang == "vi" else ",", lineterminator="\r\n")
+    writer.writerow([h.format(year=year) for h in MEMBER_HEADERS[lang]])
+    yes, no = YES_NO[lang]
+    for m in members.all_members(session, agency, status=status, year=year, q=q):
+        open_ = [r.module for r in m.required if r.status != "completed"]
+        late = [r.module for r in m.required if r.status == "overdue"]
+        writer.writerow([service._cell(m.full_name), service._cell(m.agency_code), service._cell(m.agency_name),
+                         yes if m.goal_met else no, ", ".join(open_), ", ".join(late)])
+    service.record_audit(session, actor=user, agency=agency, action="members_exported",
+                         detail={"status": status, "year": year})
+    filename = f"hocso-{agency.code}-{status or 'members'}-{year}.csv"
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post(
+    "/{code}/reminders", response_model=RemindersQueued, status_code=status.HTTP_202_ACCEPTED,
+    operation_id="send_agency_reminders", responses=error_responses(400, 401, 403, 404, 413),
+)
+def send_reminders(code: str, data: ReminderIn, user: CurrentUser, session: SessionDep, request: Request) -> RemindersQueued:
+    """Reminds the filtered people (each at most once a day): in the app, and by push on their devices."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    ids = members.member_ids(session, agency, status=data.status, year=data.year or current_vietnam_year(), q=data.q)
+    message = " ".join(data.message.split()) if data.message and data.message.strip() else None
+    queued = reminders.queue(session, agency=agency, user_ids=ids, status=data.status, message=message,
+                             sent_by=user.id, today=service.vietnam_today())
+    if queued:
+        jobs.enqueue(session, kind=reminders.PUSH_JOB, payload={"agency": agency.code}, created_by=user.id)
+    service.record_audit(session, actor=user, agency=agency, action="reminders_sent",
+                         detail={"status": data.status, "q": data.q, "queued": queued, "skipped": len(ids) - queued,
+                                 "custom_message": message is not None})
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None and queued:
+        runner.wake()  # it finds the job once this request commits, or at its next poll
+    return RemindersQueued(queued=queued, skipped=len(ids) - queued)
