@@ -191,10 +191,12 @@ export async function deleteAccount() {
 export const agency = (code) => call(`/agencies/${encodeURIComponent(code)}`)
 export const agencyStats = (code, year) => call(`/agencies/${encodeURIComponent(code)}/stats?year=${year}`)
 
-export async function agencyCsv(code, year) {
+/** The dashboard as a file: stats.csv (';' and Vietnamese headers when the app is in Vietnamese) or stats.xlsx. */
+export async function agencyCsv(code, year, format = 'csv') {
   let response
   try {
-    response = await authFetch(`/agencies/${encodeURIComponent(code)}/stats.csv?year=${year}`, { headers: { 'Accept-Language': state.lang } })
+    const lang = format === 'csv' && state.lang !== 'vi' ? '' : `&lang=${state.lang}`
+    response = await authFetch(`/agencies/${encodeURIComponent(code)}/stats.${format}?year=${year}${lang}`, { headers: { 'Accept-Language': state.lang } })
   } catch {
     throw new Offline('offline')
   }

@@ -3,6 +3,7 @@ import { state } from './state.js'
 
 const TEXT = {
   vi: {
+    export_xlsx: 'Tải Excel (.xlsx)',
     behind_title: 'Ai đang chậm tiến độ', behind_link: 'Ai đang chậm tiến độ – danh sách, nhắc nhở',
     filter: 'Tình trạng', status_all: 'Tất cả cán bộ', search: 'Tìm theo tên', apply: 'Lọc',
     status: { behind: 'Chưa xong bài bắt buộc', overdue: 'Quá hạn bài bắt buộc', goal_not_met: 'Chưa đạt mục tiêu năm' },
@@ -22,6 +23,7 @@ const TEXT = {
     push_on: 'Đã bật thông báo trên thiết bị này.', push_off: 'Đã tắt thông báo trên thiết bị này.',
   },
   en: {
+    export_xlsx: 'Download Excel (.xlsx)',
     behind_title: 'Who is behind', behind_link: 'Who is behind – list and reminders',
     filter: 'Status', status_all: 'All civil servants', search: 'Search by name', apply: 'Filter',
     status: { behind: 'Required module not done', overdue: 'Required module overdue', goal_not_met: 'Yearly goal not met' },

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from hocso.accounts.deps import CurrentUser
 from hocso.accounts.models import User
-from hocso.agencies import members, push_job, reminders, service
+from hocso.agencies import exports, members, push_job, reminders, service
 from hocso.agencies.manager_schemas import MembersPage, MemberOut, MemberStatus, ReminderIn, RemindersQueued, RequiredOut
 from hocso.agencies.schemas import AgencyRef
 from hocso.core import jobs
@@ -115,3 +115,22 @@ def send_reminders(code: str, data: ReminderIn, user: CurrentUser, session: Sess
     if runner is not None and queued:
         runner.wake()  # it finds the job once this request commits, or at its next poll
     return RemindersQueued(queued=queued, skipped=len(ids) - queued)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/{code}/stats.xlsx", operation_id="export_agency_stats_xlsx",
+    responses={200: {"content": {XLSX: {}}, "description": "Excel workbook"}, **error_responses(401, 403, 404)},
+)
+def export_stats_xlsx(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None, lang: LangQuery = "vi") -> Response:
+    """The dashboard's tables as an Excel workbook: units, modules and the people behind, one sheet each."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    stats = service.agency_stats(session, agency=agency, year=year or current_vietnam_year())
+    body = exports.stats_xlsx(session, agency=agency, stats=stats, lang=lang)
+    service.record_audit(session, actor=user, agency=agency, action="stats_exported",
+                         detail={"year": stats.year, "format": "xlsx"})
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="hocso-{agency.code}-{stats.year}.xlsx"'})

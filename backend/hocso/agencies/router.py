@@ -12,7 +12,7 @@ from hocso.accounts import service as accounts_service
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.schemas import ResetCodeOut
 from hocso.accounts.models import User
-from hocso.agencies import imports, service
+from hocso.agencies import exports, imports, service
 from hocso.agencies.schemas import (
     AgencyOut,
     AgencyStats,
@@ -70,6 +70,7 @@ def get_stats_csv(
     session: SessionDep,
     year: YearQuery = None,
     delimiter: Annotated[Literal[",", ";"], Query(description="';' for Excel set to a Vietnamese locale")] = ",",
+    lang: Annotated[Literal["vi", "en"] | None, Query(description="vi: ';', Vietnamese headers, rates as 16,7%")] = None,
 ) -> Response:
     """The agency and each child agency as CSV rows, for Excel."""
     _require_manager(user)
@@ -78,7 +79,7 @@ def get_stats_csv(
     filename = f"hocso-{agency.code}-{stats.year}.csv"
     service.record_audit(session, actor=user, agency=agency, action="stats_exported", detail={"year": stats.year})
     return Response(
-        service.stats_csv(stats, delimiter=delimiter).encode("utf-8"),
+        (exports.stats_csv_vi(stats) if lang == "vi" else service.stats_csv(stats, delimiter=delimiter)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -20,10 +20,11 @@ export function Admin({ code }) {
   if (!s.me?.manages) return <><h1 tabIndex={-1}>{t('admin_title')}</h1><p>{t('not_manager')}</p></>
   const st = stats.data
   const years = Array.from({ length: 4 }, (_, i) => vietnamYear() - i)
-  async function exportCsv() {
+  const exportCsv = () => exportFile('csv')
+  async function exportFile(format) {
     setError(null)
     try {
-      download(`hocso-${current}-${year}.csv`, await api.agencyCsv(current, year))
+      download(`hocso-${current}-${year}.${format}`, await api.agencyCsv(current, year, format))
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
     }
@@ -45,6 +46,7 @@ export function Admin({ code }) {
         </select>
         <button type="submit" class="button secondary">{t('show')}</button>
         <button type="button" class="button secondary" onClick={exportCsv}>{t('export_csv')}</button>
+        <button type="button" class="button secondary" onClick={() => exportFile('xlsx')}>{tm('export_xlsx')}</button>
       </form>
       <p><a href={`/admin/${encodeURIComponent(current)}/members?year=${year}`}>{tm('behind_link')}</a></p>
       {error && <p class="notice error" role="alert">{error}</p>}
