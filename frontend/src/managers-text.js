@@ -4,6 +4,7 @@ import { state } from './state.js'
 const TEXT = {
   vi: {
     export_xlsx: 'Tải Excel (.xlsx)',
+    required_note: 'Tỉ lệ hoàn thành bài bắt buộc = số lượt (người × học phần bắt buộc) đã hoàn thành, mọi năm cho đến hôm nay, chia cho tổng số lượt phải học. Tỉ lệ này không đổi theo năm đang chọn; lượt quá hạn là lượt chưa xong sau ngày hạn.',
     behind_title: 'Ai đang chậm tiến độ', behind_link: 'Ai đang chậm tiến độ – danh sách, nhắc nhở',
     filter: 'Tình trạng', status_all: 'Tất cả cán bộ', search: 'Tìm theo tên', apply: 'Lọc',
     status: { behind: 'Chưa xong bài bắt buộc', overdue: 'Quá hạn bài bắt buộc', goal_not_met: 'Chưa đạt mục tiêu năm' },
@@ -24,6 +25,7 @@ const TEXT = {
   },
   en: {
     export_xlsx: 'Download Excel (.xlsx)',
+    required_note: 'Required modules done = completed (person × required module) pairs, in any year up to today, divided by all such pairs. It does not change with the year chosen; overdue counts pairs not done after their due date.',
     behind_title: 'Who is behind', behind_link: 'Who is behind – list and reminders',
     filter: 'Status', status_all: 'All civil servants', search: 'Search by name', apply: 'Filter',
     status: { behind: 'Required module not done', overdue: 'Required module overdue', goal_not_met: 'Yearly goal not met' },

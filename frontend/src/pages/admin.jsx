@@ -1,10 +1,12 @@
 // The agency dashboard: figures over the whole subtree, each child unit (chart and table), each module,
 // and the CSV export. The server decides what a manager may see; this page only shows it.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { percent, t, vietnamYear } from '../i18n.js'
 import { navigate, useAppState } from '../state.js'
-import { BarChart, LoadStatus, useLoad } from '../ui.jsx'
+import { LoadStatus, useLoad } from '../ui.jsx'
+import { RankedBars as BarChart } from '../charts.jsx'
+import '../managers.css'
 import { download } from './account.jsx'
 import { tm } from '../managers-text.js'
 
@@ -17,6 +19,9 @@ export function Admin({ code }) {
   const info = useLoad(() => (current ? api.agency(current) : Promise.resolve(null)), [current])
   const catalogue = useLoad(api.modules, [])
   const [error, setError] = useState(null)
+  // Kept as state: a re-render while loading would otherwise put the select back before "Xem" is pressed.
+  const [pickYear, setPickYear] = useState(year)
+  useEffect(() => setPickYear(year), [year])
   if (!s.me?.manages) return <><h1 tabIndex={-1}>{t('admin_title')}</h1><p>{t('not_manager')}</p></>
   const st = stats.data
   const years = Array.from({ length: 4 }, (_, i) => vietnamYear() - i)
@@ -34,14 +39,14 @@ export function Admin({ code }) {
   return (
     <>
       <h1 tabIndex={-1}>{st ? st.agency.name : t('admin_title')}</h1>
-      {parent && current !== root && <p><a class="back" href={parent === root ? '/admin' : `/admin/${parent}`}>↑ {t('up')}</a></p>}
+      {parent && current !== root && <p><a class="back" href={`${parent === root ? '/admin' : `/admin/${parent}`}?year=${year}`}>↑ {t('up')}</a></p>}
       {/* The year applies when chosen with the button, not on each arrow key through the list. */}
       <form class="toolbar" onSubmit={(e) => {
         e.preventDefault()
         navigate(`/admin${code ? `/${code}` : ''}?year=${new FormData(e.currentTarget).get('year')}`, { replace: true })
       }}>
         <label for="year">{t('year')}</label>
-        <select id="year" name="year" value={year}>
+        <select id="year" name="year" value={pickYear} onChange={(e) => setPickYear(Number(e.currentTarget.value))}>
           {years.map((y) => <option key={y} value={y}>{y}</option>)}
         </select>
         <button type="submit" class="button secondary">{t('show')}</button>
@@ -59,6 +64,7 @@ export function Admin({ code }) {
             <li><span class="figure">{percent(st.required_rate)}</span> {t('required_rate')}</li>
             <li><span class="figure">{st.overdue}</span> {t('overdue_count')}</li>
           </ul>
+          <p class="muted" data-testid="required-note">{tm('required_note')}</p>
           <section aria-labelledby="children-title">
             <h2 id="children-title">{t('children_title')}</h2>
             {st.children.length === 0 ? <p>{t('no_children')}</p> : (
@@ -67,12 +73,12 @@ export function Admin({ code }) {
                   rows={st.children.map((c) => ({ label: c.name, value: c.goal_rate || 0, text: percent(c.goal_rate) }))} />
                 <div class="table-scroll">
                   <table data-testid="children">
-                    <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('members')}</th><th scope="col">{t('goal_rate')}</th><th scope="col">{t('required_rate')}</th></tr></thead>
+                    <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('members')}</th><th scope="col">{t('goal_rate')}</th><th scope="col">{t('required_rate')}</th><th scope="col">{t('overdue_count')}</th></tr></thead>
                     <tbody>
                       {st.children.map((c) => (
                         <tr key={c.code}>
                           <th scope="row"><a href={`/admin/${c.code}?year=${year}`}>{c.name}</a></th>
-                          <td>{c.members}</td><td>{percent(c.goal_rate)}</td><td>{percent(c.required_rate)}</td>
+                          <td>{c.members}</td><td>{percent(c.goal_rate)}</td><td>{percent(c.required_rate)}</td><td>{c.overdue}</td>
                         </tr>
                       ))}
                     </tbody>
