@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     xapi_password: str | None = None
     xapi_timeout_seconds: float = 10.0
 
+    # Requests holding a database connection at once, per worker process; the rest wait their turn.
+    db_connections: int = Field(default=8, ge=1, le=32)
+    # How long a request waits for its turn (or SQLite's write lock) before it gets 503 with Retry-After.
+    db_wait_seconds: float = Field(default=10, gt=0, le=120)
+
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> "Settings":
         if self.environment == "production" and not self.secret_key:

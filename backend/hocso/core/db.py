@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, create_engine
 
 from hocso.core.config import get_settings
-from hocso.core.errors import HocsoError
+from hocso.core.errors import DatabaseBusy, HocsoError
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def make_engine(url: str) -> Engine:
-    """Creates an engine; for SQLite turns on WAL, foreign keys and explicit BEGIN handling."""
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> Engine:
+    """Creates an engine; for SQLite turns on WAL, foreign keys and explicit BEGIN handling.
 
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    The pool holds `connections` for requests (see DatabaseGate), one for /health and a few for work outside
+    requests, so a request that got its turn never waits for the pool.
+    """
+    pool = {"pool_size": connections + 1, "max_overflow": 4, "pool_timeout": wait_seconds}
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, **pool)
+
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_seconds}, **pool)
+    busy_ms = int(wait_seconds * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -34,7 +43,8 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        # Another process's writer (a second worker, the command line) is waited for this long, then 503.
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -49,7 +59,8 @@ def make_engine(url: str) -> Engine:
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    return make_engine(settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds)
 
 
 def open_session(engine: Engine, *, write: bool = False) -> Session:
@@ -57,48 +68,127 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
+class DatabaseGate:
+    """Who may use the database now, per engine and process: a request waits its turn in the event loop.
+
+    Waiting happens here, on AnyIO primitives, never in a worker thread: threads that blocked on a lock or on
+    the pool could take every thread of AnyIO's pool while the holder needed one to finish, and the server
+    froze. At most `connections` requests hold a connection (fewer than the pool has), SQLite's writes take
+    turns (it has one writer), and whoever waits longer than `wait_seconds` gets 503 with Retry-After.
+    Commit and close run on threads of their own, so finishing never waits behind the requests that wait.
+    """
+
+    def __init__(self, engine: Engine, *, connections: int, wait_seconds: float):
+        self.engine = engine
+        self.wait_seconds = wait_seconds
+        self._slots = anyio.Semaphore(connections)
+        self._writer = anyio.Lock() if engine.dialect.name == "sqlite" else None
+        self._file_lock = _file_writer_lock(engine) if self._writer is not None else None
+        self._finishers = anyio.CapacityLimiter(connections)
+        self._health = anyio.CapacityLimiter(1)
+
+    @asynccontextmanager
+    async def turn(self, *, write: bool) -> AsyncIterator[None]:
+        """Waits (boundedly) for a connection, and on SQLite for a write also for the writer's turn."""
+        async with AsyncExitStack() as stack:
+            try:
+                with anyio.fail_after(self.wait_seconds):
+                    # The writer's turn first: writers queued on it must not sit on connections readers need.
+                    if write and self._writer is not None:
+                        await stack.enter_async_context(self._writer)
+                        await self._take_file_lock()
+                        stack.callback(self._file_lock.release)
+                    await stack.enter_async_context(self._slots)
+            except TimeoutError:
+                raise DatabaseBusy() from None
+            yield
+
+    async def _take_file_lock(self) -> None:
+        """Waits for background writers of this process (the job runner), which hold the file's writer lock.
+
+        Only the request at the head of the writers' queue waits here, polling in the event loop rather than
+        blocking a worker thread; background transactions are short, so the head waits little.
+        """
+        while not self._file_lock.acquire(blocking=False):
+            await anyio.sleep(0.002)
+
+    async def finish(self, session: Session, *, commit: bool) -> None:
+        """Commits or rolls back, then closes, on a thread of its own; a cancelled request still finishes."""
+
+        def _finish() -> None:
+            try:
+                if commit:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_finish, limiter=self._finishers)
+
+    async def ping(self, timeout: float = 3) -> None:
+        """Raises DatabaseBusy unless the database answers a trivial query within timeout seconds."""
+
+        def _ping() -> None:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        try:
+            with anyio.fail_after(timeout):
+                # Abandoned on timeout: a stuck connection attempt must not hold up the answer.
+                await anyio.to_thread.run_sync(_ping, limiter=self._health, abandon_on_cancel=True)
+        except TimeoutError:
+            raise DatabaseBusy() from None
+
+
 _sqlite_writers: dict[int, threading.Lock] = {}
 
 
-@contextmanager
-def _one_writer_at_a_time(engine: Engine, write: bool) -> Iterator[None]:
-    """On SQLite, lets this process's write transactions queue on a lock rather than poll the busy timeout.
-
-    SQLite takes one writer at a time anyway; waiting threads that poll sleep in growing steps and wake late,
-    which made the slowest writes under load several times slower than queueing here.
-    """
-    if not write or engine.dialect.name != "sqlite":
-        yield
-        return
-    lock = _sqlite_writers.setdefault(id(engine), threading.Lock())
-    with lock:
-        yield
+def _file_writer_lock(engine: Engine) -> threading.Lock:
+    """This process's writer lock for a SQLite file: taken by requests (via their gate) and background work."""
+    return _sqlite_writers.setdefault(id(engine), threading.Lock())
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A write session outside any request (background jobs, the CLI), queued like a request's writes."""
-    with _one_writer_at_a_time(engine, True), open_session(engine, write=True) as session:
+    """A write session outside any request (background jobs, the CLI), queued like a request's writes.
+
+    It blocks its own thread, never one of AnyIO's: run it from a thread of its own (the job runner's).
+    """
+    if engine.dialect.name != "sqlite":
+        with open_session(engine, write=True) as session:
+            yield session
+        return
+    with _file_writer_lock(engine), open_session(engine, write=True) as session:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """Yields the request's session and commits at the end: services only flush."""
-    engine = request.app.state.engine
+_gates: weakref.WeakKeyDictionary[Engine, DatabaseGate] = weakref.WeakKeyDictionary()
+
+
+def gate_for(engine: Engine, *, connections: int, wait_seconds: float) -> DatabaseGate:
+    """The engine's gate in this process, shared by every app over that engine (the writer's turn is per file)."""
+    if engine not in _gates:
+        _gates[engine] = DatabaseGate(engine, connections=connections, wait_seconds=wait_seconds)
+    return _gates[engine]
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Yields the request's session once it is its turn, and commits before the answer: services only flush."""
+    gate: DatabaseGate = request.app.state.db_gate
     write = request.method in WRITE_METHODS
-    with _one_writer_at_a_time(engine, write), open_session(engine, write=write) as session:
+    async with gate.turn(write=write):
+        session = open_session(gate.engine, write=write)
         try:
             yield session
-            session.commit()
         except HocsoError as exc:
-            if exc.keep_changes:
-                session.commit()
-            else:
-                session.rollback()
+            await gate.finish(session, commit=exc.keep_changes)
             raise
         except BaseException:
-            session.rollback()
+            await gate.finish(session, commit=False)
             raise
+        await gate.finish(session, commit=True)
 
 
 # scope="function": the commit happens before the response is sent, so a client never sees success for

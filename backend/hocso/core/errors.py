@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -11,6 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+log = logging.getLogger("hocso.errors")
 
 
 class ErrorOut(BaseModel):
@@ -29,12 +33,13 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Invalid input; `detail` says what to fix",
     429: "Too many attempts; see the Retry-After header",
+    503: "Busy or unable to store right now; nothing was saved, send again after Retry-After seconds",
 }
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Documents the error answers an endpoint can give, for the OpenAPI document."""
-    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in (*codes, 422)}
+    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in (*codes, 422, 503)}
 
 
 class HocsoError(Exception):
@@ -96,6 +101,35 @@ def bilingual_error(en: str, vi: str) -> PydanticCustomError:
     """A validation error from a field validator whose message follows Accept-Language like the error family's."""
     # Braces would be read as the template's placeholders.
     return PydanticCustomError("value_error", en.replace("{", "(").replace("}", ")"), {"vi": vi})
+
+
+class ServiceUnavailable(HocsoError):
+    status_code = 503
+
+    def __init__(self, detail: str, vi: str | None, retry_after: int):
+        super().__init__(detail, vi, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """The database is saturated or locked: nothing was stored, and the same request may be sent again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server is busy; nothing was saved. Please try again in a moment.",
+            "Máy chủ đang bận, chưa lưu gì. Vui lòng thử lại sau giây lát.",
+            retry_after=2,
+        )
+
+
+class StorageFull(ServiceUnavailable):
+    """The database cannot grow (disk full, file read-only): nothing was stored."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server cannot store anything right now; nothing was saved. Please try again later.",
+            "Máy chủ tạm thời không lưu được dữ liệu, chưa lưu gì. Vui lòng thử lại sau.",
+            retry_after=60,
+        )
 
 
 def preferred_language(request: Request) -> str:
@@ -334,11 +368,14 @@ def install_error_handlers(app: FastAPI) -> None:
         raise exc
 
     @app.exception_handler(OperationalError)
-    async def _operational_error(_request: Request, exc: OperationalError):
-        if "locked" in str(exc.orig).lower():
-            return JSONResponse(
-                {"detail": "The server is busy; please try again in a moment."},
-                status_code=503,
-                headers={"Retry-After": "1"},
-            )
-        raise exc
+    async def _operational_error(request: Request, exc: OperationalError):
+        # The database could not do it now (locked past the wait, disk full, connection lost, a
+        # serialization or deadlock victim): the transaction was rolled back, so sending again is safe.
+        reason = str(exc.orig).lower()
+        full = any(s in reason for s in ("disk is full", "disk full", "readonly", "read-only", "no space"))
+        log.warning("database unavailable: %s", reason.splitlines()[0] if reason else type(exc.orig).__name__)
+        return await _hocso_error(request, StorageFull() if full else DatabaseBusy())
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, _exc: PoolTimeout):
+        return await _hocso_error(request, DatabaseBusy())

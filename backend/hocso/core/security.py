@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,19 +33,28 @@ _DUMMY_HASH = _pwd.hash("hocso-timing-equaliser")
 TokenType = Literal["access", "refresh"]
 
 
+# Argon2 is CPU-bound and runs outside the GIL: more hashes at once than there are cores only queue in the
+# kernel, and starve the event loop (health checks included) while they do. So at most half the cores hash
+# at once per process; the rest wait here. A hash always finishes on its own, so waiting never depends on
+# another thread being free.
+_hashing = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
 def hash_password(password: str) -> str:
-    return _pwd.hash(password)
+    with _hashing:
+        return _pwd.hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Checks a password; with no hash it still spends the time of one check and answers False."""
-    if not password_hash:
-        _pwd.verify(password, _DUMMY_HASH)
-        return False
-    try:
-        return _pwd.verify(password, password_hash)
-    except (ValueError, TypeError):
-        return False
+    with _hashing:
+        if not password_hash:
+            _pwd.verify(password, _DUMMY_HASH)
+            return False
+        try:
+            return _pwd.verify(password, password_hash)
+        except (ValueError, TypeError):
+            return False
 
 
 def _code_key(settings: Settings) -> bytes:
