@@ -10,7 +10,6 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import compile_path
 
@@ -33,7 +32,9 @@ from hocso.core.db import gate_for, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
 from hocso.core.jobs import JobRunner
 from hocso.core.logging import RequestLogMiddleware, configure_logging
+from hocso.core.middleware import BodyLimit
 from hocso.core.ratelimit import SlidingWindowLimiter
+from hocso.core.security import access_token_valid
 from hocso.learning.router import router as learning_router
 
 API_PREFIX = "/api/v1"
@@ -47,17 +48,6 @@ async def health(request: Request) -> dict[str, str]:
     """Answers ok when the database answers, within seconds even when every request's turn is taken."""
     await request.app.state.db_gate.ping()
     return {"status": "ok"}
-
-
-class BodySizeLimit(BaseHTTPMiddleware):
-    """Refuses request bodies that declare more bytes than any endpoint needs."""
-
-    async def dispatch(self, request: Request, call_next):
-        length = request.headers.get("content-length")
-        limit = MAX_IMPORT_BYTES + 10_000 if request.url.path.endswith("/members/import") else MAX_BODY_BYTES
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse({"detail": f"The request body is larger than {limit // 1000} kB."}, status_code=413)
-        return await call_next(request)
 
 
 def _api_miss(app: FastAPI, path: str) -> Response:
@@ -138,7 +128,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     security.issuer_jwks(settings)  # and the credential-signing key
 
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(
+        BodyLimit,
+        limit=MAX_BODY_BYTES,
+        uploads=[(rf"^{API_PREFIX}/agencies/[^/]+/members/import$", MAX_IMPORT_BYTES + 10_000)],
+        token_ok=lambda _scope, token: access_token_valid(settings, token),
+    )
     # Phones on slow mobile data: module JSON and the app's scripts shrink to about a third.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLogMiddleware)

@@ -134,7 +134,11 @@ class StorageFull(ServiceUnavailable):
 
 def preferred_language(request: Request) -> str:
     """Picks "vi" or "en" from Accept-Language; Vietnamese unless English is asked for first."""
-    header = request.headers.get("accept-language", "")
+    return preferred_language_of(request.headers.get("accept-language", ""))
+
+
+def preferred_language_of(header: str) -> str:
+    """Picks "vi" or "en" from an Accept-Language value."""
     for part in header.split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("en"):

@@ -171,3 +171,12 @@ def sign_credential(settings: Settings, payload: dict[str, Any], *, typ: str = "
     kid = _public_jwk(pem)["kid"]
     key = jwk.construct(pem.decode(), CREDENTIAL_ALGORITHM)
     return jws.sign(payload, key, headers={"kid": kid, "typ": typ}, algorithm=CREDENTIAL_ALGORITHM)
+
+
+def access_token_valid(settings: Settings, token: str) -> bool:
+    """True when token is a well-signed, unexpired access token (who it names is not looked up)."""
+    try:
+        decode_token(settings, token, expected_type="access")
+    except NotAuthenticated:
+        return False
+    return True
