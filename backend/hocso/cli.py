@@ -24,7 +24,7 @@ def _prepare_database(*, load_content: bool = True):
 
     settings = get_settings()
     if settings.sqlalchemy_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = get_engine()
     upgrade(engine)
     if load_content:
@@ -58,13 +58,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     _prepare_database()
     print(f"hocso: serving http://{args.host}:{args.port} with {workers} worker(s)", file=sys.stderr)
+    # X-Forwarded-For/-Proto are believed only from the proxies FORWARDED_ALLOW_IPS names; otherwise anyone
+    # could pick the address that per-address limits count (uvicorn would trust 127.0.0.1 by default).
+    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "").strip()
     uvicorn.run(
         "hocso.main:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         access_log=False,  # hocso.core.logging writes one JSON line per request instead
         log_level=os.environ.get("HOCSO_LOG_LEVEL", "info").lower(),
     )

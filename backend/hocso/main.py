@@ -32,7 +32,7 @@ from hocso.core.db import gate_for, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
 from hocso.core.jobs import JobRunner
 from hocso.core.logging import RequestLogMiddleware, configure_logging
-from hocso.core.middleware import BodyLimit
+from hocso.core.middleware import BodyLimit, SecurityHeaders
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.core.security import access_token_valid
 from hocso.learning.router import router as learning_router
@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         description="Digital-skills learning for Vietnam's citizens and civil servants.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # The OpenAPI document stays public (API.md); the browsable page is for development.
+        docs_url=None if settings.environment == "production" else "/docs",
         redoc_url=None,
     )
     app.state.settings = settings
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # Phones on slow mobile data: module JSON and the app's scripts shrink to about a third.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router,
                    managers_router, notices_router,

@@ -129,19 +129,36 @@ def real_server(migrated_template, tmp_path):
         yield running
 
 
-@pytest.fixture
-def context(browser, server):
+# Collects what the Content-Security-Policy refused, page by page.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
+def phone_context(browser, server):
     """A phone-sized browser profile of its own (its own IndexedDB, caches and service worker)."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                   base_url=server.url, locale="vi-VN")
+    context.add_init_script(CSP_WATCH)
+    return context
+
+
+@pytest.fixture
+def context(browser, server):
+    """A phone profile; the app must work under its Content-Security-Policy: any violation fails the test."""
+    context = phone_context(browser, server)
+    refused: list[str] = []
+    context.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     yield context
     context.close()
+    assert not refused, f"the app broke its own Content-Security-Policy: {refused}"
 
 
 @pytest.fixture
 def real_context(browser, real_server):
     """A phone-sized browser profile against the real catalogue."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  base_url=real_server.url, locale="vi-VN")
+    context = phone_context(browser, real_server)
     yield context
     context.close()

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written aside, then linked into place: link() fails if the file exists, so when two workers
         # start at once the first key wins and the other reads it, never a half-written file.
         tmp = self.data_dir / f".secret_key.{os.getpid()}"

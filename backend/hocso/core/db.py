@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -33,6 +35,7 @@ def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> 
         return create_engine(url, pool_pre_ping=True, **pool)
 
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_seconds}, **pool)
+    _private_file(engine.url.database)
     busy_ms = int(wait_seconds * 1000)
 
     @event.listens_for(engine, "connect")
@@ -43,6 +46,8 @@ def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> 
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Erased people's rows are overwritten with zeros, not left readable in free pages of the file.
+        cur.execute("PRAGMA secure_delete=ON")
         # Another process's writer (a second worker, the command line) is waited for this long, then 503.
         cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.close()
@@ -55,6 +60,24 @@ def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> 
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _private_file(database: str | None) -> None:
+    """Creates the SQLite file readable by its owner only (its folder too, when made here), before SQLite does.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they stay private as well.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)  # a file made by an earlier version, world-readable
+        except PermissionError:
+            pass
 
 
 @lru_cache
