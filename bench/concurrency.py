@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import PASSWORD, RIGHT, ROOT, Server, _fresh_pg_database, percentile  # noqa: E402
 
 KINDS = ["bad_login", "good_login", "progress", "attempt", "module"]
+WRONG = {q: ["b"] for q in RIGHT}
 ALLOWED = {200, 201, 204, 400, 401, 403, 404, 409, 422, 429, 503}
 
 
@@ -110,7 +111,7 @@ async def crowd(url: str, people: list[dict], size: int, rounds: int) -> dict:
             if kind == "attempt":
                 event_id = str(uuid.uuid4())
                 person["attempts"].add(event_id)
-                body = {"event_id": event_id, "answers": RIGHT if random.random() < 0.7 else {"q1": ["b"]}, "occurred_at": _now()}
+                body = {"event_id": event_id, "answers": RIGHT if random.random() < 0.7 else WRONG, "occurred_at": _now()}
                 return send(kind, "POST", "/api/v1/modules/qr-basics/attempts", True, json=body, headers=person["headers"])
             return send(kind, "GET", "/api/v1/modules/qr-basics", False, params={"lang": random.choice(["vi", "en"])})
 

@@ -28,7 +28,8 @@ def _failed_sign_ins(url: str) -> list[int]:
 def test_x_forwarded_for_counts_only_from_a_named_proxy(database_url, tmp_path, monkeypatch, trusted):
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     prepare(database_url)
-    env = {"HOCSO_LOGIN_ATTEMPTS_PER_IP": str(LIMIT), "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100"}
+    env = {"HOCSO_LOGIN_ATTEMPTS_PER_IP": str(LIMIT), "HOCSO_LOGIN_ATTEMPTS_PER_IP_MAX": str(LIMIT),
+           "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100"}
     if trusted:
         env["FORWARDED_ALLOW_IPS"] = trusted
     with serve(tmp_path, database_url, env=env) as server:

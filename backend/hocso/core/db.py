@@ -27,10 +27,11 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> Engine:
     """Creates an engine; for SQLite turns on WAL, foreign keys and explicit BEGIN handling.
 
-    The pool holds `connections` for requests (see DatabaseGate), one for /health and a few for work outside
-    requests, so a request that got its turn never waits for the pool.
+    The pool holds `connections` for requests (see DatabaseGate) and one for /health; its overflow covers a
+    second short session per request (the attempt counters) and work outside requests, so a request that got
+    its turn never waits for the pool.
     """
-    pool = {"pool_size": connections + 1, "max_overflow": 4, "pool_timeout": wait_seconds}
+    pool = {"pool_size": connections + 1, "max_overflow": connections + 4, "pool_timeout": wait_seconds}
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **pool)
 
