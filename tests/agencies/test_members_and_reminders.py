@@ -258,3 +258,25 @@ def test_subscriptions_must_look_like_a_browsers(client, people, settings):
     assert client.post("/api/v1/me/push-subscriptions", json=sub, headers=dao).status_code == 422
     _, _, sub = browser_subscription("https://push.example.com/x")
     assert client.post("/api/v1/me/push-subscriptions", json=sub).status_code == 401
+
+
+def test_a_manager_verifies_a_members_certificate_from_the_list_and_the_export(client, as_user, people):
+    an = next(m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+              if m["full_name"] == "Lê An")
+    held = client.get("/api/v1/me/certificates", headers=people["an@example.vn"]).json()
+    module_cert = next(c for c in held if c["kind"] == "module")
+    assert {c["number"] for c in an["certificates"]} == {c["number"] for c in held}
+    listed = next(c for c in an["certificates"] if c["id"] == module_cert["id"])
+    assert listed["verify_url"] == module_cert["verify_url"]
+    # The link is the public page: valid, in the holder's name.
+    public = client.get(f"/api/v1/certificates/{listed['id']}").json()
+    assert public["status"] == "valid" and public["holder_name"] == "Lê An"
+    others = [m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"] if m["full_name"] != "Lê An"]
+    assert all(m["certificates"] == [] for m in others)  # nobody else's
+    rows = list(csv.reader(io.StringIO(client.get("/api/v1/agencies/HNI/members.csv", headers=as_user(ADMIN))
+                                       .content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][-1] == "Số chứng nhận"
+    assert module_cert["number"] in next(r for r in rows if r[0] == "Lê An")[-1]
+    # An erased holder's certificate leaves the list with them.
+    assert client.delete("/api/v1/me", headers=people["an@example.vn"]).status_code == 204
+    assert all(m["full_name"] != "Lê An" for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"])

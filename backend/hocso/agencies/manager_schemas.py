@@ -19,12 +19,22 @@ class RequiredOut(BaseModel):
     status: Literal["completed", "overdue", "in_progress", "not_started"]
 
 
+class MemberCertificateOut(BaseModel):
+    id: str
+    number: str
+    kind: Literal["module", "year"]
+    module: str | None
+    year: int
+    verify_url: str = Field(description="The public verification page of the certificate")
+
+
 class MemberOut(BaseModel):
     id: uuid.UUID
     full_name: str
     agency: AgencyRef
     goal_met: bool = Field(description="Completed a module in the year asked for")
     required: list[RequiredOut]
+    certificates: list[MemberCertificateOut] = Field(default_factory=list, description="The member's valid certificates")
 
 
 class MembersPage(BaseModel):

@@ -8,10 +8,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from hocso.accounts.deps import CurrentUser
+from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
 from hocso.agencies import exports, members, push_job, reminders, service
-from hocso.agencies.manager_schemas import MembersPage, MemberOut, MemberStatus, ReminderIn, RemindersQueued, RequiredOut
+from hocso.agencies.manager_schemas import (
+    MemberCertificateOut,
+    MembersPage,
+    MemberOut,
+    MemberStatus,
+    ReminderIn,
+    RemindersQueued,
+    RequiredOut,
+)
 from hocso.agencies.schemas import AgencyRef
 from hocso.core import jobs
 from hocso.core.db import SessionDep
@@ -32,10 +40,15 @@ def _require_manager(user: User) -> None:
         raise Forbidden("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này.")
 
 
-def _out(m: members.Member) -> MemberOut:
+def _out(m: members.Member, base_url: str) -> MemberOut:
     return MemberOut(
         id=m.id, full_name=m.full_name, agency=AgencyRef(code=m.agency_code, name=m.agency_name), goal_met=m.goal_met,
         required=[RequiredOut(module=r.module, due_date=r.due_date, status=r.status) for r in m.required],
+        certificates=[
+            MemberCertificateOut(id=c.id, number=c.number, kind=c.kind, module=c.module, year=c.year,  # type: ignore[arg-type]
+                                 verify_url=f"{base_url}/verify/{c.id}")
+            for c in m.certificates
+        ],
     )
 
 
@@ -44,8 +57,8 @@ def _out(m: members.Member) -> MemberOut:
     responses=error_responses(401, 403, 404),
 )
 def list_members(
-    code: str, user: CurrentUser, session: SessionDep, status: StatusQuery = None, year: YearQuery = None,
-    q: SearchQuery = None, cursor: Annotated[str | None, Query(max_length=600)] = None,
+    code: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, status: StatusQuery = None,
+    year: YearQuery = None, q: SearchQuery = None, cursor: Annotated[str | None, Query(max_length=600)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MembersPage:
     """The subtree's members in name order, filtered by what they are behind on, a page at a time."""
@@ -54,12 +67,14 @@ def list_members(
     page, next_cursor = members.members_page(
         session, agency, status=status, year=year or current_vietnam_year(), q=q, cursor=cursor, limit=limit
     )
-    return MembersPage(items=[_out(m) for m in page], next_cursor=next_cursor)
+    return MembersPage(items=[_out(m, settings.base_url) for m in page], next_cursor=next_cursor)
 
 
 MEMBER_HEADERS = {
-    "vi": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm {year}", "Học phần bắt buộc chưa xong", "Quá hạn"],
-    "en": ["Full name", "Unit code", "Unit", "Goal met in {year}", "Required modules not done", "Overdue"],
+    "vi": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm {year}", "Học phần bắt buộc chưa xong", "Quá hạn",
+           "Số chứng nhận"],
+    "en": ["Full name", "Unit code", "Unit", "Goal met in {year}", "Required modules not done", "Overdue",
+           "Certificate numbers"],
 }
 YES_NO = {"vi": ("Có", "Không"), "en": ("yes", "no")}
 
@@ -84,7 +99,8 @@ def export_members(
         open_ = [r.module for r in m.required if r.status != "completed"]
         late = [r.module for r in m.required if r.status == "overdue"]
         writer.writerow([service._cell(m.full_name), service._cell(m.agency_code), service._cell(m.agency_name),
-                         yes if m.goal_met else no, ", ".join(open_), ", ".join(late)])
+                         yes if m.goal_met else no, ", ".join(open_), ", ".join(late),
+                         ", ".join(c.number for c in m.certificates)])
     service.record_audit(session, actor=user, agency=agency, action="members_exported",
                          detail={"status": status, "year": year})
     filename = f"hocso-{agency.code}-{status or 'members'}-{year}.csv"

@@ -18,6 +18,7 @@ from hocso.accounts.models import User
 from hocso.agencies.models import Agency, Requirement
 from hocso.agencies.rollups import path_ids
 from hocso.agencies.service import subtree_filter, vietnam_today
+from hocso.certificates.models import Certificate
 from hocso.core.errors import Invalid
 from hocso.core.textfold import fold
 from hocso.learning.models import ModuleProgress
@@ -33,6 +34,15 @@ class RequiredItem:
 
 
 @dataclass
+class HeldCertificate:
+    id: str
+    number: str
+    kind: str
+    module: str | None
+    year: int
+
+
+@dataclass
 class Member:
     id: uuid.UUID
     full_name: str
@@ -40,6 +50,7 @@ class Member:
     agency_name: str
     goal_met: bool
     required: list[RequiredItem]
+    certificates: list[HeldCertificate]
 
 
 def encode_cursor(name_key: str, user_id: uuid.UUID) -> str:
@@ -127,6 +138,13 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             progress.setdefault(p.user_id, {})[p.module_slug] = p
             if p.completed_year == year:
                 goal.add(p.user_id)
+    certificates: dict[uuid.UUID, list[HeldCertificate]] = {}
+    if ids:
+        # Valid ones only: a manager verifies what the person can show.
+        for c in session.exec(
+            select(Certificate).where(Certificate.user_id.in_(ids), Certificate.revoked_at.is_(None)).order_by(Certificate.seq)
+        ).all():
+            certificates.setdefault(c.user_id, []).append(HeldCertificate(c.id, c.number, c.kind, c.module_slug, c.year))
     reqs = _requirements(session, root)
     due_by_path: dict[str, dict[str, date]] = {}
     members = []
@@ -148,7 +166,7 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             else:
                 state = "in_progress" if p is not None else "not_started"
             required.append(RequiredItem(module=module, due_date=d, status=state))
-        members.append(Member(user_id, full_name, code, name, user_id in goal, required))
+        members.append(Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, [])))
     return members
 
 

@@ -98,7 +98,7 @@ export function Members({ code }) {
       {items.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-label={tm('behind_title')}>
           <table data-testid="members">
-            <thead><tr><th scope="col">{tm('col_name')}</th><th scope="col">{tm('col_unit')}</th><th scope="col">{tm('col_goal')}</th><th scope="col">{tm('col_required')}</th></tr></thead>
+            <thead><tr><th scope="col">{tm('col_name')}</th><th scope="col">{tm('col_unit')}</th><th scope="col">{tm('col_goal')}</th><th scope="col">{tm('col_required')}</th><th scope="col">{tm('col_certificates')}</th></tr></thead>
             <tbody>
               {items.map((m) => (
                 <tr key={m.id}>
@@ -110,6 +110,16 @@ export function Members({ code }) {
                       {m.required.map((r) => (
                         <li key={r.module} class={r.status === 'overdue' ? 'overdue' : undefined}>
                           {r.module}: {tm('req_status')[r.status]} ({tm('due', formatDate(r.due_date))})
+                        </li>
+                      ))}
+                    </ul>
+                  )}</td>
+                  <td>{m.certificates.length === 0 ? tm('none_certificates') : (
+                    <ul class="plain">
+                      {/* The public verification page: what an evaluation board would check. */}
+                      {m.certificates.map((c) => (
+                        <li key={c.id}>
+                          <a href={c.verify_url} target="_blank" rel="noopener" aria-label={tm('verify_certificate', c.number, m.full_name)}>{c.number}</a>
                         </li>
                       ))}
                     </ul>
