@@ -65,9 +65,10 @@ def test_offline_the_app_shows_what_is_saved_first_and_marks_what_needs_the_netw
 
     real_context.set_offline(True)
     page.goto("/")
+    # The saved list comes from IndexedDB a moment after the page: read the order once it is there.
+    expect(page.get_by_test_id("saved")).to_contain_text("Nhận ra thư và tin nhắn giả mạo")
     sections = page.locator("main h2").all_inner_texts()
     assert sections[0] == "Đã lưu để học ngoại tuyến", sections
-    expect(page.get_by_test_id("saved")).to_contain_text("Nhận ra thư và tin nhắn giả mạo")
     suggested = page.get_by_role("region", name="Gợi ý cho bạn")
     expect(suggested.get_by_text("Chưa lưu trên máy, cần có mạng").first).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)

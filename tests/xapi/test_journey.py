@@ -84,10 +84,17 @@ def wait_until_sent(database_url: str, seconds: float = 60) -> None:
         time.sleep(0.25)
 
 
-def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches_the_lrs_exactly_once(
-    lrs, database_url, tmp_path
-):
+@pytest.fixture
+def served(lrs, database_url, tmp_path):
     server = Served(tmp_path, database_url, lrs.endpoint)
+    yield server
+    server.kill()  # also when the test failed half-way
+
+
+def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches_the_lrs_exactly_once(
+    lrs, served, database_url
+):
+    server = served
     server.start()
     httpx.post(f"{server.url}/api/v1/auth/register", json={"email": "lan@example.vn", "password": PASSWORD, "full_name": "Lan"})
     token = httpx.post(f"{server.url}/api/v1/auth/login", data={"username": "lan@example.vn", "password": PASSWORD}).json()["access_token"]

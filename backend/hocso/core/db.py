@@ -73,7 +73,14 @@ def _private_file(database: str | None) -> None:
     path = Path(database)
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    # Never open and close an existing database file here: closing any descriptor of a file drops every POSIX
+    # lock this process holds on it, SQLite's included, and another process closing its last connection would
+    # then delete the WAL that this process's connections are still writing to (their writes would vanish).
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
     if path.stat().st_mode & 0o077:
         try:
             path.chmod(0o600)  # a file made by an earlier version, world-readable
