@@ -102,6 +102,8 @@ def settings(tmp_path, database_url) -> Settings:
         register_attempts_per_ip=10_000,
         # Content reloaded by a test is read at once (tests/content/test_caching.py covers the default delay).
         content_recheck_seconds=0,
+        # Month snapshots would queue jobs behind every test's back; tests/agencies/test_ranking.py runs them.
+        month_snapshots=False,
     )
 
 

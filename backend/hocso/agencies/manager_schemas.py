@@ -89,3 +89,25 @@ class NoticeOut(BaseModel):
 class NoticesOut(BaseModel):
     items: list[NoticeOut]
     unread: int
+
+
+class TrendPoint(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    rate: float | None = Field(description="The rate at the month's end (now, for the current month); null if unknown")
+
+
+class RankedUnit(BaseModel):
+    code: str
+    name: str
+    members: int
+    rate: float | None = Field(description="The latest point; null when nothing is required of the unit")
+    trend: list[TrendPoint]
+
+
+class RankingOut(BaseModel):
+    agency: AgencyRef
+    year: int
+    by: Literal["goal_rate", "required_rate"]
+    depth: int
+    total: int = Field(description="Units at this depth; items holds the first `limit` of them, lowest rate first")
+    items: list[RankedUnit]

@@ -1,4 +1,4 @@
-"""HTTP endpoints for a manager's daily work: who is behind (list, CSV) and reminding them."""
+"""HTTP endpoints for a manager's daily work: who is behind (list, CSV), reminding them, and lagging units."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.agencies import exports, members, push_job, reminders, service
+from hocso.agencies import exports, members, push_job, reminders, service, trends
 from hocso.agencies.manager_schemas import (
     MemberCertificateOut,
     MembersPage,
     MemberOut,
+    RankedUnit,
+    RankingOut,
     MemberStatus,
     ReminderIn,
     RemindersQueued,
     RequiredOut,
+    TrendPoint,
 )
 from hocso.agencies.schemas import AgencyRef
 from hocso.core import jobs
@@ -28,6 +31,7 @@ from hocso.core.timeutil import current_vietnam_year
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 assert push_job.deliver_reminders  # imported to register the delivery job with the runner
+assert trends.snapshot_job  # and the monthly snapshots with their sweeper
 
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")]
 StatusQuery = Annotated[MemberStatus | None, Query(description="behind | overdue | goal_not_met; everyone if absent")]
@@ -150,3 +154,30 @@ def export_stats_xlsx(code: str, user: CurrentUser, session: SessionDep, year: Y
                          detail={"year": stats.year, "format": "xlsx"})
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="hocso-{agency.code}-{stats.year}.xlsx"'})
+
+
+@router.get(
+    "/{code}/ranking", response_model=RankingOut, operation_id="rank_agency_units",
+    responses=error_responses(401, 403, 404),
+)
+def get_ranking(
+    code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None,
+    by: Annotated[Literal["goal_rate", "required_rate"], Query(description="The rate to rank by")] = "goal_rate",
+    depth: Annotated[int, Query(ge=1, le=6, description="Levels below the agency: 1 for its children")] = 1,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> RankingOut:
+    """The units below the agency from the lowest rate, each with its rate at the end of each of 12 months."""
+    _require_manager(user)
+    agency = service.visible_agency(session, user=user, code=code)
+    year = year or current_vietnam_year()
+    ranked = trends.ranking(session, agency=agency, year=year, by=by, depth=depth)
+    return RankingOut(
+        agency=AgencyRef(code=agency.code, name=agency.name), year=year, by=by, depth=depth, total=len(ranked),
+        items=[
+            RankedUnit(
+                code=r.agency.code, name=r.agency.name, members=r.members, rate=r.rate,
+                trend=[TrendPoint(month=p.month.strftime("%Y-%m"), rate=p.rate) for p in r.trend],
+            )
+            for r in ranked[:limit]
+        ],
+    )

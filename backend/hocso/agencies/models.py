@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -122,3 +122,18 @@ class AuditEvent(SQLModel, table=True):
     agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False))
     action: str = Field(max_length=40)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AgencyMonth(SQLModel, table=True):
+    """An agency's subtree figures as a month ended in Vietnam: the points of the lagging units' trend lines."""
+
+    __tablename__ = "agency_month"
+    __table_args__ = (Index("ix_agency_month_month", "month"),)
+
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True))
+    month: date = Field(primary_key=True, description="The month's first day")
+    members: int = 0
+    goal_met: int = 0  # in the month's calendar year, up to its end
+    required_completed: int = 0
+    required_total: int = 0
+    taken_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # How long a worker serves modules from memory before it asks the database whether content was reloaded.
     content_recheck_seconds: float = Field(default=2.0, ge=0, le=300)
     run_jobs: bool = Field(default=True, description="Run queued jobs (large imports) in this serving process")
+    month_snapshots: bool = Field(
+        default=True, description="Count each agency's figures when a month ends (the lagging units' trends)"
+    )
     # How far a phone's own clock is believed around the moment a request arrives (API.md, "Client time").
     client_time_past_days: int = Field(default=30, ge=0, le=3660)
     client_time_future_minutes: int = Field(default=5, ge=0, le=1440)
