@@ -190,6 +190,8 @@ export async function deleteAccount() {
 
 export const agency = (code) => call(`/agencies/${encodeURIComponent(code)}`)
 export const agencyStats = (code, year) => call(`/agencies/${encodeURIComponent(code)}/stats?year=${year}`)
+export const agencyRanking = (code, { year, by, depth }) =>
+  call(`/agencies/${encodeURIComponent(code)}/ranking?${new URLSearchParams({ year, by, depth })}`)
 
 /** The dashboard as a file: stats.csv (';' and Vietnamese headers when the app is in Vietnamese) or stats.xlsx. */
 export async function agencyCsv(code, year, format = 'csv') {

@@ -24,6 +24,11 @@ const TEXT = {
     push_unsupported: 'Trình duyệt này không nhận được thông báo. Nhắc nhở vẫn hiện trong ứng dụng.',
     push_denied: 'Bạn đã chặn thông báo của trang này. Hãy cho phép trong cài đặt trình duyệt.',
     push_on: 'Đã bật thông báo trên thiết bị này.', push_off: 'Đã tắt thông báo trên thiết bị này.',
+    lagging_title: 'Đơn vị chậm nhất', lagging_apply: 'Xếp hạng', lagging_by: 'Xếp theo', lagging_depth: 'Cấp đơn vị',
+    lagging_level: (n) => (n === 1 ? 'Đơn vị trực thuộc' : `${n} cấp bên dưới`),
+    lagging_empty: 'Không có đơn vị nào ở cấp này.', lagging_more: (n) => `Đang hiện ${n} đơn vị chậm nhất.`,
+    lagging_note: 'Từ tỉ lệ thấp nhất. Đường nhỏ là tỉ lệ cuối mỗi tháng trong 12 tháng; tỉ lệ đạt mục tiêu năm bắt đầu lại từ 0 mỗi tháng 1.',
+    lagging_trend: (name, parts) => `${name}, 12 tháng: ${parts}`, lagging_no_figure: 'chưa có số liệu',
   },
   en: {
     export_xlsx: 'Download Excel (.xlsx)',
@@ -47,6 +52,11 @@ const TEXT = {
     push_unsupported: 'This browser cannot receive notifications. Reminders still show in the app.',
     push_denied: 'You have blocked notifications for this site. Allow them in the browser settings.',
     push_on: 'Notifications are on for this device.', push_off: 'Notifications are off for this device.',
+    lagging_title: 'Lagging units', lagging_apply: 'Rank', lagging_by: 'Rank by', lagging_depth: 'Units',
+    lagging_level: (n) => (n === 1 ? 'Directly below' : `${n} levels below`),
+    lagging_empty: 'There are no units at this level.', lagging_more: (n) => `Showing the ${n} lowest units.`,
+    lagging_note: 'Lowest rate first. The small line is the rate at the end of each of the last 12 months; the yearly goal rate starts again from 0 each January.',
+    lagging_trend: (name, parts) => `${name}, 12 months: ${parts}`, lagging_no_figure: 'no figure',
   },
 }
 

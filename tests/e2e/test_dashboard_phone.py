@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from hocso.agencies import service as agencies
@@ -44,3 +46,29 @@ def test_unit_names_are_never_cut_at_360px_bars_are_sorted_and_the_year_survives
     page.get_by_role("link", name="↑ Lên cấp trên").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thành phố Hà Nội")
     expect(page.get_by_label("Năm", exact=True)).to_have_value(year)
+
+
+def test_lagging_units_come_lowest_first_with_a_readable_trend_at_360px(context, server):
+    complete_fixture_module(server, "staff.hk@example.vn")
+    page = context.new_page()
+    sign_in(page, "admin.hni@example.vn")
+    page.get_by_role("link", name="Cơ quan").click()
+    lagging = page.get_by_test_id("lagging")
+    expect(lagging.get_by_role("heading", name="Đơn vị chậm nhất")).to_be_visible()
+    names = lagging.locator(".lagging-name")
+    expect(names).to_have_text(["Phường Ba Đình", "Phường Hoàn Kiếm"])  # 0 % before 100 %
+    expect(lagging.locator(".lagging-rate")).to_have_text(["0%", "100%"])
+    month = page.evaluate("new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: 'numeric'})"
+                          ".formatToParts(new Date()).filter((p) => p.type !== 'literal').map((p) => p.value)")
+    this_month = f"{int(month[1])}/{month[0]}"
+    trend = lagging.get_by_role("img", name=re.compile("^Phường Hoàn Kiếm, 12 tháng"))
+    expect(trend).to_have_attribute("aria-label", re.compile(f"{re.escape(this_month)} 100%$"))
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    # Ranked by the required rate instead: nothing is required, so neither unit has a figure.
+    page.get_by_label("Xếp theo").select_option("required_rate")
+    expect(lagging.locator(".lagging-rate")).to_have_text(["0%", "100%"])  # applied only with the button
+    lagging.get_by_role("button", name="Xếp hạng").click()
+    expect(lagging.locator(".lagging-rate")).to_have_text(["—", "—"])
+    # A unit in the ranking opens its own dashboard.
+    names.first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phường Ba Đình")

@@ -9,6 +9,7 @@ import { RankedBars as BarChart } from '../charts.jsx'
 import '../managers.css'
 import { download } from './account.jsx'
 import { tm } from '../managers-text.js'
+import { LaggingUnits } from './lagging.jsx'
 
 export function Admin({ code }) {
   const s = useAppState()
@@ -87,6 +88,7 @@ export function Admin({ code }) {
               </>
             )}
           </section>
+          {st.children.length > 0 && <LaggingUnits code={current} year={year} />}
           {st.by_module.length > 0 && (
             <section aria-labelledby="modules-title">
               <h2 id="modules-title">{t('by_module_title')}</h2>
