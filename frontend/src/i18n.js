@@ -68,6 +68,7 @@ const TEXT = {
     answer_missing: (nums) => `Bạn chưa trả lời câu ${nums.join(', ')}.`,
     your_answer: 'Bạn chọn:', no_answer: '(chưa chọn)',
     sources: 'Nguồn', show: 'Xem', question_n: (i) => `Câu ${i}`,
+    question_of: (i, n) => `Câu ${i}/${n}`, next_question: 'Câu tiếp', previous_question: 'Câu trước',
     not_found: 'Không tìm thấy trang này.', go_home: 'Về trang chủ', none: '—',
   },
   en: {
@@ -136,6 +137,7 @@ const TEXT = {
     answer_missing: (nums) => `You have not answered question ${nums.join(', ')}.`,
     your_answer: 'You chose:', no_answer: '(nothing chosen)',
     sources: 'Sources', show: 'Show', question_n: (i) => `Question ${i}`,
+    question_of: (i, n) => `Question ${i}/${n}`, next_question: 'Next question', previous_question: 'Previous question',
     not_found: 'This page does not exist.', go_home: 'Go to the home page', none: '—',
   },
 }

@@ -18,15 +18,35 @@ def sign_up(page, name: str, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Xin chào, {name}")
 
 
+def check_answer(question, right: bool = True) -> None:
+    """Answers one question: "Đúng"/"Right" is right in every one, "Sai" too in the one that takes several."""
+    question.get_by_label("Đúng" if right else "Sai", exact=True).check()
+    if right and question.get_by_role("checkbox").count():
+        question.get_by_label("Sai", exact=True).check()
+
+
 def answer_quiz(page, right: bool = True) -> None:
-    # The fixture quiz draws 4 of its 6 questions: "Đúng"/"Right" is right in every one, "Sai" too in the
-    # one that takes several answers.
-    expect(page.get_by_role("group")).to_have_count(4)
-    for question in page.get_by_role("group").all():
-        question.get_by_label("Đúng" if right else "Sai", exact=True).check()
-        if right and question.get_by_role("checkbox").count():
-            question.get_by_label("Sai", exact=True).check()
+    # The fixture quiz draws 4 of its 6 questions; a phone shows one at a time, "Câu n/4".
+    for n in range(1, 5):
+        expect(page.get_by_test_id("step-count")).to_have_text(f"Câu {n}/4")
+        expect(page.get_by_role("group")).to_have_count(1)
+        check_answer(page.get_by_role("group"), right)
+        if n < 4:
+            page.get_by_role("button", name="Câu tiếp").click()
     page.get_by_role("button", name="Nộp bài").click()
+
+
+def drawn_prompts(page) -> list[str]:
+    """The questions of the draw, in order: back to the first, then on through each (answers untouched)."""
+    while page.get_by_role("button", name="Câu trước").count():
+        page.get_by_role("button", name="Câu trước").click()
+    prompts = []
+    for n in range(1, 5):
+        expect(page.get_by_test_id("step-count")).to_have_text(f"Câu {n}/4")
+        prompts.append(page.locator("legend").inner_text())
+        if n < 4:
+            page.get_by_role("button", name="Câu tiếp").click()
+    return prompts
 
 
 def test_citizen_signs_up_learns_a_module_passes_its_quiz_and_meets_the_yearly_goal(context, server):
@@ -73,13 +93,16 @@ def test_an_attempt_shows_a_draw_from_the_pool_kept_across_a_reload_and_sends_on
     page = context.new_page()
     sign_up(page, "Lê Văn Hùng", "hung@example.vn")
     page.goto("/m/qr-basics/quiz")
-    expect(page.get_by_role("group")).to_have_count(4)
-    drawn = page.locator("legend").all_inner_texts()
-    choices = page.locator("fieldset").first.locator("label").all_inner_texts()
+    expect(page.get_by_test_id("step-count")).to_have_text("Câu 1/4")
+    choices = page.locator("fieldset").locator("label").all_inner_texts()
+    drawn = drawn_prompts(page)
     page.reload()
-    expect(page.get_by_role("group")).to_have_count(4)
-    assert page.locator("legend").all_inner_texts() == drawn
-    assert page.locator("fieldset").first.locator("label").all_inner_texts() == choices
+    # The same draw, and the question reached is kept: the fourth.
+    expect(page.get_by_test_id("step-count")).to_have_text("Câu 4/4")
+    assert drawn_prompts(page) == drawn
+    while page.get_by_role("button", name="Câu trước").count():
+        page.get_by_role("button", name="Câu trước").click()
+    assert page.locator("fieldset").locator("label").all_inner_texts() == choices
     answer_quiz(page)
     expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Đạt!"))
     [sent] = server.api("GET", "/me/export", server.token("hung@example.vn")).json()["attempts"]

@@ -9,7 +9,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.e2e.test_admin_and_install import complete_fixture_module, sign_in
-from tests.e2e.test_citizen_journey import answer_quiz, sign_up
+from tests.e2e.test_citizen_journey import answer_quiz, check_answer, sign_up
 from tests.e2e.test_offline import save_module_for_offline, wait_for_service_worker
 from tests.e2e.test_phone_screens import GO
 
@@ -89,51 +89,65 @@ def test_offline_the_app_shows_what_is_saved_first_and_marks_what_needs_the_netw
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def answer(page, question: int, right: bool = True) -> None:
-    """Answers the question shown n-th (1-based): "Đúng" is right in each, "Sai" too where several are right."""
-    group = page.get_by_role("group").nth(question - 1)
-    group.get_by_label("Đúng" if right else "Sai", exact=True).check()
-    if right and group.get_by_role("checkbox").count():
-        group.get_by_label("Sai", exact=True).check()
-
-
-def test_the_quiz_names_the_missing_question_keeps_answers_while_rereading_and_shows_what_you_picked(context, server):
+def test_a_phone_shows_one_question_per_screen_names_the_missing_one_keeps_answers_while_rereading_and_shows_what_you_picked(context, server):
     page = context.new_page()
     sign_up(page, "Phạm Thu Trang", "trang@example.vn")
     page.goto(f"/m/{SLUG}/quiz")
-    expect(page.get_by_role("group")).to_have_count(4)  # the fixture quiz draws 4 of its 6 questions
+    step = page.get_by_test_id("step-count")
+    expect(step).to_have_text("Câu 1/4")  # the fixture quiz draws 4 of its 6 questions, one per screen
+    expect(page.get_by_role("group")).to_have_count(1)
+    expect(page.get_by_role("button", name="Câu trước")).to_have_count(0)
+    expect(page.get_by_role("button", name="Nộp bài")).to_have_count(0)
     # The question's border runs above the question, never through its text.
     box = page.locator("fieldset").first.evaluate("""(f) => ({
         legend: f.querySelector('legend').getBoundingClientRect().top,
         top: f.getBoundingClientRect().top + parseFloat(getComputedStyle(f).borderTopWidth) })""")
     assert box["legend"] >= box["top"], box
 
-    for question in (1, 2, 4):
-        answer(page, question)
+    check_answer(page.get_by_role("group"))
+    page.get_by_role("button", name="Câu tiếp").click()
+    check_answer(page.get_by_role("group"))
+    page.get_by_role("button", name="Câu tiếp").click()
+    expect(step).to_have_text("Câu 3/4")
+    page.get_by_role("button", name="Câu tiếp").click()  # the third is left for later
+    expect(step).to_have_text("Câu 4/4")
+    check_answer(page.get_by_role("group"))
     page.get_by_role("button", name="Nộp bài").click()
     expect(page.get_by_role("alert")).to_have_text("Bạn chưa trả lời câu 3.")
-    q3 = page.get_by_role("group").nth(2)
-    assert q3.evaluate("(f) => f.contains(document.activeElement)"), focused_text(page)
+    expect(step).to_have_text("Câu 3/4")
+    assert page.get_by_role("group").evaluate("(f) => f.contains(document.activeElement)"), focused_text(page)
 
-    # Off to re-read a lesson and back: the answers given so far are still there.
+    # Off to re-read a lesson and back: the question reached and the answers given so far are still there.
     page.locator(".crumbs").get_by_role("link").click()
     page.get_by_role("link", name="Quét mã").click()
     expect(page.get_by_role(**H1)).to_have_text("Quét mã")
     page.go_back()
     page.go_back()
-    expect(page.get_by_role("group")).to_have_count(4)
-    expect(page.get_by_role("group").nth(0).get_by_label("Đúng", exact=True)).to_be_checked()
-    expect(page.get_by_role("group").nth(3).get_by_label("Đúng", exact=True)).to_be_checked()
+    expect(step).to_have_text("Câu 3/4")
+    page.get_by_role("button", name="Câu trước").click()
+    page.get_by_role("button", name="Câu trước").click()
+    expect(step).to_have_text("Câu 1/4")
+    expect(page.get_by_role("group").get_by_label("Đúng", exact=True)).to_be_checked()
 
-    answer(page, 3, right=False)
+    page.get_by_role("button", name="Câu tiếp").click()
+    page.get_by_role("button", name="Câu tiếp").click()
+    check_answer(page.get_by_role("group"), right=False)
+    page.get_by_role("button", name="Câu tiếp").click()
     page.get_by_role("button", name="Nộp bài").click()
     expect(page.get_by_test_id("verdict")).to_be_visible()
+    # Each question's feedback on its own screen: what you picked, next to the right answer when it is earned.
+    expect(step).to_have_text("Câu 1/4")
     feedback = page.get_by_test_id("feedback")
-    expect(feedback.nth(0)).to_contain_text(re.compile("Bạn chọn: .*Đúng"))
-    expect(feedback.nth(2)).to_contain_text("Bạn chọn: Sai")
+    expect(feedback).to_have_count(1)
+    expect(feedback).to_contain_text(re.compile("Bạn chọn: .*Đúng"))
+    page.get_by_role("button", name="Câu tiếp").click()
+    page.get_by_role("button", name="Câu tiếp").click()
+    expect(step).to_have_text("Câu 3/4")
+    expect(feedback).to_contain_text("Bạn chọn: Sai")
     # The right answer, when the server gives it; otherwise when it will.
-    expect(feedback.nth(2)).to_contain_text(re.compile("Đáp án đúng: Đúng|Đáp án sẽ hiện khi bạn đạt"))
-    assert "module" not in feedback.nth(2).inner_text().lower() and "bài học" not in feedback.nth(2).inner_text().lower()
+    expect(feedback).to_contain_text(re.compile("Đáp án đúng: Đúng|Đáp án sẽ hiện khi bạn đạt"))
+    assert "module" not in feedback.inner_text().lower() and "bài học" not in feedback.inner_text().lower()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_an_offline_quiz_shows_its_score_once_synced_without_leaving_the_page(context, server):
@@ -141,7 +155,7 @@ def test_an_offline_quiz_shows_its_score_once_synced_without_leaving_the_page(co
     sign_up(page, "Vũ Minh Khôi", "khoi@example.vn")
     wait_for_service_worker(page)
     page.goto(f"/m/{SLUG}/quiz")
-    expect(page.get_by_role("group")).to_have_count(4)
+    expect(page.get_by_test_id("step-count")).to_have_text("Câu 1/4")
     context.set_offline(True)
     answer_quiz(page)
     expect(page.get_by_text(re.compile("Bài sẽ được chấm khi có mạng"))).to_be_visible()

@@ -1,5 +1,5 @@
-"""The real catalogue on a 360 px phone: every lesson and quiz screen of every module fits the screen in both
-languages, long web addresses included (the part a lesson teaches to read is at the end)."""
+"""The real catalogue on a 360 px phone: every lesson and every quiz question's screen of every module fits the
+screen in both languages, long web addresses included (the part a lesson teaches to read is at the end)."""
 
 from __future__ import annotations
 
@@ -18,25 +18,40 @@ WIDEST = """() => {
 }"""
 
 
+FORGET_DRAFTS = "Object.keys(sessionStorage).filter((k) => k.startsWith('hocso.quiz.')).forEach((k) => sessionStorage.removeItem(k))"
+
+
+def too_wide(page) -> dict | None:
+    width, screen = page.evaluate(WIDEST), page.viewport_size["width"]
+    return width if width["scroll"] > screen or width["right"] > screen else None
+
+
 def walk(page, server, lang: str) -> tuple[int, list[str]]:
-    """Opens every lesson and quiz in `lang` inside the running app; returns screens seen and those too wide."""
-    seen, too_wide, screen = 0, [], page.viewport_size["width"]
+    """Opens every lesson and every quiz question (one per screen on a phone) in `lang` inside the running app;
+    returns the screens seen and those too wide."""
+    seen, wide = 0, []
+    following = "Câu tiếp" if lang == "vi" else "Next question"
     for summary in server.api("GET", f"/modules?lang={lang}").json():
         slug = summary["slug"]
         module = server.api("GET", f"/modules/{slug}?lang={lang}").json()
-        screens = [(f"/m/{slug}/l/{lesson['id']}", lesson["title"]) for lesson in module["lessons"]]
-        screens.append((f"/m/{slug}/quiz", None))
-        for url, title in screens:
+        for lesson in module["lessons"]:
+            url = f"/m/{slug}/l/{lesson['id']}"
             page.evaluate(GO, url)
-            if title:
-                expect(page.get_by_role("heading", level=1)).to_have_text(title)
-            else:
-                expect(page.locator("fieldset")).to_have_count(len(module["quiz"]["questions"]))
-            width = page.evaluate(WIDEST)
+            expect(page.get_by_role("heading", level=1)).to_have_text(lesson["title"])
             seen += 1
-            if width["scroll"] > screen or width["right"] > screen:
-                too_wide.append(f"{lang} {url}: {width}")
-    return seen, too_wide
+            if width := too_wide(page):
+                wide.append(f"{lang} {url}: {width}")
+        page.evaluate(FORGET_DRAFTS)  # start at the first question, wherever the other language's walk ended
+        page.evaluate(GO, f"/m/{slug}/quiz")
+        total = len(module["quiz"]["questions"])
+        for n in range(1, total + 1):
+            expect(page.get_by_test_id("step-count")).to_have_text(re.compile(f"^(Câu|Question) {n}/{total}$"))
+            seen += 1
+            if width := too_wide(page):
+                wide.append(f"{lang} /m/{slug}/quiz question {n}: {width}")
+            if n < total:
+                page.get_by_role("button", name=following).click()
+    return seen, wide
 
 
 def show_every_question(route):

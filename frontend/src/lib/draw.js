@@ -39,11 +39,11 @@ function seedFor(key, fresh) {
   return seed
 }
 
-/** The drawn questions of a loaded module, and next() to start a new attempt with a new draw. */
+/** The drawn questions of a loaded module, the draw's seed (names the attempt), and next() for a new draw. */
 export function useDraw(slug, module) {
   const [round, setRound] = useState(0)
   const version = module?.version
   const seed = useMemo(() => (module ? seedFor(`hocso.draw.${slug}.${version}`, round > 0) : 0), [slug, version, round])
   const questions = useMemo(() => (module ? drawQuestions(module.quiz, seed) : []), [module, seed])
-  return { questions, next: () => setRound((r) => r + 1) }
+  return { questions, seed, next: () => setRound((r) => r + 1) }
 }
