@@ -159,7 +159,9 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
     engine = _prepare_database(load_content=False)
     with open_session(engine, write=True) as session:
-        user = service.find_by_identifier(session, data.email or data.phone)
+        identifier = data.email or data.phone
+        assert identifier, "RegisterIn refuses an account with neither email nor phone"
+        user = service.find_by_identifier(session, identifier)
         other = service.find_by_identifier(session, data.phone) if data.email and data.phone else None
         if user is not None and other is not None and other.id != user.id:
             return _fail(f"{data.email} and {data.phone} belong to two different accounts")
@@ -245,6 +247,7 @@ def cmd_users_import(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     with open_session(engine) as session:
         done = session.get(jobs.Job, job.id)
+        assert done is not None  # finished jobs are purged only days later
         if done.status != "done":
             return _fail(f"the import stopped: {done.error}")
         result = done.result

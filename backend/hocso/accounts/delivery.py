@@ -73,6 +73,8 @@ def send_email(settings: Settings, *, to: str, subject: str, text: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(text)
+    if not settings.smtp_host:
+        raise OSError("no SMTP server is configured")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())

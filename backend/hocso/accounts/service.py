@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.delivery import Outgoing
 from hocso.accounts.models import ROLES, PasswordReset, RefreshToken, User
@@ -87,9 +88,9 @@ def register(session: Session, *, data: RegisterIn) -> User:
 def authenticate(session: Session, *, identifier: str, password: str) -> User | None:
     """Returns the person if the password matches; checks a dummy hash when nobody has that identifier."""
     user = find_by_identifier(session, identifier)
-    if not security.verify_password(password, user.password_hash if user else None):
+    if not security.verify_password(password, user.password_hash if user else None) or user is None:
         return None
-    if security.needs_rehash(user.password_hash):
+    if user.password_hash and security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
         session.add(user)
     return user
@@ -133,7 +134,7 @@ def issue_tokens(
 def revoke_family(session: Session, *, family_id: str) -> None:
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -145,9 +146,9 @@ def rotate_refresh_token(session: Session, settings: Settings, *, token: str) ->
     if row is None or str(row.user_id) != claims["sub"]:
         raise NotAuthenticated()
     # Marking it used is one conditional UPDATE, so two concurrent refreshes cannot both succeed.
-    marked = session.execute(
+    marked = session.exec(
         update(RefreshToken)
-        .where(RefreshToken.jti == row.jti, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .where(col(RefreshToken.jti) == row.jti, col(RefreshToken.used_at).is_(None), col(RefreshToken.revoked_at).is_(None))
         .values(used_at=utcnow())
     ).rowcount
     if marked != 1:
@@ -196,11 +197,11 @@ def user_from_access_token(session: Session, settings: Settings, *, token: str) 
 def end_all_sessions(session: Session, *, user: User) -> None:
     """Signs the person out everywhere: every refresh token is revoked and every access token issued so far refused."""
     session.execute(
-        update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
+        update(User).where(col(User.id) == user.id).values(token_version=col(User.token_version) + 1)
     )
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
     session.flush()
@@ -269,7 +270,8 @@ def request_password_reset(session: Session, settings: Settings, *, identifier: 
     user = find_by_identifier(session, identifier)
     if user is None:
         return []
-    targets = [(c, to) for c, to in (("email", user.email), ("sms", user.phone)) if to and c in channels]
+    pairs: tuple[tuple[Literal["email", "sms"], str | None], ...] = (("email", user.email), ("sms", user.phone))
+    targets = [(c, to) for c, to in pairs if to and c in channels]
     if not targets:
         return []
     code = "".join(secrets.choice("0123456789") for _ in range(6))
@@ -317,7 +319,7 @@ def set_roles(user: User, roles: list[str]) -> None:
 
 
 def sessions_of(session: Session, *, user: User) -> list[dict]:
-    rows = session.exec(select(RefreshToken).where(RefreshToken.user_id == user.id).order_by(RefreshToken.issued_at))
+    rows = session.exec(select(RefreshToken).where(col(RefreshToken.user_id) == user.id).order_by(col(RefreshToken.issued_at)))
     return [
         {
             "issued_at": r.issued_at,
@@ -336,10 +338,10 @@ def delete_account(session: Session, *, user: User) -> None:
     forget_xapi_statements(session, user_id=user.id)  # nothing more about them leaves for the LRS
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
     # foreign-key enforcement are cleaned too.
-    session.execute(delete(Invitation).where(Invitation.user_id == user.id))
+    session.execute(delete(Invitation).where(col(Invitation.user_id) == user.id))
     forget_person(session, user=user)
     for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken, PasswordReset):
-        session.execute(delete(table).where(table.user_id == user.id))
+        session.execute(delete(table).where(col(table.user_id) == user.id))
     session.delete(user)
     session.flush()
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.certificates.models import Certificate
 from hocso.core.config import Settings
@@ -93,14 +93,14 @@ def revoke_all_of(session: Session, *, user_id: uuid.UUID) -> None:
     """Revokes a person's certificates and removes their name from them, before their account is erased."""
     session.execute(
         update(Certificate)
-        .where(Certificate.user_id == user_id)
+        .where(col(Certificate.user_id) == user_id)
         .values(revoked_at=utcnow(), holder_name=None, user_id=None)
     )
 
 
 def certificates_of(session: Session, *, user_id: uuid.UUID) -> list[Certificate]:
     """The person's certificates, newest achievement first."""
-    rows = session.exec(select(Certificate).where(Certificate.user_id == user_id, Certificate.revoked_at.is_(None)))
+    rows = session.exec(select(Certificate).where(col(Certificate.user_id) == user_id, col(Certificate.revoked_at).is_(None)))
     return sorted(rows, key=lambda c: (_aware(c.achieved_at), c.seq or 0), reverse=True)
 
 
@@ -175,11 +175,12 @@ def encoded_status_list(session: Session, list_number: int) -> str:
     first = list_number * STATUS_LIST_SIZE + 1
     revoked = session.exec(
         select(Certificate.seq).where(
-            Certificate.seq >= first, Certificate.seq < first + STATUS_LIST_SIZE, Certificate.revoked_at.is_not(None)
+            col(Certificate.seq) >= first, col(Certificate.seq) < first + STATUS_LIST_SIZE, col(Certificate.revoked_at).is_not(None)
         )
     ).all()
     bits = bytearray(STATUS_LIST_SIZE // 8)
     for seq in revoked:
+        assert seq is not None  # a stored certificate always has its number
         index = seq - first
         bits[index // 8] |= 0x80 >> (index % 8)  # index 0 is the left-most bit of the first byte
     packed = gzip.compress(bytes(bits), mtime=0)
@@ -190,4 +191,4 @@ def status_list_exists(session: Session, list_number: int) -> bool:
     if list_number < 0:
         return False
     first = list_number * STATUS_LIST_SIZE + 1
-    return session.exec(select(Certificate.seq).where(Certificate.seq >= first).limit(1)).first() is not None
+    return session.exec(select(Certificate.seq).where(col(Certificate.seq) >= first).limit(1)).first() is not None

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from hocso.content.models import ContentState
-from hocso.core.db import open_session
+from hocso.core.db import open_session, table_of
 
 # Below this the gzip header costs more than it saves (the same threshold as the app's GZip middleware).
 GZIP_MIN_BYTES = 1024
@@ -30,7 +30,7 @@ GZIP_MIN_BYTES = 1024
 # what a pathological catalogue could hold.
 MAX_ANSWERS = 10_000
 
-_VERSION = select(ContentState.__table__.c.value).where(ContentState.__table__.c.key == "content_hash")
+_VERSION = select(table_of(ContentState).c.value).where(table_of(ContentState).c.key == "content_hash")
 
 
 def content_version(session: Session) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
@@ -17,7 +17,7 @@ router = APIRouter(tags=["content"])
 LangQuery = Annotated[Literal["vi", "en"], Query(description="Language of the text: vi (default) or en")]
 # Kept by phones and proxies but revalidated each time: content changes only when it is loaded, and then at once.
 CACHE_CONTROL = "public, no-cache"
-NOT_MODIFIED = {304: {"description": "Not modified: the copy named by If-None-Match is still current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified: the copy named by If-None-Match is still current"}}
 # If-None-Match and Accept-Encoding are read straight from the request: declared as parameters, FastAPI's
 # validation of them cost more than the rest of answering from memory.
 REVALIDATE = {"parameters": [{"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from hocso.content.frameworks import DIGCOMP, FRAMEWORK_VN
 from hocso.content.rules import Giveaway, check_catalogue, check_module
@@ -263,7 +264,7 @@ def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
     return 1
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: ErrorDetails) -> str:
     loc = tuple(p for p in err["loc"])
     where = ".".join(str(p) for p in loc)
     if err["type"] == "missing" and loc and loc[-1] in LANGS:

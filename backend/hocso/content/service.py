@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.content.models import Area, ContentState, Module, ModuleVersion
 from hocso.content.schema import Catalogue, Problem, folder_hash, scan_catalogue
+from hocso.core.db import table_of
 from hocso.core.errors import NotFound
 
 log = logging.getLogger("hocso.content")
@@ -101,7 +102,7 @@ def sync_content(session: Session, root: Path, *, force: bool = False) -> LoadRe
 # A module version's text never changes after it is loaded, and content_hash names it exactly, so the parsed
 # text is kept per process instead of being read and parsed from JSON on every request.
 _TEXT_BY_HASH: dict[str, dict[str, Any]] = {}
-_WITHOUT_TEXT = defer(ModuleVersion.data)
+_WITHOUT_TEXT = defer(ModuleVersion.data)  # type: ignore[arg-type]  # SQLModel types the column as its value
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class ModuleRef:
 
 # Read with Core rather than as ORM entities: a quiz attempt starts here, and building two entities cost more
 # than the query.
-_MODULES, _VERSIONS = Module.__table__, ModuleVersion.__table__
+_MODULES, _VERSIONS = table_of(Module), table_of(ModuleVersion)
 _REF = sa_select(
     _MODULES.c.slug,
     _MODULES.c.area_slug,
@@ -138,7 +139,7 @@ def version_text(session: Session, version_id: int, content_hash: str) -> dict[s
     """Returns a module version's full text (lessons, quiz with answer key), parsed once per process."""
     data = _TEXT_BY_HASH.get(content_hash)
     if data is None:
-        data = session.exec(select(ModuleVersion.data).where(ModuleVersion.id == version_id)).one()
+        data = session.exec(select(col(ModuleVersion.data)).where(ModuleVersion.id == version_id)).one()
         if len(_TEXT_BY_HASH) > 5000:
             _TEXT_BY_HASH.clear()
         _TEXT_BY_HASH[content_hash] = data
@@ -149,14 +150,14 @@ def versions_of(session: Session, slug: str) -> list[ModuleVersion]:
     """Every loaded version of a module, oldest first, without their text."""
     return list(
         session.exec(
-            select(ModuleVersion).options(_WITHOUT_TEXT).where(ModuleVersion.module_slug == slug).order_by(ModuleVersion.id)
+            select(ModuleVersion).options(_WITHOUT_TEXT).where(ModuleVersion.module_slug == slug).order_by(col(ModuleVersion.id))
         ).all()
     )
 
 
 def list_areas(session: Session, *, lang: str) -> list[dict[str, str]]:
     """Lists areas in their order, in one language."""
-    areas = session.exec(select(Area).order_by(Area.position, Area.slug)).all()
+    areas = session.exec(select(Area).order_by(col(Area.position), col(Area.slug))).all()
     return [
         {"slug": a.slug, "title": getattr(a, f"title_{lang}"), "description": getattr(a, f"description_{lang}")}
         for a in areas
@@ -181,7 +182,7 @@ def _summary(session: Session, ref: ModuleRef, lang: str) -> dict[str, Any]:
 
 def list_modules(session: Session, *, lang: str, area: str | None = None) -> list[dict[str, Any]]:
     """Lists active modules (optionally of one area) with their current version's summary."""
-    stmt = _CURRENT.join(Area, Area.slug == _MODULES.c.area_slug).order_by(Area.position, _MODULES.c.position, _MODULES.c.slug)
+    stmt = _CURRENT.join(Area, col(Area.slug) == _MODULES.c.area_slug).order_by(col(Area.position), _MODULES.c.position, _MODULES.c.slug)
     if area is not None:
         if session.get(Area, area) is None:
             raise NotFound(f"There is no area '{area}'.", f"Không có lĩnh vực '{area}'.")

@@ -14,9 +14,9 @@ from typing import Annotated
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from hocso.core.config import get_settings
 from hocso.core.errors import DatabaseBusy, HocsoError
@@ -125,22 +125,22 @@ class DatabaseGate:
             try:
                 with anyio.fail_after(self.wait_seconds):
                     # The writer's turn first: writers queued on it must not sit on connections readers need.
-                    if write and self._writer is not None:
+                    if write and self._writer is not None and self._file_lock is not None:
                         await stack.enter_async_context(self._writer)
-                        await self._take_file_lock()
+                        await self._take_file_lock(self._file_lock)
                         stack.callback(self._file_lock.release)
                     await stack.enter_async_context(self._slots)
             except TimeoutError:
                 raise DatabaseBusy() from None
             yield
 
-    async def _take_file_lock(self) -> None:
+    async def _take_file_lock(self, lock: threading.Lock) -> None:
         """Waits for background writers of this process (the job runner), which hold the file's writer lock.
 
         Only the request at the head of the writers' queue waits here, polling in the event loop rather than
         blocking a worker thread; background transactions are short, so the head waits little.
         """
-        while not self._file_lock.acquire(blocking=False):
+        while not lock.acquire(blocking=False):
             await anyio.sleep(0.002)
 
     async def finish(self, session: Session, *, commit: bool) -> None:
@@ -225,6 +225,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 # scope="function": the commit happens before the response is sent, so a client never sees success for
 # something that failed to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements on the hot path that skip the ORM."""
+    # SQLModel sets __table__ on every table=True class but does not declare it for type checkers.
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def dialect_insert(dialect: str, table):

@@ -275,7 +275,7 @@ def validation_message(error: dict[str, Any], lang: str) -> str:
     # A validator that knows the Vietnamese sentence passes it as ctx["vi"] (bilingual_error) or on the ValueError.
     ctx_vi = (error.get("ctx") or {}).get("vi")
     if own is not None or ctx_vi:
-        vi = ctx_vi or getattr(error["ctx"]["error"], "vi", None) or VALUE_ERRORS_VI.get(own)
+        vi = ctx_vi or getattr(error["ctx"]["error"], "vi", None) or (VALUE_ERRORS_VI.get(own) if own else None)
         if vi:
             return f"{field[:1].upper()}{field[1:]}: {vi}." if key else f"{vi[:1].upper()}{vi[1:]}."
     template = _TYPES_VI.get(error.get("type", ""))

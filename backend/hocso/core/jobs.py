@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, String, Uuid, and_, delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from hocso.core.config import Settings
 from hocso.core.db import open_session, write_session
@@ -86,7 +86,7 @@ class JobContext:
         """Records progress in the handler's transaction, so the work and the count commit together."""
         session.execute(
             update(Job)
-            .where(Job.id == self.job_id)
+            .where(col(Job.id) == self.job_id)
             .values(progress_done=done, progress_total=total, result=result, heartbeat_at=utcnow())
         )
         self.progress_done, self.result = done, result
@@ -97,7 +97,7 @@ class JobContext:
         """Marks the job done in the handler's transaction (with its last writes)."""
         session.execute(
             update(Job)
-            .where(Job.id == self.job_id)
+            .where(col(Job.id) == self.job_id)
             .values(status="done", result=result, data=None, finished_at=utcnow(), heartbeat_at=utcnow())
         )
         self.result, self.finished = result, True
@@ -143,12 +143,12 @@ def enqueue(
 def requeue_stale(session: Session) -> int:
     """Queues again the jobs whose runner stopped sending heartbeats; gives up on those tried too often."""
     cutoff = utcnow() - STALE_AFTER
-    stale = and_(Job.status == "running", Job.heartbeat_at < cutoff)
-    failed = session.execute(
-        update(Job).where(stale, Job.attempts >= MAX_ATTEMPTS)
+    stale = and_(col(Job.status) == "running", col(Job.heartbeat_at) < cutoff)
+    failed = session.exec(
+        update(Job).where(stale, col(Job.attempts) >= MAX_ATTEMPTS)
         .values(status="failed", error="stopped too many times", data=None, finished_at=utcnow())
     ).rowcount
-    queued = session.execute(update(Job).where(stale, Job.attempts < MAX_ATTEMPTS).values(status="queued")).rowcount
+    queued = session.exec(update(Job).where(stale, col(Job.attempts) < MAX_ATTEMPTS).values(status="queued")).rowcount
     return failed + queued
 
 
@@ -156,14 +156,14 @@ def claim_next(session: Session, kinds: set[str]) -> Job | None:
     """Claims the oldest runnable job; a conditional UPDATE decides between runners racing for it."""
     candidates = session.exec(
         select(Job.id)
-        .where(Job.status == "queued", Job.run_after <= utcnow(), Job.kind.in_(kinds))
-        .order_by(Job.created_at)
+        .where(col(Job.status) == "queued", col(Job.run_after) <= utcnow(), col(Job.kind).in_(kinds))
+        .order_by(col(Job.created_at))
         .limit(5)
     ).all()
     for job_id in candidates:
-        won = session.execute(
+        won = session.exec(
             update(Job)
-            .where(Job.id == job_id, Job.status == "queued")
+            .where(col(Job.id) == job_id, col(Job.status) == "queued")
             .values(status="running", attempts=Job.attempts + 1, heartbeat_at=utcnow())
         ).rowcount
         if won == 1:
@@ -173,7 +173,7 @@ def claim_next(session: Session, kinds: set[str]) -> Job | None:
 
 def purge_finished(session: Session) -> None:
     """Deletes jobs finished more than KEEP_FINISHED ago: their results can hold one-time codes."""
-    session.execute(delete(Job).where(Job.finished_at.is_not(None), Job.finished_at < utcnow() - KEEP_FINISHED))
+    session.execute(delete(Job).where(col(Job.finished_at).is_not(None), col(Job.finished_at) < utcnow() - KEEP_FINISHED))
 
 
 def run_claimed(
@@ -197,7 +197,7 @@ def run_claimed(
         else:
             with write_session(engine) as session:
                 session.execute(
-                    update(Job).where(Job.id == job.id).values(
+                    update(Job).where(col(Job.id) == job.id).values(
                         status="queued", run_after=utcnow() + timedelta(seconds=30 * 2**job.attempts)
                     )
                 )
@@ -212,7 +212,7 @@ def run_claimed(
 def _end(engine: Engine, job_id: uuid.UUID, *, status: str, error: str) -> None:
     with write_session(engine) as session:
         session.execute(
-            update(Job).where(Job.id == job_id).values(status=status, error=error, data=None, finished_at=utcnow())
+            update(Job).where(col(Job.id) == job_id).values(status=status, error=error, data=None, finished_at=utcnow())
         )
         session.commit()
 

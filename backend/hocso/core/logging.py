@@ -92,8 +92,9 @@ class LineWriter(logging.Handler):
 def configure_logging(level: str = "INFO") -> None:
     """Sends hocso's logs to stderr as JSON lines (uvicorn's access log is replaced by ours)."""
     handler = LineWriter()
-    handler.setFormatter(JsonFormatter())
-    handler.formatter.converter = time.gmtime
+    formatter = JsonFormatter()
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
     root = logging.getLogger("hocso")
     for old in root.handlers:
         old.close()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hocso.core.errors import preferred_language_of
 
 
-async def send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def send_json(send: Send, status: int, body: dict, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     """Sends a whole JSON answer."""
     data = json.dumps(body, ensure_ascii=False).encode()
     await send({
@@ -43,7 +43,7 @@ class BodyLimit:
         app: ASGIApp,
         *,
         limit: int,
-        uploads: list[tuple[str, int]] = (),
+        uploads: Sequence[tuple[str, int]] = (),
         token_ok: Callable[[Scope, str], bool] | None = None,
     ):
         self.app = app

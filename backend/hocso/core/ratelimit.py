@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Engine, Float, Index, bindparam, case, delete, update
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
-from hocso.core.db import dialect_insert, open_session
+from hocso.core.db import dialect_insert, open_session, table_of
 from hocso.core.errors import RateLimited
 
 
@@ -45,7 +45,7 @@ class AttemptCounter(SQLModel, table=True):
     count: int = 0
 
 
-_table = AttemptCounter.__table__
+_table = table_of(AttemptCounter)
 
 
 @lru_cache
@@ -105,11 +105,11 @@ class AttemptLimiter:
     def succeeded(self, session: Session, *, identifier: str, ip: str) -> None:
         """Takes back a successful attempt: the identifier's failures are forgotten, the address's count drops by one."""
         session.execute(
-            delete(AttemptCounter).where(AttemptCounter.scope == f"{self.action}:id", AttemptCounter.key == identifier)
+            delete(AttemptCounter).where(col(AttemptCounter.scope) == f"{self.action}:id", col(AttemptCounter.key) == identifier)
         )
         session.execute(
             update(AttemptCounter)
-            .where(AttemptCounter.scope == f"{self.action}:ip", AttemptCounter.key == ip, AttemptCounter.count > 0)
+            .where(col(AttemptCounter.scope) == f"{self.action}:ip", col(AttemptCounter.key) == ip, col(AttemptCounter.count) > 0)
             .values(count=AttemptCounter.count - 1)
         )
         session.flush()
@@ -162,14 +162,14 @@ class SessionLimiter:
             raise _too_many(start + self.window - now)
 
     def succeeded(self, session: Session, *, key: str) -> None:
-        session.execute(delete(AttemptCounter).where(AttemptCounter.scope == f"{self.action}:id", AttemptCounter.key == key))
+        session.execute(delete(AttemptCounter).where(col(AttemptCounter.scope) == f"{self.action}:id", col(AttemptCounter.key) == key))
         session.flush()
 
 
 def prune(session: Session, *, scopes: list[str], older_than: float) -> None:
     """Deletes counters whose window has ended, so a flood of distinct keys does not stay in the table."""
     session.execute(
-        delete(AttemptCounter).where(AttemptCounter.scope.in_(scopes), AttemptCounter.window_start <= older_than)
+        delete(AttemptCounter).where(col(AttemptCounter.scope).in_(scopes), col(AttemptCounter.window_start) <= older_than)
     )
 
 

@@ -124,8 +124,10 @@ def _b64url(data: bytes) -> str:
 
 
 def _public_jwk(pem: bytes) -> dict[str, str]:
-    public = serialization.load_pem_private_key(pem, password=None).public_key()
-    numbers = public.public_numbers()  # type: ignore[union-attr]
+    private = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(private, ec.EllipticCurvePrivateKey):
+        raise ValueError("the issuer key must be an EC P-256 key")
+    numbers = private.public_key().public_numbers()
     fields = {
         "crv": "P-256",
         "kty": "EC",

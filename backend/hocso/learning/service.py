@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies import rollups
@@ -16,7 +16,7 @@ from hocso.agencies.service import required_of_member
 from hocso.certificates.service import completion_stored
 from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
-from hocso.core.db import insert_ignoring_conflicts
+from hocso.core.db import insert_ignoring_conflicts, table_of
 from hocso.core.errors import Conflict, Invalid, NotFound
 from hocso.core.timeutil import current_vietnam_year, vietnam_year
 from hocso.learning.client_time import Receipt, claimed_time, effective_time
@@ -43,10 +43,10 @@ YEARLY_TARGET = 1
 
 # The person's summary rows are read and written with Core statements: this is the path every quiz attempt
 # and lesson takes, and the ORM's identity map and flush cost more here than the SQL they send.
-_PROGRESS = ModuleProgress.__table__
+_PROGRESS = table_of(ModuleProgress)
 _PROGRESS_OF = _PROGRESS.select().where(_PROGRESS.c.user_id == bindparam("user_id"))
 _ADD_PROGRESS = insert(_PROGRESS)
-_EVENTS = ProgressEvent.__table__
+_EVENTS = table_of(ProgressEvent)
 
 
 def _progress_of(session: Session, user_id: uuid.UUID) -> dict[str, Row]:
@@ -167,7 +167,7 @@ def submit_attempt(
     )
     inserted = insert_ignoring_conflicts(
         session,
-        Attempt.__table__,
+        table_of(Attempt),
         [
             {
                 "event_id": data.event_id,
@@ -187,7 +187,9 @@ def submit_attempt(
     )
     if not inserted:
         # This event was stored before (the person lock means that transaction has finished): answer as it did.
-        return _replay(_earlier_attempt(session, data.event_id), user_id=user_id, slug=slug)
+        earlier = _earlier_attempt(session, data.event_id)
+        assert earlier is not None  # the insert just clashed with it
+        return _replay(earlier, user_id=user_id, slug=slug)
 
     values: dict[str, Any] = {
         "started_at": occurred if row is None else min(row.started_at, occurred),
@@ -225,7 +227,7 @@ def _queue_attempt_statements(
     result: AttemptResult, occurred: datetime, completes: bool,
 ) -> None:
     """Queues the attempt's xAPI statement, and the module's completion when this attempt is it."""
-    common = {"key": target.key, "base_url": target.base_url, "user_id": user_id, "event_id": data.event_id,
+    common: dict[str, Any] = {"key": target.key, "base_url": target.base_url, "user_id": user_id, "event_id": data.event_id,
               "slug": slug, "module_titles": titles, "occurred_at": occurred}
     made = [
         xapi_statements.attempt_graded(
@@ -251,8 +253,8 @@ def _replay(earlier: Attempt, *, user_id: uuid.UUID, slug: str) -> AttemptResult
     return AttemptResult.model_validate(earlier.result)
 
 
-_VERSIONS_OF = select(ModuleVersion.__table__.c.id, ModuleVersion.__table__.c.content_hash).where(
-    ModuleVersion.__table__.c.module_slug == bindparam("slug")
+_VERSIONS_OF = select(table_of(ModuleVersion).c.id, table_of(ModuleVersion).c.content_hash).where(
+    table_of(ModuleVersion).c.module_slug == bindparam("slug")
 )
 _LESSON_COUNTS = (
     select(_EVENTS.c.module_slug, func.count(func.distinct(_EVENTS.c.lesson_id)))
@@ -306,7 +308,7 @@ def record_events(
             }
     if rows:
         rollups.lock_person(session, user_id)
-    inserted = set(insert_ignoring_conflicts(session, ProgressEvent.__table__, list(rows.values()), ["event_id"]))
+    inserted = set(insert_ignoring_conflicts(session, table_of(ProgressEvent), list(rows.values()), ["event_id"]))
 
     touched: dict[str, datetime] = {}
     for event_id in inserted:
@@ -315,7 +317,7 @@ def record_events(
         touched[slug] = min(touched.get(slug, row["occurred_at"]), row["occurred_at"])
     if touched:
         progress = _progress_of(session, user_id)
-        lessons = dict(session.execute(_LESSON_COUNTS, {"user_id": user_id, "slugs": list(touched)}).all())
+        lesson_counts = dict(session.execute(_LESSON_COUNTS, {"user_id": user_id, "slugs": list(touched)}).all())
         for slug, first_moment in sorted(touched.items()):
             summary = progress.get(slug)
             started = first_moment if summary is None else min(summary.started_at, first_moment)
@@ -324,7 +326,7 @@ def record_events(
                 row=summary,
                 user_id=user_id,
                 slug=slug,
-                values={"started_at": started, "lessons_completed": lessons[slug]},
+                values={"started_at": started, "lessons_completed": lesson_counts[slug]},
             )
     if xapi_target is not None and inserted:
         _queue_lesson_statements(session, xapi_target, user_id=user_id, rows=[rows[e] for e in sorted(inserted)])
@@ -341,6 +343,7 @@ def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: u
         slug = row["module_slug"]
         if slug not in texts:
             latest = versions_of(session, slug)[-1]
+            assert latest.id is not None  # read back from the database
             texts[slug] = version_text(session, latest.id, latest.content_hash)
         text = texts[slug]
         lesson = next((item for item in text["lessons"] if item["id"] == row["lesson_id"]), None)
@@ -358,9 +361,9 @@ def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: u
 # /me/progress reads with statements built once (building and hashing a new select per request cost more than
 # running it) and as plain rows rather than entities.
 _ACTIVE_SLUGS = (
-    select(Module.__table__.c.slug)
-    .where(Module.__table__.c.active == True)  # noqa: E712
-    .order_by(Module.__table__.c.area_slug, Module.__table__.c.position)
+    select(table_of(Module).c.slug)
+    .where(table_of(Module).c.active == True)  # noqa: E712
+    .order_by(table_of(Module).c.area_slug, table_of(Module).c.position)
 )
 _LESSONS_DONE = (
     select(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
@@ -384,11 +387,10 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
     modules = []
     for slug in slugs:
         p = rows.get(slug)
-        status = "not_started" if p is None else ("completed" if p.completed_at else "in_progress")
         modules.append(
             ModuleStatus(
                 slug=slug,
-                status=status,
+                status="not_started" if p is None else ("completed" if p.completed_at else "in_progress"),
                 completed_at=p.completed_at if p else None,
                 lessons_completed=p.lessons_completed if p else 0,
                 lessons_done=done.get(slug, []),
@@ -420,9 +422,9 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
 def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
     """Returns everything recorded about a person's learning, for their data-access request."""
     events = session.exec(
-        select(ProgressEvent).where(ProgressEvent.user_id == user_id).order_by(ProgressEvent.occurred_at)
+        select(ProgressEvent).where(col(ProgressEvent.user_id) == user_id).order_by(col(ProgressEvent.occurred_at))
     ).all()
-    attempts = session.exec(select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.occurred_at)).all()
+    attempts = session.exec(select(Attempt).where(col(Attempt.user_id) == user_id).order_by(col(Attempt.occurred_at))).all()
     progress = session.exec(select(ModuleProgress).where(ModuleProgress.user_id == user_id)).all()
     return {
         "progress_events": [

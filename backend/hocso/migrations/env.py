@@ -39,7 +39,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url", ""))
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

@@ -16,17 +16,17 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hocso.core import jobs
 from hocso.core.config import Settings
-from hocso.core.db import insert_ignoring_conflicts, open_session
+from hocso.core.db import insert_ignoring_conflicts, open_session, table_of
 from hocso.core.timeutil import utcnow
 from hocso.xapi.models import XapiStatement
 
 log = logging.getLogger("hocso.xapi")
 
-_OUTBOX = XapiStatement.__table__
+_OUTBOX = table_of(XapiStatement)
 # While one sender has statements in flight, nobody else takes them (they would only be sent twice).
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
@@ -44,7 +44,7 @@ def enqueue(session: Session, *, user_id: uuid.UUID, statements: list[dict[str, 
 
 def forget_person(session: Session, *, user_id: uuid.UUID) -> None:
     """Drops a person's unsent statements, when their account is erased."""
-    session.execute(delete(XapiStatement).where(XapiStatement.user_id == user_id))
+    session.execute(delete(XapiStatement).where(col(XapiStatement.user_id) == user_id))
 
 
 def pending(session: Session) -> int:
@@ -88,7 +88,7 @@ def _lease(engine: Engine, batch: int) -> list[tuple[uuid.UUID, dict, int]]:
 def _settle(engine: Engine, *, sent: list[uuid.UUID], retry: list[tuple[uuid.UUID, int]], parked: list[uuid.UUID], error: str | None) -> None:
     with open_session(engine, write=True) as session:
         if sent:
-            session.execute(delete(XapiStatement).where(XapiStatement.id.in_(sent)))
+            session.execute(delete(XapiStatement).where(col(XapiStatement.id).in_(sent)))
         for statement_id, attempts in retry:
             session.execute(
                 update(_OUTBOX).where(_OUTBOX.c.id == statement_id).values(
@@ -105,6 +105,7 @@ def _settle(engine: Engine, *, sent: list[uuid.UUID], retry: list[tuple[uuid.UUI
 
 
 def _post(client: httpx.Client, settings: Settings, statements: list[dict]) -> httpx.Response:
+    assert settings.xapi_endpoint, "statements are delivered only when an LRS is configured"
     return client.post(
         settings.xapi_endpoint.rstrip("/") + "/statements",
         json=statements,
