@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.agencies import members
 from hocso.agencies.models import Agency
@@ -19,7 +20,7 @@ from hocso.content.models import Module, ModuleVersion
 MAX_PEOPLE_ROWS = 100_000
 PERCENT = "0.0%"
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "vi": {
         "units": "Đơn vị", "modules": "Bài học", "people": "Người chậm tiến độ",
         "unit_cols": ["Mã", "Đơn vị", "Dòng", "Năm", "Cán bộ", "Đạt mục tiêu năm", "Tỉ lệ đạt mục tiêu",
@@ -45,7 +46,7 @@ TEXT = {
 
 def module_titles(session: Session, lang: str) -> dict[str, str]:
     rows = session.exec(
-        select(Module.slug, ModuleVersion.data).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        select(col(Module.slug), col(ModuleVersion.data)).join(ModuleVersion, col(ModuleVersion.id) == col(Module.current_version_id))
     ).all()
     return {slug: (data.get("title") or {}).get(lang) or slug for slug, data in rows}
 
@@ -78,7 +79,7 @@ def stats_xlsx(session: Session, *, agency: Agency, stats: AgencyStats, lang: st
             header.append(cell)
         ws.append(header)
         for row in rows:
-            out = []
+            out: list[Any] = []
             for i, value in enumerate(row):
                 if i in percent_cols and value is not None:
                     cell = WriteOnlyCell(ws, value=float(value))

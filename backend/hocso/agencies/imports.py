@@ -11,6 +11,7 @@ import csv
 import io
 import secrets
 import uuid
+from typing import Literal
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, or_, update
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
@@ -36,6 +38,7 @@ from hocso.agencies.service import (
 from hocso.core import jobs, security
 from hocso.core.jobs import Job
 from hocso.core.config import Settings
+from hocso.core.db import table_of
 from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
 from hocso.core.timeutil import utcnow
 
@@ -178,11 +181,12 @@ def _invite(session: Session, *, user: User, agency: Agency, by: uuid.UUID | Non
         select(AgencyInvitation.id).where(
             AgencyInvitation.user_id == user.id,
             AgencyInvitation.agency_id == agency.id,
-            AgencyInvitation.accepted_at.is_(None),
+            col(AgencyInvitation.accepted_at).is_(None),
             AgencyInvitation.expires_at > utcnow(),
         )
     ).first()
     if waiting is None:
+        assert agency.id is not None  # a stored agency
         session.add(
             AgencyInvitation(
                 agency_id=agency.id, user_id=user.id, created_by=by, expires_at=utcnow() + timedelta(days=INVITATION_DAYS)
@@ -201,7 +205,7 @@ class ImportRun:
     result: ImportResult = field(default_factory=lambda: ImportResult(created=0, updated=0, unchanged=0, rejected=[]))
     seen: dict[str, int] = field(default_factory=dict)
     agencies: dict[str, Agency | None] = field(default_factory=dict)
-    paths: dict[int, str] = field(default_factory=dict)
+    paths: dict[int | None, str] = field(default_factory=dict)  # by Agency.id
     _new_people: list[dict] = field(default_factory=list)
     _new_codes: list[dict] = field(default_factory=list)
 
@@ -228,7 +232,7 @@ class ImportRun:
         # Everyone the chunk names, in two queries rather than two a row.
         emails = [r.email for r in rows if r.email]
         phones = [r.phone for r in rows if r.phone]
-        found = session.exec(select(User).where(or_(User.email.in_(emails), User.phone.in_(phones)))).all()
+        found = session.exec(select(User).where(or_(col(User.email).in_(emails), col(User.phone).in_(phones)))).all()
         by_email = {u.email: u for u in found if u.email}
         by_phone = {u.phone: u for u in found if u.phone}
         self._agency_paths(session, {u.agency_id for u in found if u.agency_id})
@@ -239,8 +243,8 @@ class ImportRun:
             except _RowRejected as exc:
                 self._reject(row.line, str(exc))
         if self._new_people:
-            session.execute(insert(User.__table__), self._new_people)
-            session.execute(insert(Invitation.__table__), self._new_codes)
+            session.execute(insert(table_of(User)), self._new_people)
+            session.execute(insert(table_of(Invitation)), self._new_codes)
             self._new_people, self._new_codes = [], []
         # New people have no progress: joining adds one member along their agency's path, in one statement.
         rollups.members_joined(session, joined)
@@ -252,7 +256,7 @@ class ImportRun:
     def _agency_paths(self, session: Session, ids: set[int]) -> None:
         missing = ids - set(self.paths)
         if missing:
-            self.paths.update(session.exec(select(Agency.id, Agency.path).where(Agency.id.in_(missing))).all())
+            self.paths.update(session.exec(select(col(Agency.id), col(Agency.path)).where(col(Agency.id).in_(missing))).all())
 
     def _target(self, session: Session, code: str) -> Agency:
         if code not in self.agencies:
@@ -316,8 +320,8 @@ class ImportRun:
         else:
             self.result.unchanged += 1
         if user.password_hash is None:
-            code = session.get(Invitation, user.id)
-            if code is None or code.expires_at < utcnow():
+            open_code = session.get(Invitation, user.id)
+            if open_code is None or open_code.expires_at < utcnow():
                 self._issue_code(session, row, user)
 
     def _code(self) -> tuple[tuple[str, str], datetime]:
@@ -377,8 +381,7 @@ def run_import_job(ctx: jobs.JobContext) -> dict | None:
     staff = read_staff_file(ctx.data or b"")
     caller_id = uuid.UUID(ctx.payload["caller_id"]) if ctx.payload.get("caller_id") else None
     with ctx.write() as session:
-        root = session.get(Agency, ctx.payload["agency_id"])
-        _still_allowed(session, caller_id, root)
+        root = _still_allowed(session, caller_id, session.get(Agency, ctx.payload["agency_id"]))
     run = ImportRun(root=root, caller_id=caller_id, staff=staff, settings=ctx.settings)
     if ctx.result:
         run.result = ImportResult.model_validate(ctx.result)
@@ -405,12 +408,12 @@ def run_import_job(ctx: jobs.JobContext) -> dict | None:
         start = stop
 
 
-def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency | None) -> None:
+def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency | None) -> Agency:
     """Refuses to go on if the agency is gone or the admin who queued the import no longer manages it."""
     if root is None:
         raise jobs.JobFailed("the agency no longer exists")
     if caller_id is None:
-        return  # queued from the command line, by the operator
+        return root  # queued from the command line, by the operator
     caller = session.get(User, caller_id)
     try:
         if caller is None or not {"agency_admin", "sysadmin"} & set(caller.role_list):
@@ -418,12 +421,13 @@ def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency |
         visible_agency(session, user=caller, code=root.code)
     except HocsoError:
         raise jobs.JobFailed("the person who started this import no longer manages the agency") from None
+    return root
 
 
 @dataclass
 class ImportJobState:
     id: uuid.UUID
-    status: str
+    status: Literal["queued", "running", "done", "failed"]
     rows_total: int
     rows_done: int
     result: dict | None
@@ -437,13 +441,14 @@ def import_job(session: Session, *, agency: Agency, job_id: str) -> ImportJobSta
     except ValueError:
         wanted = None
     # Neither the uploaded file nor the result (megabytes for a large file) is read while polling.
-    row = session.exec(
-        select(Job.id, Job.kind, Job.payload, Job.status, Job.progress_total, Job.progress_done, Job.error)
-        .where(Job.id == wanted)
+    jobs_table = table_of(Job)
+    row = session.execute(
+        sa_select(*(jobs_table.c[name] for name in ("id", "kind", "payload", "status", "progress_total", "progress_done", "error")))
+        .where(jobs_table.c.id == wanted)
     ).first() if wanted else None
     if row is None or row.kind != JOB_KIND or row.payload.get("agency_id") != agency.id:
         raise NotFound("There is no such import.", "Không có lượt nhập này.")
-    result = session.exec(select(Job.result).where(Job.id == wanted)).one() if row.status == "done" else None
+    result = session.exec(select(col(Job.result)).where(Job.id == wanted)).one() if row.status == "done" else None
     return ImportJobState(row.id, row.status, row.progress_total, row.progress_done, result, row.error)
 
 
@@ -454,13 +459,13 @@ def invitations_of(session: Session, *, user: User) -> list[InvitationOut]:
     """Lists the invitations waiting for a person: open and not expired."""
     rows = session.exec(
         select(AgencyInvitation, Agency)
-        .join(Agency, Agency.id == AgencyInvitation.agency_id)
+        .join(Agency, col(Agency.id) == col(AgencyInvitation.agency_id))
         .where(
             AgencyInvitation.user_id == user.id,
-            AgencyInvitation.accepted_at.is_(None),
+            col(AgencyInvitation.accepted_at).is_(None),
             AgencyInvitation.expires_at > utcnow(),
         )
-        .order_by(AgencyInvitation.created_at)
+        .order_by(col(AgencyInvitation.created_at))
     ).all()
     return [InvitationOut.of(inv, agency) for inv, agency in rows]
 
@@ -479,9 +484,9 @@ def accept_invitation(session: Session, *, user: User, invitation_id: str) -> In
             "Lời mời này đã được dùng hoặc đã hết hạn; hãy đề nghị cơ quan mời lại.",
         )
     # One acceptance wins even if the person taps twice on two phones.
-    won = session.execute(
+    won = session.exec(
         update(AgencyInvitation)
-        .where(AgencyInvitation.id == invitation.id, AgencyInvitation.accepted_at.is_(None))
+        .where(col(AgencyInvitation.id) == invitation.id, col(AgencyInvitation.accepted_at).is_(None))
         .values(accepted_at=utcnow())
     ).rowcount
     if won != 1:

@@ -9,10 +9,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, Requirement
@@ -24,13 +25,14 @@ from hocso.core.textfold import fold
 from hocso.learning.models import ModuleProgress
 
 STATUSES = ("behind", "overdue", "goal_not_met")
+RequiredState = Literal["completed", "overdue", "in_progress", "not_started"]
 
 
 @dataclass
 class RequiredItem:
     module: str
     due_date: date
-    status: str  # completed | overdue | in_progress | not_started
+    status: RequiredState
 
 
 @dataclass
@@ -85,22 +87,23 @@ def _status_condition(status: str | None, *, year: int, today: date):
         .where(
             ModuleProgress.user_id == User.id,
             ModuleProgress.module_slug == Requirement.module_slug,
-            ModuleProgress.completed_at.is_not(None),
+            col(ModuleProgress.completed_at).is_not(None),
         )
         .correlate_except(ModuleProgress)
     )
-    conditions = [Agency.path.like(owner.path.concat("%")), not_done]
+    conditions = [col(Agency.path).like(col(owner.path).concat("%")), not_done]
     if status == "overdue":
         # Past the earliest due date on the way up; a due date of today is not yet overdue.
-        conditions.append(Requirement.due_date < today)
+        conditions.append(col(Requirement.due_date) < today)
     return exists(
-        select(Requirement.id).join(owner, owner.id == Requirement.agency_id).where(*conditions).correlate(User, Agency)
+        select(col(Requirement.id)).join(owner, col(owner.id) == col(Requirement.agency_id)).where(*conditions).correlate(User, Agency)
     )
 
 
 def _base(agency: Agency, *, status: str | None, year: int, q: str | None, today: date):
     stmt = (
-        select(User.id, User.full_name, User.name_key, Agency.code, Agency.name, Agency.path)
+        # sqlmodel's select() is typed for at most four columns.
+        select(User.id, User.full_name, User.name_key, Agency.code, Agency.name, Agency.path)  # type: ignore[call-overload]
         .join(Agency, Agency.id == User.agency_id)
         .where(subtree_filter(agency.path))
     )
@@ -109,7 +112,7 @@ def _base(agency: Agency, *, status: str | None, year: int, q: str | None, today
         stmt = stmt.where(condition)
     folded = fold(q or "")
     if folded:
-        stmt = stmt.where(User.name_key.contains(folded, autoescape=True))
+        stmt = stmt.where(col(User.name_key).contains(folded, autoescape=True))
     return stmt
 
 
@@ -122,9 +125,9 @@ def member_ids(session: Session, agency: Agency, *, status: str | None, year: in
 def _requirements(session: Session, agency: Agency) -> list[tuple[str, date, str]]:
     """(module, due date, owner path) of every requirement on the agency's path or inside its subtree."""
     rows = session.exec(
-        select(Requirement.module_slug, Requirement.due_date, Agency.path)
-        .join(Agency, Agency.id == Requirement.agency_id)
-        .where(or_(Requirement.agency_id.in_(path_ids(agency.path)), subtree_filter(agency.path)))
+        select(col(Requirement.module_slug), col(Requirement.due_date), col(Agency.path))
+        .join(Agency, col(Agency.id) == col(Requirement.agency_id))
+        .where(or_(col(Requirement.agency_id).in_(path_ids(agency.path)), subtree_filter(agency.path)))
     ).all()
     return [(m, d, p) for m, d, p in rows]
 
@@ -134,15 +137,15 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
     progress: dict[uuid.UUID, dict[str, ModuleProgress]] = {}
     goal: set[uuid.UUID] = set()
     if ids:
-        for p in session.exec(select(ModuleProgress).where(ModuleProgress.user_id.in_(ids))).all():
+        for p in session.exec(select(ModuleProgress).where(col(ModuleProgress.user_id).in_(ids))).all():
             progress.setdefault(p.user_id, {})[p.module_slug] = p
             if p.completed_year == year:
                 goal.add(p.user_id)
-    certificates: dict[uuid.UUID, list[HeldCertificate]] = {}
+    certificates: dict[uuid.UUID | None, list[HeldCertificate]] = {}
     if ids:
         # Valid ones only: a manager verifies what the person can show.
         for c in session.exec(
-            select(Certificate).where(Certificate.user_id.in_(ids), Certificate.revoked_at.is_(None)).order_by(Certificate.seq)
+            select(Certificate).where(col(Certificate.user_id).in_(ids), col(Certificate.revoked_at).is_(None)).order_by(col(Certificate.seq))
         ).all():
             certificates.setdefault(c.user_id, []).append(HeldCertificate(c.id, c.number, c.kind, c.module_slug, c.year))
     reqs = _requirements(session, root)
@@ -158,13 +161,14 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
         mine = progress.get(user_id, {})
         required = []
         for module, d in sorted(due_by_path[path].items(), key=lambda item: (item[1], item[0])):
-            p = mine.get(module)
-            if p is not None and p.completed_at is not None:
+            row = mine.get(module)
+            state: RequiredState
+            if row is not None and row.completed_at is not None:
                 state = "completed"
             elif d < today:
                 state = "overdue"
             else:
-                state = "in_progress" if p is not None else "not_started"
+                state = "in_progress" if row is not None else "not_started"
             required.append(RequiredItem(module=module, due_date=d, status=state))
         members.append(Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, [])))
     return members
@@ -178,7 +182,7 @@ def members_page(
     stmt = _base(agency, status=status, year=year, q=q, today=today)
     if cursor:
         key, after = decode_cursor(cursor)
-        stmt = stmt.where(or_(User.name_key > key, and_(User.name_key == key, User.id > after)))
+        stmt = stmt.where(or_(col(User.name_key) > key, and_(col(User.name_key) == key, col(User.id) > after)))
     rows = session.exec(stmt.order_by(User.name_key, User.id).limit(limit + 1)).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1][2], page[-1][0]) if len(rows) > limit else None

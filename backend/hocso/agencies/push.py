@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Column, ForeignKey, String, Text, Uuid, delete
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from hocso.core.config import Settings
 from hocso.core.errors import Invalid
@@ -133,7 +133,7 @@ def subscribe(session: Session, *, user_id: uuid.UUID, endpoint: str, p256dh: st
 def unsubscribe(session: Session, *, user_id: uuid.UUID, endpoint: str) -> None:
     """Forgets the person's subscription for that endpoint (nothing happens for someone else's)."""
     session.execute(
-        delete(PushSubscription).where(PushSubscription.endpoint_key == _key(endpoint), PushSubscription.user_id == user_id)
+        delete(PushSubscription).where(col(PushSubscription.endpoint_key) == _key(endpoint), col(PushSubscription.user_id) == user_id)
     )
     session.flush()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from hocso.agencies.models import Agency
 from hocso.agencies.push import PushSubscription, send
@@ -21,22 +21,22 @@ def deliver_reminders(ctx: jobs.JobContext) -> dict:
     while True:
         with ctx.write() as session:
             # Claimed before sending, with RETURNING, so two runners never push the same reminder twice.
-            pending = select(Reminder.id).where(Reminder.pushed_at.is_(None)).order_by(Reminder.id).limit(PUSH_BATCH)
+            pending = select(col(Reminder.id)).where(col(Reminder.pushed_at).is_(None)).order_by(col(Reminder.id)).limit(PUSH_BATCH)
             claimed = session.execute(
                 update(Reminder)
-                .where(Reminder.id.in_(pending.scalar_subquery()), Reminder.pushed_at.is_(None))
+                .where(col(Reminder.id).in_(pending.scalar_subquery()), col(Reminder.pushed_at).is_(None))
                 .values(pushed_at=utcnow())
-                .returning(Reminder.id)
+                .returning(col(Reminder.id))
             ).scalars().all()
             if not claimed:
                 session.commit()
                 break
             rows = session.exec(
-                select(Reminder, Agency).join(Agency, Agency.id == Reminder.agency_id).where(Reminder.id.in_(claimed))
+                select(Reminder, Agency).join(Agency, col(Agency.id) == col(Reminder.agency_id)).where(col(Reminder.id).in_(claimed))
             ).all()
             subs: dict = defaultdict(list)
             for sub in session.exec(
-                select(PushSubscription).where(PushSubscription.user_id.in_({r.user_id for r, _ in rows}))
+                select(PushSubscription).where(col(PushSubscription.user_id).in_({r.user_id for r, _ in rows}))
             ).all():
                 subs[sub.user_id].append(sub)
             session.commit()
@@ -53,7 +53,7 @@ def deliver_reminders(ctx: jobs.JobContext) -> dict:
                     failed += 1
         if gone:
             with ctx.write() as session:
-                session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+                session.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(gone)))
                 session.commit()
             dropped += len(gone)
     return {"sent": sent, "failed": failed, "dropped": dropped}

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid, update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from hocso.agencies.models import Agency
-from hocso.core.db import dialect_insert
+from hocso.core.db import dialect_insert, table_of
 from hocso.core.errors import NotFound
 from hocso.core.timeutil import utcnow
 
+ReminderStatus = Literal["behind", "overdue", "goal_not_met"]
 PUSH_JOB = "push_reminders"
 PUSH_BATCH = 200
 
@@ -36,7 +38,7 @@ class Reminder(SQLModel, table=True):
     user_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False))
     day: date = Field(sa_column=Column(Date, nullable=False))
     agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False))
-    status: str = Field(sa_column=Column(String(20), nullable=False))
+    status: ReminderStatus = Field(sa_column=Column(String(20), nullable=False))
     message: str | None = Field(default=None, max_length=500)
     # No foreign key: the reminder stays with its recipient when the manager's account is erased.
     sent_by: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
@@ -46,13 +48,13 @@ class Reminder(SQLModel, table=True):
 
 
 def queue(
-    session: Session, *, agency: Agency, user_ids: list[uuid.UUID], status: str, message: str | None,
+    session: Session, *, agency: Agency, user_ids: list[uuid.UUID], status: ReminderStatus, message: str | None,
     sent_by: uuid.UUID, today: date,
 ) -> int:
     """Writes today's reminder for each person who has none yet; returns how many were written."""
     if not user_ids:
         return 0
-    table = Reminder.__table__
+    table = table_of(Reminder)
     stmt = (
         dialect_insert(session.get_bind().dialect.name, table)
         .on_conflict_do_nothing(index_elements=["user_id", "day"])
@@ -83,9 +85,9 @@ def notices(session: Session, *, user_id: uuid.UUID, limit: int = 20) -> list[tu
     return list(
         session.exec(
             select(Reminder, Agency)
-            .join(Agency, Agency.id == Reminder.agency_id)
+            .join(Agency, col(Agency.id) == col(Reminder.agency_id))
             .where(Reminder.user_id == user_id)
-            .order_by(Reminder.id.desc())
+            .order_by(col(Reminder.id).desc())
             .limit(limit)
         ).all()
     )
@@ -97,5 +99,5 @@ def mark_read(session: Session, *, user_id: uuid.UUID, notice_id: int) -> None:
     if reminder is None or reminder.user_id != user_id:
         raise NotFound("There is no such notice.", "Không có thông báo này.")
     if reminder.read_at is None:
-        session.execute(update(Reminder).where(Reminder.id == notice_id).values(read_at=utcnow()))
+        session.execute(update(Reminder).where(col(Reminder.id) == notice_id).values(read_at=utcnow()))
     session.flush()

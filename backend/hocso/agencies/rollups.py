@@ -6,13 +6,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import cast
 
 from sqlalchemy import bindparam, delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyYearRollup
-from hocso.core.db import dialect_insert
+from hocso.core.db import dialect_insert, table_of
 from hocso.core.errors import NotAuthenticated
 from hocso.learning.models import ModuleProgress
 
@@ -29,7 +30,7 @@ def _upsert(dialect: str, model, keys: tuple[str, ...], column: str):
     The rows go in as parameters, not in the statement, so SQLAlchemy compiles it once and reuses it: a
     statement with the values inlined was compiled anew on every completion, which cost more than running it.
     """
-    table = model.__table__
+    table = table_of(model)
     stmt = dialect_insert(dialect, table)
     return stmt.on_conflict_do_update(index_elements=list(keys), set_={column: table.c[column] + stmt.excluded[column]})
 
@@ -49,13 +50,13 @@ def _add(session: Session, model, rows: list[dict], keys: list[str], column: str
 def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
     rows = session.exec(
         select(ModuleProgress.completed_year, func.count())
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_year.is_not(None))
-        .group_by(ModuleProgress.completed_year)
+        .where(col(ModuleProgress.user_id) == user_id, col(ModuleProgress.completed_year).is_not(None))
+        .group_by(col(ModuleProgress.completed_year))
     ).all()
-    return {year: n for year, n in rows}
+    return {year: n for year, n in rows if year is not None}
 
 
-_USERS, _AGENCIES = User.__table__, Agency.__table__
+_USERS, _AGENCIES = table_of(User), table_of(Agency)
 _LOCK_PERSON = select(_USERS.c.agency_id).where(_USERS.c.id == bindparam("user_id")).with_for_update(key_share=True)
 _PATH_OF = select(_AGENCIES.c.path).where(_AGENCIES.c.id == bindparam("agency_id"))
 
@@ -106,7 +107,7 @@ def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | 
     )
     completions = session.exec(
         select(ModuleProgress.module_slug, ModuleProgress.completed_year).where(
-            ModuleProgress.user_id == user_id, ModuleProgress.completed_year.is_not(None)
+            col(ModuleProgress.user_id) == user_id, col(ModuleProgress.completed_year).is_not(None)
         )
     ).all()
     _add(
@@ -159,13 +160,13 @@ def completion_changed(
 def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int], int], dict[tuple[int, str, int], int]]:
     """Counts, straight from people and progress, each agency's own members, goal-met and completions."""
     members = dict(
-        session.exec(select(User.agency_id, func.count()).where(User.agency_id.is_not(None)).group_by(User.agency_id)).all()
+        session.exec(select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))).all()
     )
     per_user_year = (
         select(User.agency_id, ModuleProgress.user_id, ModuleProgress.completed_year)
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(User.agency_id.is_not(None), ModuleProgress.completed_year.is_not(None))
-        .group_by(User.agency_id, ModuleProgress.user_id, ModuleProgress.completed_year)
+        .join(User, col(User.id) == col(ModuleProgress.user_id))
+        .where(col(User.agency_id).is_not(None), col(ModuleProgress.completed_year).is_not(None))
+        .group_by(col(User.agency_id), col(ModuleProgress.user_id), col(ModuleProgress.completed_year))
         .subquery()
     )
     goal = {
@@ -180,12 +181,13 @@ def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int],
         (a, m, y): n
         for a, m, y, n in session.exec(
             select(User.agency_id, ModuleProgress.module_slug, ModuleProgress.completed_year, func.count())
-            .join(User, User.id == ModuleProgress.user_id)
-            .where(User.agency_id.is_not(None), ModuleProgress.completed_year.is_not(None))
-            .group_by(User.agency_id, ModuleProgress.module_slug, ModuleProgress.completed_year)
+            .join(User, col(User.id) == col(ModuleProgress.user_id))
+            .where(col(User.agency_id).is_not(None), col(ModuleProgress.completed_year).is_not(None))
+            .group_by(col(User.agency_id), col(ModuleProgress.module_slug), col(ModuleProgress.completed_year))
         ).all()
     }
-    return members, goal, modules
+    # The queries leave out people without an agency and modules not completed: no key holds None.
+    return cast(dict[int, int], members), goal, cast(dict[tuple[int, str, int], int], modules)
 
 
 def rebuild_all(session: Session) -> None:
@@ -211,5 +213,5 @@ def rebuild_all(session: Session) -> None:
     rows_c = [{"agency_id": a, "module_slug": m, "year": y, "completed": n} for (a, m, y), n in modules.items()]
     for model, rows in ((AgencyRollup, rows_m), (AgencyYearRollup, rows_g), (AgencyModuleRollup, rows_c)):
         for start in range(0, len(rows), 5000):
-            session.execute(model.__table__.insert(), rows[start : start + 5000])
+            session.execute(table_of(model).insert(), rows[start : start + 5000])
     session.flush()

@@ -15,6 +15,7 @@ from hocso.accounts.models import User
 from hocso.agencies import exports, imports, service
 from hocso.agencies.schemas import (
     AgencyOut,
+    AgencyRef,
     AgencyStats,
     AuditPage,
     ImportJobOut,
@@ -145,7 +146,7 @@ def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDe
         result = {**result, "rejected": [{**r, "reason": import_reason(r["reason"], lang)} for r in result["rejected"]]}
     return ImportJobOut(
         job_id=str(job.id), status=job.status, rows_total=job.rows_total, rows_done=job.rows_done,
-        result=result, error=job.error,
+        result=ImportResult.model_validate(result) if result is not None else None, error=job.error,
     )
 
 
@@ -197,7 +198,7 @@ def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: 
     if not created:
         response.status_code = status.HTTP_200_OK
     return RequirementOut(
-        module=req.module_slug, due_date=req.due_date, agency={"code": agency.code, "name": agency.name}, inherited=False
+        module=req.module_slug, due_date=req.due_date, agency=AgencyRef(code=agency.code, name=agency.name), inherited=False
     )
 
 
