@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.agencies import exports, members, reminders, service, trends
+from hocso.agencies import exports, members, reminders, service, trends  # trends also registers the snapshot job
 from hocso.agencies import push_job  # noqa: F401  (registers the delivery job with the runner)
 from hocso.agencies.manager_schemas import (
     MemberCertificateOut,
@@ -31,7 +31,6 @@ from hocso.core.errors import Forbidden, error_responses
 from hocso.core.timeutil import current_vietnam_year
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
-assert trends.snapshot_job  # and the monthly snapshots with their sweeper
 
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")]
 StatusQuery = Annotated[MemberStatus | None, Query(description="behind | overdue | goal_not_met; everyone if absent")]

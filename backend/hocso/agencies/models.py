@@ -18,7 +18,8 @@ class Agency(SQLModel, table=True):
 
     __tablename__ = "agency"
 
-    id: int | None = Field(default=None, primary_key=True)
+    # None only until the row is first flushed; typed int so that ids read back need no None check.
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(64), unique=True, nullable=False, index=True))
     name: str = Field(max_length=300)
     parent_id: int | None = Field(

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies import rollups
@@ -22,7 +22,7 @@ from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyMonth, Agenc
 from hocso.agencies.service import _Counters, _rate, _required_figures, subtree_filter
 from hocso.core import jobs
 from hocso.core.config import Settings
-from hocso.core.db import open_session, write_session
+from hocso.core.db import open_session, table_of, write_session
 from hocso.core.timeutil import VIETNAM, utcnow
 from hocso.learning.models import ModuleProgress
 
@@ -78,14 +78,14 @@ def take_snapshot(session: Session, month: date) -> int:
     agencies = session.exec(select(Agency)).all()
     paths = {a.id: a.path for a in agencies}
     own_members = dict(
-        session.exec(select(User.agency_id, func.count()).where(User.agency_id.is_not(None)).group_by(User.agency_id)).all()
+        session.exec(select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))).all()
     )
-    done = (ModuleProgress.completed_at.is_not(None), ModuleProgress.completed_at < ends)
+    done = (col(ModuleProgress.completed_at).is_not(None), col(ModuleProgress.completed_at) < ends)
     people_with_goal = (
         select(User.agency_id, ModuleProgress.user_id)
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(User.agency_id.is_not(None), ModuleProgress.completed_year == year, *done)
-        .group_by(User.agency_id, ModuleProgress.user_id)
+        .join(User, col(User.id) == col(ModuleProgress.user_id))
+        .where(col(User.agency_id).is_not(None), col(ModuleProgress.completed_year) == year, *done)
+        .group_by(col(User.agency_id), col(ModuleProgress.user_id))
         .subquery()
     )
     own_goal = dict(
@@ -97,13 +97,13 @@ def take_snapshot(session: Session, month: date) -> int:
         (a, slug): n
         for a, slug, n in session.exec(
             select(User.agency_id, ModuleProgress.module_slug, func.count())
-            .join(User, User.id == ModuleProgress.user_id)
-            .where(User.agency_id.is_not(None), *done)
-            .group_by(User.agency_id, ModuleProgress.module_slug)
+            .join(User, col(User.id) == col(ModuleProgress.user_id))
+            .where(col(User.agency_id).is_not(None), *done)
+            .group_by(col(User.agency_id), col(ModuleProgress.module_slug))
         ).all()
     }
     reqs = session.exec(
-        select(Requirement, Agency).join(Agency, Agency.id == Requirement.agency_id).where(Requirement.created_at < ends)
+        select(Requirement, Agency).join(Agency, col(Agency.id) == col(Requirement.agency_id)).where(col(Requirement.created_at) < ends)
     ).all()
     members = _subtree_sums(paths, own_members)
     goal = _subtree_sums(paths, own_goal)
@@ -117,7 +117,7 @@ def take_snapshot(session: Session, month: date) -> int:
             "goal_met": goal.get(agency.id, 0), "required_completed": completed, "required_total": total,
             "taken_at": utcnow(),
         })
-    table = AgencyMonth.__table__
+    table = table_of(AgencyMonth)
     session.execute(table.delete().where(table.c.month == month))
     for start in range(0, len(rows), 5000):
         session.execute(insert(table), rows[start : start + 5000])
@@ -143,11 +143,11 @@ def missing_months(session: Session, *, now: datetime | None = None, back: int =
     for _ in range(back):
         month = previous_month(month)
         wanted.append(month)
-    have = set(session.exec(select(AgencyMonth.month).where(AgencyMonth.month.in_(wanted)).distinct()).all())
+    have = set(session.exec(select(col(AgencyMonth.month)).where(col(AgencyMonth.month).in_(wanted)).distinct()).all())
     queued = {
         p["month"]
         for (p,) in session.execute(
-            select(jobs.Job.payload).where(jobs.Job.kind == JOB_KIND, jobs.Job.status.in_(("queued", "running")))
+            select(jobs.Job.payload).where(jobs.Job.kind == JOB_KIND, col(jobs.Job.status).in_(("queued", "running")))
         ).all()
     }
     return sorted(m for m in wanted if m not in have and m.isoformat() not in queued)
@@ -225,17 +225,17 @@ def live_figures(
         return {}
     reqs = session.exec(
         select(Requirement, Agency)
-        .join(Agency, Agency.id == Requirement.agency_id)
-        .where(Requirement.agency_id.in_(rollups.path_ids(within.path)) | subtree_filter(within.path))
+        .join(Agency, col(Agency.id) == col(Requirement.agency_id))
+        .where(col(Requirement.agency_id).in_(rollups.path_ids(within.path)) | subtree_filter(within.path))
     ).all()
     needed = {u.id for u in units} | {a.id for _, a in reqs}
     members = dict(
-        session.exec(select(AgencyRollup.agency_id, AgencyRollup.members).where(AgencyRollup.agency_id.in_(needed))).all()
+        session.exec(select(col(AgencyRollup.agency_id), col(AgencyRollup.members)).where(col(AgencyRollup.agency_id).in_(needed))).all()
     )
     goal = dict(
         session.exec(
             select(AgencyYearRollup.agency_id, AgencyYearRollup.goal_met).where(
-                AgencyYearRollup.agency_id.in_(needed), AgencyYearRollup.year == year
+                col(AgencyYearRollup.agency_id).in_(needed), col(AgencyYearRollup.year) == year
             )
         ).all()
     )
@@ -244,8 +244,8 @@ def live_figures(
     if slugs:
         for a, m, n in session.exec(
             select(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug, func.sum(AgencyModuleRollup.completed))
-            .where(AgencyModuleRollup.agency_id.in_(needed), AgencyModuleRollup.module_slug.in_(slugs))
-            .group_by(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug)
+            .where(col(AgencyModuleRollup.agency_id).in_(needed), col(AgencyModuleRollup.module_slug).in_(slugs))
+            .group_by(col(AgencyModuleRollup.agency_id), col(AgencyModuleRollup.module_slug))
         ).all():
             completed[(a, m)] = int(n)
     counters = _Counters(members, completed)
@@ -277,7 +277,7 @@ def ranking(session: Session, *, agency: Agency, year: int, by: str, depth: int,
     stored: dict[tuple[int, date], AgencyMonth] = {}
     if units:
         for snap in session.exec(
-            select(AgencyMonth).where(AgencyMonth.agency_id.in_([u.id for u in units]), AgencyMonth.month.in_(months))
+            select(AgencyMonth).where(col(AgencyMonth.agency_id).in_([u.id for u in units]), col(AgencyMonth.month).in_(months))
         ).all():
             stored[(snap.agency_id, snap.month)] = snap
     live = live_figures(session, within=agency, units=units, year=this_month.year) if this_month in months else {}
@@ -288,8 +288,8 @@ def ranking(session: Session, *, agency: Agency, year: int, by: str, depth: int,
             if m == this_month:
                 figures = live.get(u.id)
             else:
-                snap = stored.get((u.id, m))
-                figures = (snap.members, snap.goal_met, snap.required_completed, snap.required_total) if snap else None
+                kept = stored.get((u.id, m))
+                figures = (kept.members, kept.goal_met, kept.required_completed, kept.required_total) if kept else None
             trend.append(Point(m, _rate_of(by, *figures) if figures else None))
         members = live[u.id][0] if u.id in live else (stored[(u.id, last)].members if (u.id, last) in stored else 0)
         result.append(Ranked(agency=u, members=members, rate=trend[-1].rate, trend=trend))
