@@ -3,6 +3,7 @@
 // module they saved) opens at once, offline or on a link that barely answers.
 import { authFetch, forgetTokens, saveTokens } from './offline/auth.js'
 import { del, get, getAll, keys, put } from './offline/db.js'
+import { searchDocs } from './lib/search.js'
 import { state, update } from './state.js'
 
 export class ApiError extends Error {
@@ -109,6 +110,26 @@ export async function saveForOffline(slug) {
 
 export const forgetOffline = (slug) => del('saved', slug)
 export const savedModules = () => getAll('saved')
+
+/**
+ * Search across modules: the server's answer online; offline, the same search over the modules kept on this
+ * device (lesson text included) and the catalogue's titles and summaries (marked unavailable). {hits, offline}
+ */
+export async function search(q, lang = state.lang) {
+  try {
+    return { hits: await call(`/search?q=${encodeURIComponent(q)}&lang=${lang}`), offline: false }
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error
+  }
+  const kept = new Map()
+  for (const key of await keys('modules')) {
+    if (String(key).startsWith(`${lang}:`)) kept.set(String(key).slice(lang.length + 1), await get('modules', key))
+  }
+  const catalogue = (await get('kv', getKey(`/modules?lang=${lang}`))) || [...kept.values()]
+  const docs = catalogue.map((m) => kept.get(m.slug) || { ...m, lessons: [], unavailable: true })
+  for (const [slug, m] of kept) if (!catalogue.some((c) => c.slug === slug)) docs.push(m)
+  return { hits: searchDocs(docs, q), offline: true }
+}
 
 export async function latestResult(slug) {
   const all = (await getAll('results')).filter((r) => r.module === slug && r.kind === 'attempt' && r.user_id === state.me?.id)

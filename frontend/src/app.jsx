@@ -8,6 +8,7 @@ import { Learn } from './pages/learn.jsx'
 import { ModulePage } from './pages/module.jsx'
 import { Lesson } from './pages/lesson.jsx'
 import { Quiz } from './pages/quiz.jsx'
+import { Search } from './pages/search.jsx'
 import { Progress } from './pages/progress.jsx'
 import { Certificates } from './pages/certificates.jsx'
 import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
@@ -28,7 +29,7 @@ function LazyMembers(props) {
 
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
-  ['/m/:slug/quiz', Quiz], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
+  ['/m/:slug/quiz', Quiz], ['/search', Search], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
   ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin], ['/admin/:code/members', LazyMembers],
 ]
 

@@ -69,6 +69,10 @@ const TEXT = {
     your_answer: 'Bạn chọn:', no_answer: '(chưa chọn)',
     sources: 'Nguồn', show: 'Xem', question_n: (i) => `Câu ${i}`,
     question_of: (i, n) => `Câu ${i}/${n}`, next_question: 'Câu tiếp', previous_question: 'Câu trước',
+    search: 'Tìm kiếm', search_label: 'Tìm trong các học phần (gõ không dấu cũng được)', search_results: (q) => `Kết quả cho “${q}”`,
+    search_count: (n) => `Tìm thấy ${n} học phần.`, search_none: 'Không tìm thấy học phần nào. Hãy thử từ khác.',
+    search_too_short: 'Hãy gõ ít nhất 2 chữ cái.', search_offline: 'Bạn đang ngoại tuyến: kết quả chỉ gồm những gì đã lưu trên máy.',
+    topic_modules: (n) => `Xem ${n} học phần`, topic_done: (d, n) => `Đã hoàn thành ${d}/${n}`,
     not_found: 'Không tìm thấy trang này.', go_home: 'Về trang chủ', none: '—',
   },
   en: {
@@ -138,6 +142,10 @@ const TEXT = {
     your_answer: 'You chose:', no_answer: '(nothing chosen)',
     sources: 'Sources', show: 'Show', question_n: (i) => `Question ${i}`,
     question_of: (i, n) => `Question ${i}/${n}`, next_question: 'Next question', previous_question: 'Previous question',
+    search: 'Search', search_label: 'Search the modules (accents optional)', search_results: (q) => `Results for “${q}”`,
+    search_count: (n) => (n === 1 ? 'Found 1 module.' : `Found ${n} modules.`), search_none: 'No module found. Try other words.',
+    search_too_short: 'Type at least 2 letters.', search_offline: 'You are offline: only what is saved on this device is searched.',
+    topic_modules: (n) => (n === 1 ? 'See its module' : `See its ${n} modules`), topic_done: (d, n) => `Completed ${d} of ${n}`,
     not_found: 'This page does not exist.', go_home: 'Go to the home page', none: '—',
   },
 }

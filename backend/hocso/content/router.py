@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
 
+from hocso.content import search as searching
 from hocso.content import service
 from hocso.content.cache import Answer, ContentAnswers
-from hocso.content.schemas import AreaOut, ModuleDetail, ModuleSummary
+from hocso.content.schemas import AreaOut, ModuleDetail, ModuleSummary, SearchDoc, SearchHit
 from hocso.core.errors import error_responses
 
 router = APIRouter(tags=["content"])
@@ -24,6 +25,7 @@ REVALIDATE = {"parameters": [{"name": "If-None-Match", "in": "header", "required
                               "description": "The ETag of the copy you hold: 304 if it is still current"}]}
 
 AREAS, SUMMARIES, DETAIL = TypeAdapter(list[AreaOut]), TypeAdapter(list[ModuleSummary]), TypeAdapter(ModuleDetail)
+SEARCH_DOCS = TypeAdapter(list[SearchDoc])
 
 
 def _answers(request: Request) -> ContentAnswers:
@@ -94,3 +96,17 @@ async def get_module(
         return service.module_for_learner(session, service.get_module_version(session, slug, version=version), lang=lang)
 
     return _respond(request, await _answers(request).get(("module", slug, lang, version), build, DETAIL))
+
+
+@router.get("/search", response_model=list[SearchHit], operation_id="search_modules", responses=error_responses())
+async def search_modules(
+    request: Request,
+    q: Annotated[str, Query(min_length=2, max_length=100, description="Words to find; accents and case do not matter")],
+    lang: LangQuery = "vi",
+) -> list[dict]:
+    """Modules whose title, summary or lessons hold every word of q (at the start of a word), best first."""
+    answer = await _answers(request).get(
+        ("search", lang), lambda session: searching.search_documents(session, lang=lang), SEARCH_DOCS
+    )
+    return searching.search(searching.folded_documents(answer.etag, answer.body), q)
+

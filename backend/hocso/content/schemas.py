@@ -59,3 +59,31 @@ class ModuleDetail(ModuleSummary):
     sources: list[SourceOut]
     lessons: list[LessonOut]
     quiz: QuizOut
+
+
+class LessonHit(BaseModel):
+    id: str
+    title: str
+    snippet: str  # the lesson's words around the first match, as plain text
+
+
+class SearchHit(BaseModel):
+    slug: str
+    area: str
+    title: str
+    summary: str
+    lessons: list[LessonHit]  # the module's lessons that hold every word of the query
+
+
+class SearchDocLesson(BaseModel):
+    id: str
+    title: str
+    text: str
+
+
+class SearchDoc(BaseModel):
+    slug: str
+    area: str
+    title: str
+    summary: str
+    lessons: list[SearchDocLesson]
