@@ -99,9 +99,22 @@ async function fetchModule(slug, lang) {
 export const module = (slug, lang = state.lang) =>
   staleWhileRevalidate(() => get('modules', `${lang}:${slug}`), () => fetchModule(slug, lang))
 
-/** Keeps a module's lessons and quiz in both languages on the device. */
+/** The cache the service worker answers pictures from (sw.js): filled here too, so it works before the worker runs. */
+export const PICTURES_CACHE = 'hocso-pictures'
+
+async function keepPictures(modules) {
+  const urls = [...new Set(modules.flatMap((m) => Object.values(m.images || {}).map((image) => image.url)))]
+  if (!urls.length || !globalThis.caches) return
+  const cache = await caches.open(PICTURES_CACHE)
+  const missing = []
+  for (const url of urls) if (!(await cache.match(url))) missing.push(url)
+  await cache.addAll(missing)
+}
+
+/** Keeps a module's lessons, quiz and pictures in both languages on the device. */
 export async function saveForOffline(slug) {
   const [vi, en] = await Promise.all(['vi', 'en'].map((lang) => fetchModule(slug, lang)))
+  await keepPictures([vi, en])
   await put('saved', { slug, title: { vi: vi.title, en: en.title }, version: vi.version, saved_at: Date.now() })
   // The topics and the catalogue too, so that the Topics page opens offline and shows what is saved.
   await Promise.all(['vi', 'en'].flatMap((lang) => [`/areas?lang=${lang}`, `/modules?lang=${lang}`])

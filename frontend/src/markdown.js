@@ -1,6 +1,7 @@
 // Renders lesson Markdown to Preact elements, never to an HTML string: text can only ever become text, so
 // nothing in a lesson can inject markup or script. Supports what content/README.md allows: headings,
-// paragraphs, lists, block quotes, **bold**, *italic*, `code` and links (https, lesson:, module:).
+// paragraphs, lists, block quotes, **bold**, *italic*, `code`, links (https, lesson:, module:) and pictures
+// (`![alt text](images/<file>)` on a line of its own, from the module's images).
 import { h } from 'preact'
 
 const INLINE = /(\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\))/
@@ -37,7 +38,17 @@ export function inline(text, ctx) {
   return out
 }
 
-/** Markdown text -> an array of Preact elements. `ctx` = {slug, onLink} for internal links. */
+const PICTURE = /^\s*!\[([^\]]*)\]\(([^)\s]+)\)\s*$/
+
+// A picture keeps its place while it loads (width and height) and shrinks to the screen (styles.css).
+function picture(alt, src, ctx) {
+  const image = ctx.images?.[src]
+  if (!image) return h('p', { class: 'picture-missing' }, alt)
+  return h('figure', { class: 'picture' },
+    h('img', { src: image.url, alt, width: image.width, height: image.height, loading: 'lazy', decoding: 'async' }))
+}
+
+/** Markdown text -> an array of Preact elements. `ctx` = {slug, onLink, images} for links and pictures. */
 export function markdown(text, ctx = {}) {
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const blocks = []
@@ -46,6 +57,9 @@ export function markdown(text, ctx = {}) {
     const line = lines[i]
     let m
     if (!line.trim()) {
+      i++
+    } else if ((m = PICTURE.exec(line))) {
+      blocks.push(picture(m[1], m[2], ctx))
       i++
     } else if ((m = /^(#{1,6})\s+(.*)$/.exec(line))) {
       // Lesson titles are the page's h1; headings inside a lesson start at h2.
@@ -68,7 +82,7 @@ export function markdown(text, ctx = {}) {
       blocks.push(h('blockquote', null, markdown(quoted.join('\n'), ctx)))
     } else {
       const para = []
-      while (i < lines.length && lines[i].trim() && !/^(#{1,6}\s|>|\s*([-*+]|\d+[.)])\s+)/.test(lines[i])) para.push(lines[i++].trim())
+      while (i < lines.length && lines[i].trim() && !/^(#{1,6}\s|>|\s*([-*+]|\d+[.)])\s+)/.test(lines[i]) && !PICTURE.test(lines[i])) para.push(lines[i++].trim())
       blocks.push(h('p', null, inline(para.join(' '), ctx)))
     }
   }

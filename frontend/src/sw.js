@@ -2,6 +2,7 @@
 // and sends the offline queue when Background Sync says the network is back.
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { CacheFirst } from 'workbox-strategies'
 import { SYNC_TAG, flushOutbox } from './offline/outbox.js'
 
 self.skipWaiting()
@@ -12,6 +13,11 @@ precacheAndRoute(self.__WB_MANIFEST)
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), {
   denylist: [/^\/api\//, /^\/docs/, /^\/redoc/, /^\/openapi\.json/, /^\/verify\//, /^\/\.well-known\//],
 }))
+
+// Lesson pictures: their address carries the file's hash, so a copy once kept is right for good. Pages save
+// a module's pictures into the same cache (api.js keepPictures), so a saved module shows them offline.
+registerRoute(({ url }) => url.origin === self.location.origin && /^\/api\/v1\/modules\/[^/]+\/images\//.test(url.pathname),
+  new CacheFirst({ cacheName: 'hocso-pictures' }))
 
 async function syncAndTell() {
   const report = await flushOutbox()

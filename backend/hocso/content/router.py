@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,7 +12,7 @@ from pydantic import TypeAdapter
 from hocso.content import search as searching
 from hocso.content import service
 from hocso.content.cache import Answer, ContentAnswers
-from hocso.content.schemas import AreaOut, ModuleDetail, ModuleSummary, SearchDoc, SearchHit
+from hocso.content.schemas import AreaOut, ModuleDetail, ModuleSummary, PictureData, SearchDoc, SearchHit
 from hocso.core.errors import error_responses
 
 router = APIRouter(tags=["content"])
@@ -25,7 +27,10 @@ REVALIDATE = {"parameters": [{"name": "If-None-Match", "in": "header", "required
                               "description": "The ETag of the copy you hold: 304 if it is still current"}]}
 
 AREAS, SUMMARIES, DETAIL = TypeAdapter(list[AreaOut]), TypeAdapter(list[ModuleSummary]), TypeAdapter(ModuleDetail)
-SEARCH_DOCS = TypeAdapter(list[SearchDoc])
+SEARCH_DOCS, PICTURE = TypeAdapter(list[SearchDoc]), TypeAdapter(PictureData)
+# An SVG opened on its own is a document: it may draw, never run or load anything.
+PICTURE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+_DECODED: dict[str, bytes] = {}
 
 
 def _answers(request: Request) -> ContentAnswers:
@@ -110,3 +115,36 @@ async def search_modules(
     )
     return searching.search(searching.folded_documents(answer.etag, answer.body), q)
 
+
+@router.get(
+    "/modules/{slug}/images/{name}",
+    operation_id="get_module_picture",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}, "image/webp": {}}}, **NOT_MODIFIED, **error_responses(404)},
+    openapi_extra=REVALIDATE,
+)
+async def get_module_picture(
+    slug: str,
+    name: str,
+    request: Request,
+    v: Annotated[str | None, Query(max_length=64, description="The picture's hash, as in the module's images")] = None,
+) -> Response:
+    """A picture a lesson shows; kept for good by browsers when asked for by its hash (the address in the module)."""
+    answer = await _answers(request).get(
+        ("picture", slug, name), lambda session: service.picture(session, slug, name), PICTURE
+    )
+    found = json.loads(answer.body)
+    data = _DECODED.get(answer.etag)
+    if data is None:
+        if len(_DECODED) > 256:
+            _DECODED.clear()
+        data = _DECODED[answer.etag] = base64.b64decode(found["data"])
+    lasting = v == found["sha"]
+    headers = {
+        "ETag": f'"{found["sha"]}"',
+        "Cache-Control": "public, max-age=31536000, immutable" if lasting else CACHE_CONTROL,
+        "Content-Security-Policy": PICTURE_POLICY,
+    }
+    if f'"{found["sha"]}"' in (request.headers.get("if-none-match") or ""):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=found["type"], headers=headers)

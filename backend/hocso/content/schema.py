@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from hocso.content.frameworks import DIGCOMP, FRAMEWORK_VN
+from hocso.content.images import IMAGE_PATH_RE, MIN_ALT_CHARS, TYPES, Picture, read_picture, references
 from hocso.content.rules import Giveaway, check_catalogue, check_module
 
 LANGS = ("vi", "en")
@@ -25,7 +26,8 @@ MAX_LESSON_WORDS = 450
 MIN_QUESTIONS = 6
 MIN_DRAW = 4
 AREA_SLUGS = ("online-public-services", "e-payment", "personal-data-protection", "everyday-digital-skills")
-LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# A link, not a picture (`![alt](images/…)`, checked in images.py).
+LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 HTML_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
@@ -194,10 +196,12 @@ class ModuleDoc:
     content_hash: str
     meta_lines: dict[tuple, int] = field(default_factory=dict)
     quiz_lines: dict[tuple, int] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)  # by the path lessons use, images/<file>
 
     def to_data(self) -> dict[str, Any]:
         """Returns the module as stored in a module_version row (answer key included)."""
-        return {
+        pictures = {"images": {ref: p.to_data() for ref, p in self.pictures.items()}} if self.pictures else {}
+        return pictures | {
             "title": self.meta.title.model_dump(),
             "summary": self.meta.summary.model_dump(),
             "facts_as_of": self.meta.facts_as_of.isoformat(),
@@ -377,6 +381,58 @@ def _read_lessons(folder: Path, problems: list[Problem]) -> list[Lesson]:
     return ordered
 
 
+def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
+    """The pictures the lessons show, checked: files, alt text in both languages, size, what an SVG may hold."""
+    pictures: dict[str, Picture] = {}
+    unusable: set[str] = set()
+    shown: dict[str, dict[str, int]] = {}
+    first_file: dict[str, Path] = {}
+    lessons_dir = folder / "lessons"
+    for path in sorted(lessons_dir.glob("*.md")) if lessons_dir.is_dir() else []:
+        m = LESSON_FILE_RE.match(path.name)
+        if not m:
+            continue
+        lesson_id, lang = m.group(2), m.group(3)
+        first_file.setdefault(lesson_id, path)
+        counts = shown.setdefault(lesson_id, {"vi": 0, "en": 0})
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for line, alt, target, alone in references(text):
+            counts[lang] += 1
+            if not alone:
+                problems.append(Problem(path, line, "put a picture on a line of its own: ![what it shows](images/<file>)"))
+            if not IMAGE_PATH_RE.match(target):
+                problems.append(Problem(path, line, f"picture '{target}': use images/<file>.svg, .png or .webp from this module's folder (lowercase name)"))
+                continue
+            if len(alt) < MIN_ALT_CHARS:
+                problems.append(Problem(path, line, f"picture '{target}' needs alt text in {LANG_NAMES[lang]}, saying what it shows "
+                                                    f"(at least {MIN_ALT_CHARS} characters): ![…]({target})"))
+            file = folder / target
+            if not file.is_file():
+                problems.append(Problem(path, line, f"no picture '{target}' in this module's images/ folder"))
+                continue
+            if target not in pictures and target not in unusable:
+                picture, why = read_picture(file)
+                problems.extend(Problem(file, 1, reason) for reason in why)
+                if picture is None:
+                    unusable.add(target)
+                else:
+                    pictures[target] = picture
+    for lesson_id, counts in shown.items():
+        if counts["vi"] != counts["en"]:
+            problems.append(Problem(first_file[lesson_id], 1, f"lesson '{lesson_id}' shows {counts['vi']} picture(s) in Vietnamese and "
+                                                              f"{counts['en']} in English; show each in both, with alt text in each language"))
+    images_dir = folder / "images"
+    for path in sorted(images_dir.iterdir()) if images_dir.is_dir() else []:
+        ref = f"images/{path.name}"
+        if path.is_file() and ref not in pictures and ref not in unusable:
+            unused = "no lesson shows this picture; remove it or show it"
+            problems.append(Problem(path, 1, unused if path.suffix.lower() in TYPES else "pictures must be SVG, PNG or WebP"))
+    return pictures
+
+
 def folder_hash(root: Path) -> str:
     """Hashes every file under root (names and bytes), so any edit changes it."""
     digest = hashlib.sha256()
@@ -463,9 +519,10 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
             _check_links(path, path.read_text(encoding="utf-8"), lesson_ids, all_slugs, problems)
         except UnicodeDecodeError:
             pass
+    pictures = _read_pictures(folder, problems)
     if meta is None or quiz is None:
         return None
-    doc = ModuleDoc(folder.name, area_slug, folder, meta, lessons, quiz, folder_hash(folder), meta_lines, quiz_lines)
+    doc = ModuleDoc(folder.name, area_slug, folder, meta, lessons, quiz, folder_hash(folder), meta_lines, quiz_lines, pictures)
     check_module(doc, problems)
     return doc
 

@@ -54,11 +54,25 @@ class QuizOut(BaseModel):
     questions: list[QuestionOut]
 
 
+class ImageOut(BaseModel):
+    url: str  # carries the file's hash: the same address always answers the same picture
+    width: int  # the picture's own size in pixels, so the page can keep its place while it loads
+    height: int
+
+
 class ModuleDetail(ModuleSummary):
     facts_as_of: str
     sources: list[SourceOut]
     lessons: list[LessonOut]
     quiz: QuizOut
+    # The pictures lessons show, by the path their Markdown names: ![alt text](images/<file>)
+    images: dict[str, ImageOut] = {}
+
+
+class PictureData(BaseModel):
+    type: str
+    sha: str
+    data: str  # base64
 
 
 class LessonHit(BaseModel):

@@ -218,6 +218,15 @@ def get_module_version(session: Session, slug: str, *, version: int | None = Non
     return ModuleRef(*found)
 
 
+def picture(session: Session, slug: str, name: str) -> dict[str, Any]:
+    """A picture of a module's current version: {type, sha, data (base64)}; NotFound if it has none by that name."""
+    ref = get_module_version(session, slug)
+    image = version_text(session, ref.version_id, ref.content_hash).get("images", {}).get(f"images/{name}")
+    if image is None:
+        raise NotFound(f"Module '{slug}' has no picture '{name}'.", f"Học phần '{slug}' không có hình '{name}'.")
+    return {"type": image["type"], "sha": image["sha"], "data": image["data"]}
+
+
 def draw_count(quiz: dict[str, Any]) -> int:
     """Returns how many questions one attempt shows (versions without a draw show them all)."""
     return quiz.get("draw") or len(quiz["questions"])
@@ -232,6 +241,15 @@ def module_for_learner(session: Session, ref: ModuleRef, *, lang: str) -> dict[s
             "facts_as_of": data["facts_as_of"],
             "sources": data["sources"],
             "lessons": [{"id": l["id"], "title": l["title"][lang], "body": l["body"][lang]} for l in data["lessons"]],
+            # The address carries the file's hash, so a phone may keep it for good: a changed picture has a new one.
+            "images": {
+                name: {
+                    "url": f"/api/v1/modules/{ref.slug}/{name}?v={image['sha']}",
+                    "width": image["width"],
+                    "height": image["height"],
+                }
+                for name, image in data.get("images", {}).items()
+            },
             "quiz": {
                 "pass_score": data["quiz"]["pass_score"],
                 "draw": draw_count(data["quiz"]),

@@ -26,7 +26,7 @@ export function Lesson({ slug, lesson }) {
       <p class="crumbs"><a href={`/m/${slug}`}>{m.title}</a> · <span>{t('lesson_n', index + 1, m.lessons.length)}</span></p>
       <h1 tabIndex={-1}>{current.title}</h1>
       <LoadStatus result={mod} />
-      <div class="prose">{markdown(current.body, { slug })}</div>
+      <div class="prose">{markdown(current.body, { slug, images: m.images })}</div>
       {!s.me && <p class="notice"><a href="/signin">{t('sign_in_to_save')}</a></p>}
       <p class="actions lesson-actions">
         <button type="button" class="button" onClick={finish}>{next ? t('done_next') : t('done_quiz')}</button>
