@@ -22,6 +22,7 @@ from hocso.agencies.me_router import router as notices_router
 from hocso.agencies.managers_router import router as managers_router
 from hocso.agencies.router import invitations_router
 from hocso.agencies.router import router as agencies_router
+from hocso.agencies.staff_router import router as staff_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
 from hocso.content.cache import ContentAnswers
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router,
-                   managers_router, notices_router,
+                   managers_router, notices_router, staff_router,
                    invitations_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)

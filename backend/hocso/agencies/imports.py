@@ -40,6 +40,7 @@ from hocso.core.jobs import Job
 from hocso.core.config import Settings
 from hocso.core.db import table_of
 from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
+from hocso.core.textfold import fold
 from hocso.core.timeutil import utcnow
 
 ACTIVATION_DAYS = 30
@@ -52,9 +53,18 @@ INLINE_ROWS = 1_000
 CHUNK_ROWS = 250
 CHECKPOINTS = 40
 INVITED = "invited"
+REASON_COLUMN = "reason"
+MAX_ECHOED = 300  # characters of each value of a rejected row sent back
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ADMIN_ROLES = {"agency_admin", "sysadmin", "content_admin"}
 JOB_KIND = "members_import"
+
+
+def new_code(settings: Settings) -> tuple[str, str, datetime]:
+    """Returns a fresh one-time activation code (10 characters, 50 random bits), its keyed hash, and its expiry."""
+    bits = secrets.randbits(50)
+    code = "".join(CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+    return code, security.hash_code(settings, code), utcnow() + timedelta(days=ACTIVATION_DAYS)
 
 
 # --- Reading the file ---------------------------------------------------------------------------------------
@@ -67,8 +77,52 @@ class StaffFile:
     overflow_line: int | None = None  # the first row past MAX_IMPORT_ROWS, not read
 
 
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def _xlsx_cell(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold: 912345678.0 is "912345678", empty is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 100_000_000 <= value <= 999_999_999:
+        # Excel drops a phone number's leading 0 when the column is not formatted as text: 0912345678 -> 912345678.
+        return f"0{value}"
+    return str(value)
+
+
+def _xlsx_rows(raw: bytes) -> list[list[str]]:
+    """Reads the first sheet of an Excel workbook as rows of text, at most MAX_IMPORT_ROWS past the header."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_xlsx_cell(v) for v in row[:16]])
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+        book.close()
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
+        raise Invalid(
+            "The file is not an Excel workbook that can be read; save it again as .xlsx or as CSV UTF-8.",
+            "Không đọc được tệp Excel này; hãy lưu lại thành .xlsx hoặc CSV UTF-8.",
+        ) from exc
+    # Trailing empty cells (formatting reaches further than the data) are not values.
+    for cells in rows:
+        while cells and cells[-1] == "":
+            cells.pop()
+    return rows
+
+
 def read_staff_file(raw: bytes) -> StaffFile:
-    """Decodes and splits a staff CSV; refuses a file whose encoding or header is wrong (422)."""
+    """Decodes and splits a staff CSV or Excel workbook; refuses a file whose encoding or header is wrong (422)."""
+    if raw.startswith(XLSX_MAGIC):
+        return _staff_rows(iter(_xlsx_rows(raw)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -78,12 +132,19 @@ def read_staff_file(raw: bytes) -> StaffFile:
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _staff_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _staff_rows(reader) -> StaffFile:
+    """Checks the header and collects the rows of a CSV reader (or of a workbook's rows as lists)."""
     try:
         header = [h.strip().lower() for h in next(reader)]
     except (StopIteration, csv.Error):
         header = []
-    if header[:3] != ["full_name", "email", "phone"] or header[3:] not in ([], ["agency_code"]):
+    # A file of rejected rows, downloaded to fix, comes back with its reason column: it is read and ignored.
+    if header[-1:] == [REASON_COLUMN] and len(header) > 3:
+        header = header[:-1] + ["_reason"]
+    if header[:3] != ["full_name", "email", "phone"] or [h for h in header[3:] if h != "_reason"] not in ([], ["agency_code"]):
         raise Invalid(
             "The first line must be: full_name,email,phone or full_name,email,phone,agency_code.",
             "Dòng đầu phải là: full_name,email,phone hoặc full_name,email,phone,agency_code.",
@@ -222,11 +283,12 @@ class ImportRun:
         rows: list[_Row] = []
         if stop >= len(self.staff.rows) and self.staff.overflow_line:
             self._reject(self.staff.overflow_line, f"more than {MAX_IMPORT_ROWS} rows; split the file")
+        cells_of = dict(self.staff.rows[start:stop])
         for line, cells in self.staff.rows[start:stop]:
             try:
                 rows.append(_read_row(self.staff.header, cells, line, self.root, self.seen))
             except _RowRejected as exc:
-                self._reject(line, str(exc))
+                self._reject(line, str(exc), cells)
         if not rows:
             return
         # Everyone the chunk names, in two queries rather than two a row.
@@ -241,7 +303,7 @@ class ImportRun:
             try:
                 self._apply_row(session, row, by_email, by_phone, joined)
             except _RowRejected as exc:
-                self._reject(row.line, str(exc))
+                self._reject(row.line, str(exc), cells_of.get(row.line))
         if self._new_people:
             session.execute(insert(table_of(User)), self._new_people)
             session.execute(insert(table_of(Invitation)), self._new_codes)
@@ -250,8 +312,14 @@ class ImportRun:
         rollups.members_joined(session, joined)
         session.flush()
 
-    def _reject(self, line: int, reason: str) -> None:
-        self.result.rejected.append(ImportRejection(row=line, reason=reason))
+    def _reject(self, line: int, reason: str, cells: list[str] | str | None = None) -> None:
+        values = None
+        if cells is not None:
+            # What the row held, so that the rejected rows can be downloaded, fixed and imported again.
+            columns = [h for h in self.staff.header if h != "_reason"]
+            given = cells if isinstance(cells, list) else []
+            values = {h: (given[i] if i < len(given) else "")[:MAX_ECHOED] for i, h in enumerate(columns)}
+        self.result.rejected.append(ImportRejection(row=line, reason=reason, values=values))
 
     def _agency_paths(self, session: Session, ids: set[int]) -> None:
         missing = ids - set(self.paths)
@@ -283,6 +351,8 @@ class ImportRun:
             user_id = uuid.uuid4()
             self._new_people.append({
                 "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
+                # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
+                "name_key": fold(row.full_name)[:200],
                 "roles": "learner,civil_servant", "agency_id": target.id, "created_by_import": True,
                 "password_hash": None, "admin_agency_id": None, "created_at": utcnow(),
             })
@@ -325,10 +395,8 @@ class ImportRun:
                 self._issue_code(session, row, user)
 
     def _code(self) -> tuple[tuple[str, str], datetime]:
-        """Returns a new one-time code, its hash, and when it expires."""
-        bits = secrets.randbits(50)
-        code = "".join(CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
-        return (code, security.hash_code(self.settings, code)), utcnow() + timedelta(days=ACTIVATION_DAYS)
+        code, code_hash, expires = new_code(self.settings)
+        return (code, code_hash), expires
 
     def _issue_code(self, session: Session, row: _Row, user: User) -> None:
         """Issues a fresh code to an imported person who never signed in and whose code expired."""
@@ -432,6 +500,7 @@ class ImportJobState:
     rows_done: int
     result: dict | None
     error: str | None
+    created_by: uuid.UUID | None = None
 
 
 def import_job(session: Session, *, agency: Agency, job_id: str) -> ImportJobState:
@@ -443,13 +512,14 @@ def import_job(session: Session, *, agency: Agency, job_id: str) -> ImportJobSta
     # Neither the uploaded file nor the result (megabytes for a large file) is read while polling.
     jobs_table = table_of(Job)
     row = session.execute(
-        sa_select(*(jobs_table.c[name] for name in ("id", "kind", "payload", "status", "progress_total", "progress_done", "error")))
+        sa_select(*(jobs_table.c[name] for name in (
+            "id", "kind", "payload", "status", "progress_total", "progress_done", "error", "created_by")))
         .where(jobs_table.c.id == wanted)
     ).first() if wanted else None
     if row is None or row.kind != JOB_KIND or row.payload.get("agency_id") != agency.id:
         raise NotFound("There is no such import.", "Không có lượt nhập này.")
     result = session.exec(select(col(Job.result)).where(Job.id == wanted)).one() if row.status == "done" else None
-    return ImportJobState(row.id, row.status, row.progress_total, row.progress_done, result, row.error)
+    return ImportJobState(row.id, row.status, row.progress_total, row.progress_done, result, row.error, row.created_by)
 
 
 # --- Invitations, as the invited person sees them -----------------------------------------------------------

@@ -35,6 +35,9 @@ class MemberOut(BaseModel):
     goal_met: bool = Field(description="Completed a module in the year asked for")
     required: list[RequiredOut]
     certificates: list[MemberCertificateOut] = Field(default_factory=list, description="The member's valid certificates")
+    activated: bool = Field(
+        default=True, description="Has set a password; false for an imported person who has not yet used their code"
+    )
 
 
 class MembersPage(BaseModel):
@@ -111,3 +114,22 @@ class RankingOut(BaseModel):
     depth: int
     total: int = Field(description="Units at this depth; items holds the first `limit` of them, lowest rate first")
     items: list[RankedUnit]
+
+
+class SlipCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=3, max_length=254, description="The email or phone the code was issued for")
+    code: str = Field(min_length=4, max_length=64)
+
+
+class SlipsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slips: list[SlipCode] = Field(min_length=1, max_length=2000, description="Codes as the import or a re-issue gave them")
+
+
+class ActivationCodeOut(BaseModel):
+    identifier: str = Field(description="The email or phone the person signs in with")
+    code: str = Field(description="Give it to the person; they activate their account with it at /auth/activate")
+    expires_at: datetime

@@ -46,6 +46,7 @@ def _require_manager(user: User) -> None:
 def _out(m: members.Member, base_url: str) -> MemberOut:
     return MemberOut(
         id=m.id, full_name=m.full_name, agency=AgencyRef(code=m.agency_code, name=m.agency_name), goal_met=m.goal_met,
+        activated=m.activated,
         required=[RequiredOut(module=r.module, due_date=r.due_date, status=r.status) for r in m.required],
         certificates=[
             MemberCertificateOut(id=c.id, number=c.number, kind=c.kind, module=c.module, year=c.year,  # type: ignore[arg-type]

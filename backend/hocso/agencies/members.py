@@ -53,6 +53,7 @@ class Member:
     goal_met: bool
     required: list[RequiredItem]
     certificates: list[HeldCertificate]
+    activated: bool = True  # has set a password (an imported person who has not is waiting for a code)
 
 
 def encode_cursor(name_key: str, user_id: uuid.UUID) -> str:
@@ -103,7 +104,8 @@ def _status_condition(status: str | None, *, year: int, today: date):
 def _base(agency: Agency, *, status: str | None, year: int, q: str | None, today: date):
     stmt = (
         # sqlmodel's select() is typed for at most four columns.
-        select(User.id, User.full_name, User.name_key, Agency.code, Agency.name, Agency.path)  # type: ignore[call-overload]
+        select(User.id, User.full_name, User.name_key, Agency.code, Agency.name, Agency.path,  # type: ignore[call-overload]
+               col(User.password_hash).is_not(None))
         .join(Agency, Agency.id == User.agency_id)
         .where(subtree_filter(agency.path))
     )
@@ -151,7 +153,7 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
     reqs = _requirements(session, root)
     due_by_path: dict[str, dict[str, date]] = {}
     members = []
-    for user_id, full_name, _key, code, name, path in rows:
+    for user_id, full_name, _key, code, name, path, activated in rows:
         if path not in due_by_path:
             due: dict[str, date] = {}
             for module, d, owner in reqs:
@@ -170,7 +172,8 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             else:
                 state = "in_progress" if row is not None else "not_started"
             required.append(RequiredItem(module=module, due_date=d, status=state))
-        members.append(Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, [])))
+        members.append(Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, []),
+                              bool(activated)))
     return members
 
 

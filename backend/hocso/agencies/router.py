@@ -140,6 +140,10 @@ def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDe
     agency = service.visible_agency(session, user=user, code=code)
     job = imports.import_job(session, agency=agency, job_id=job_id)
     result = job.result
+    if result and result.get("invitations") and job.created_by != user.id:
+        # The one-time codes are for the admin who imported the file (to print their slips), not for every
+        # admin above them who can follow the import.
+        result = {**result, "invitations": []}
     if result and result.get("rejected"):
         # Reasons are stored in English and said in the language of whoever asks.
         lang = preferred_language(request)
@@ -172,10 +176,13 @@ def issue_reset_code(code: str, user_id: uuid.UUID, user: CurrentUser, session: 
     operation_id="list_agency_requirements",
     responses=error_responses(401, 403, 404),
 )
-def list_requirements(code: str, user: CurrentUser, session: SessionDep) -> list[RequirementOut]:
-    """What applies to the agency: its own requirements and those set by its ancestors."""
+def list_requirements(
+    code: str, user: CurrentUser, session: SessionDep,
+    below: Annotated[bool, Query(description="Also what units inside the subtree require of their own people")] = False,
+) -> list[RequirementOut]:
+    """What applies to the agency: its own requirements and those set by its ancestors (and below, if asked)."""
     _require_manager(user)
-    return service.requirements_of(session, service.visible_agency(session, user=user, code=code))
+    return service.requirements_of(session, service.visible_agency(session, user=user, code=code), below=below)
 
 
 @router.post(
@@ -198,7 +205,8 @@ def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: 
     if not created:
         response.status_code = status.HTTP_200_OK
     return RequirementOut(
-        module=req.module_slug, due_date=req.due_date, agency=AgencyRef(code=agency.code, name=agency.name), inherited=False
+        module=req.module_slug, due_date=req.due_date, agency=AgencyRef(code=agency.code, name=agency.name), inherited=False,
+        origin="own",
     )
 
 

@@ -31,13 +31,22 @@ class RequirementIn(BaseModel):
 class RequirementOut(BaseModel):
     module: str
     due_date: date
-    agency: AgencyRef = Field(description="The agency that set it (this one or an ancestor)")
-    inherited: bool
+    agency: AgencyRef = Field(description="The agency that set it (this one, an ancestor, or with ?below=true a unit below)")
+    inherited: bool = Field(description="Set by an ancestor: it applies here and cannot be removed here")
+    origin: Literal["own", "above", "below"] = Field(
+        default="own", description="Set by this agency, by an ancestor, or by a unit in its subtree (with ?below=true)"
+    )
 
 
 class ImportRejection(BaseModel):
     row: int = Field(description="Line number in the file, the header being line 1")
     reason: str
+    values: dict[str, str] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,  # an invited row stays {"row", "reason"}, as the contract has it
+        description="The row's values by column (each cut to 300 characters), to fix and import again; "
+        "null for invited rows",
+    )
 
 
 class Invitation(BaseModel):

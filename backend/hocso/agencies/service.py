@@ -316,23 +316,29 @@ def remove_requirement(session: Session, *, agency: Agency, module_slug: str) ->
     session.flush()
 
 
-def requirements_of(session: Session, agency: Agency) -> list[RequirementOut]:
-    """Lists what applies to the agency: its own requirements and those inherited from ancestors."""
-    ids = rollups.path_ids(agency.path)
-    rows = session.exec(
-        select(Requirement, Agency).join(Agency, Agency.id == Requirement.agency_id).where(Requirement.agency_id.in_(ids))
-    ).all()
+def requirements_of(session: Session, agency: Agency, *, below: bool = False) -> list[RequirementOut]:
+    """Lists what applies to the agency: its own requirements, those inherited from ancestors, and with below=True
+    those that units inside its subtree set for themselves."""
+    where = Requirement.agency_id.in_(rollups.path_ids(agency.path))
+    if below:
+        where = or_(where, subtree_filter(agency.path))
+    rows = session.exec(select(Requirement, Agency).join(Agency, Agency.id == Requirement.agency_id).where(where)).all()
+
+    def origin(owner: Agency) -> str:
+        return "own" if owner.id == agency.id else ("below" if in_subtree(owner.path, agency.path) else "above")
+
     return sorted(
         (
             RequirementOut(
                 module=r.module_slug,
                 due_date=r.due_date,
                 agency=AgencyRef(code=a.code, name=a.name),
-                inherited=a.id != agency.id,
+                inherited=origin(a) == "above",
+                origin=origin(a),
             )
             for r, a in rows
         ),
-        key=lambda r: (r.due_date, r.module),
+        key=lambda r: (r.due_date, r.module, r.agency.code),
     )
 
 

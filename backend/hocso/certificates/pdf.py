@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import segno
-from fpdf import FPDF
-
 from hocso.certificates.models import Certificate
 from hocso.certificates.service import ISSUER_NAME, _aware
-from hocso.core.errors import HocsoError
+from hocso.core.pdf import FONT, FontMissing, document, draw_qr
 from hocso.core.timeutil import VIETNAM
+
+__all__ = ["FontMissing", "render"]
 
 _WORDS = {
     "vi": {
@@ -37,10 +36,6 @@ _WORDS = {
 }
 
 
-class FontMissing(HocsoError):
-    status_code = 503
-
-
 def _date(moment: datetime, lang: str) -> str:
     local = _aware(moment).astimezone(VIETNAM)
     return f"{local:%d/%m/%Y}" if lang == "vi" else f"{local:%d %B %Y}"
@@ -48,21 +43,9 @@ def _date(moment: datetime, lang: str) -> str:
 
 def render(cert: Certificate, *, verify_url: str, font_dir: Path, lang: str) -> bytes:
     """Draws the certificate; the QR code is drawn as vector squares so it prints sharp at any size."""
-    regular, bold = font_dir / "DejaVuSans.ttf", font_dir / "DejaVuSans-Bold.ttf"
-    if not regular.is_file() or not bold.is_file():
-        raise FontMissing(
-            "Certificates cannot be drawn: the DejaVu fonts are missing on the server (Debian: fonts-dejavu-core).",
-            "Chưa tạo được chứng nhận: máy chủ thiếu phông chữ DejaVu (Debian: fonts-dejavu-core).",
-        )
     w = _WORDS[lang]
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(f"{w['title']} {cert.number}")
-    pdf.set_author(ISSUER_NAME[lang])
-    pdf.set_creator("Hocso")
-    pdf.set_lang(lang)
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
-    pdf.set_auto_page_break(False)
+    pdf = document(font_dir=font_dir, orientation="L", lang=lang, title=f"{w['title']} {cert.number}",
+                   author=ISSUER_NAME[lang])
     pdf.add_page()
     # A double frame in the national-programme blue.
     pdf.set_draw_color(11, 61, 145)
@@ -72,24 +55,24 @@ def render(cert: Certificate, *, verify_url: str, font_dir: Path, lang: str) -> 
     pdf.rect(14, 14, 269, 182)
 
     pdf.set_text_color(11, 61, 145)
-    pdf.set_font("DejaVu", "B", 30)
+    pdf.set_font(FONT, "B", 30)
     pdf.set_xy(20, 28)
     pdf.cell(257, 14, w["title"], align="C")
     pdf.set_text_color(30, 30, 30)
-    pdf.set_font("DejaVu", "", 15)
+    pdf.set_font(FONT, "", 15)
     pdf.set_xy(20, 50)
     pdf.cell(257, 8, w["certifies"], align="C")
-    pdf.set_font("DejaVu", "B", 26)
+    pdf.set_font(FONT, "B", 26)
     pdf.set_xy(20, 62)
     pdf.cell(257, 14, cert.holder_name or "", align="C")
-    pdf.set_font("DejaVu", "", 15)
+    pdf.set_font(FONT, "", 15)
     pdf.set_xy(20, 82)
     pdf.cell(257, 8, w[cert.kind], align="C")
-    pdf.set_font("DejaVu", "B", 19)
+    pdf.set_font(FONT, "B", 19)
     pdf.set_xy(30, 93)
     pdf.multi_cell(237, 10, cert.name_vi if lang == "vi" else cert.name_en, align="C")
 
-    pdf.set_font("DejaVu", "", 12)
+    pdf.set_font(FONT, "", 12)
     lines = [
         f"{w['date']}: {_date(cert.achieved_at, lang)}",
         f"{w['number']}: {cert.number}",
@@ -98,19 +81,11 @@ def render(cert: Certificate, *, verify_url: str, font_dir: Path, lang: str) -> 
     for i, line in enumerate(lines):
         pdf.set_xy(24, 140 + i * 8)
         pdf.cell(170, 7, line)
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FONT, "", 9)
     pdf.set_xy(24, 168)
     pdf.cell(170, 5, w["scan"])
     pdf.set_xy(24, 174)
     pdf.cell(200, 5, verify_url, link=verify_url)
 
-    qr = segno.make(verify_url, error="m")
-    modules = qr.matrix
-    size, left, top = 42.0, 231.0, 140.0
-    cell = size / (len(modules) + 8)  # a quiet zone of four modules each side
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(modules):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(left + (c + 4) * cell, top + (r + 4) * cell, cell, cell, style="F")
+    draw_qr(pdf, verify_url, left=231.0, top=140.0, size=42.0)
     return bytes(pdf.output())
