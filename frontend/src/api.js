@@ -272,3 +272,43 @@ export const addPushSubscription = (sub) => postJson('/me/push-subscriptions', s
 export const removePushSubscription = (endpoint) => call('/me/push-subscriptions', {
   method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint }),
 })
+
+// --- Staff import, activation slips, new codes, requirements ---------------------------------------------------
+
+const agencyPath = (code) => `/agencies/${encodeURIComponent(code)}`
+
+/** Uploads a staff CSV or XLSX: the answer itself (up to 1,000 rows), or `{job_id, status_url}` for a job. */
+export function importMembers(code, file) {
+  const body = new FormData()
+  body.append('file', file)
+  return call(`${agencyPath(code)}/members/import`, { method: 'POST', body })
+}
+
+export const importJob = (code, jobId) => call(`${agencyPath(code)}/import-jobs/${encodeURIComponent(jobId)}`)
+
+/** The slips PDF for codes the page was given: `{blob, printed, skipped}`. */
+export async function activationSlips(code, slips) {
+  let response
+  try {
+    response = await authFetch(`${agencyPath(code)}/activation-slips`, {
+      method: 'POST',
+      headers: { 'Accept-Language': state.lang, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ slips }),
+    })
+  } catch {
+    throw new Offline('offline')
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}))
+    throw new ApiError(response.status, typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`)
+  }
+  const count = (name) => Number(response.headers.get(name) || 0)
+  return { blob: await response.blob(), printed: count('X-Slips-Printed'), skipped: count('X-Slips-Skipped') }
+}
+
+export const issueActivationCode = (code, userId) => call(`${agencyPath(code)}/members/${userId}/activation-code`, { method: 'POST' })
+export const issueResetCode = (code, userId) => call(`${agencyPath(code)}/members/${userId}/reset-code`, { method: 'POST' })
+
+export const agencyRequirements = (code) => call(`${agencyPath(code)}/requirements?below=true`)
+export const setRequirement = (code, module, dueDate) => postJson(`${agencyPath(code)}/requirements`, { module, due_date: dueDate })
+export const removeRequirement = (code, module) => call(`${agencyPath(code)}/requirements/${encodeURIComponent(module)}`, { method: 'DELETE' })

@@ -14,23 +14,25 @@ import { Certificates } from './pages/certificates.jsx'
 import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
 import { Notices } from './notices.jsx'
 
-// The dashboard is for a few thousand managers: loaded only when opened, to keep the first screen small.
-function LazyAdmin(props) {
-  const [Page, setPage] = useState(null)
-  useEffect(() => { import('./pages/admin.jsx').then((m) => setPage(() => m.Admin)) }, [])
-  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
+// The managers' screens are for a few thousand people: each loaded only when opened, to keep the first screen small.
+function lazy(load) {
+  return function Lazy(props) {
+    const [Page, setPage] = useState(null)
+    useEffect(() => { load().then((Component) => setPage(() => Component)) }, [])
+    return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
+  }
 }
 
-function LazyMembers(props) {
-  const [Page, setPage] = useState(null)
-  useEffect(() => { import('./pages/members.jsx').then((m) => setPage(() => m.Members)) }, [])
-  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
-}
+const LazyAdmin = lazy(() => import('./pages/admin.jsx').then((m) => m.Admin))
+const LazyMembers = lazy(() => import('./pages/members.jsx').then((m) => m.Members))
+const LazyImport = lazy(() => import('./pages/staff-import.jsx').then((m) => m.StaffImport))
+const LazyRequirements = lazy(() => import('./pages/requirements.jsx').then((m) => m.Requirements))
 
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
   ['/m/:slug/quiz', Quiz], ['/search', Search], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
   ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin], ['/admin/:code/members', LazyMembers],
+  ['/admin/:code/import', LazyImport], ['/admin/:code/requirements', LazyRequirements],
 ]
 
 function NotFound() {

@@ -17,7 +17,8 @@ SLUG = "qr-basics"
 SIZES = [{"width": 360, "height": 740}, {"width": 1280, "height": 800}]
 SIGNED_OUT = ["/", "/learn", "/search?q=nguoi nhan", "/signin", "/signup", "/activate", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", "/no-such-page"]
 SIGNED_IN = ["/", "/learn", "/learn/e-payment", "/search?q=thanh toan", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", f"/m/{SLUG}/l/check",
-             f"/m/{SLUG}/quiz", "/progress", "/certificates", "/account", "/admin", "/admin/HNI-HK"]
+             f"/m/{SLUG}/quiz", "/progress", "/certificates", "/account", "/admin", "/admin/HNI-HK",
+             "/admin/HNI/import", "/admin/HNI/requirements", "/admin/HNI/members"]
 
 
 def violations(page) -> list[str]:

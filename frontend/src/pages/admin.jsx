@@ -54,7 +54,11 @@ export function Admin({ code }) {
         <button type="button" class="button secondary" onClick={exportCsv}>{t('export_csv')}</button>
         <button type="button" class="button secondary" onClick={() => exportFile('xlsx')}>{tm('export_xlsx')}</button>
       </form>
-      <p><a href={`/admin/${encodeURIComponent(current)}/members?year=${year}`}>{tm('behind_link')}</a></p>
+      <ul class="plain page-links">
+        <li><a href={`/admin/${encodeURIComponent(current)}/members?year=${year}`}>{tm('behind_link')}</a></li>
+        <li><a href={`/admin/${encodeURIComponent(current)}/requirements`}>{tm('req_link')}</a></li>
+        <li><a href={`/admin/${encodeURIComponent(current)}/import`}>{tm('import_link')}</a></li>
+      </ul>
       {error && <p class="notice error" role="alert">{error}</p>}
       <LoadStatus result={stats} />
       {st && (

@@ -25,6 +25,7 @@ export function Members({ code }) {
   const [pickStatus, setPickStatus] = useState(status)
   const [pickYear, setPickYear] = useState(year)
   const [agencyName, setAgencyName] = useState('')
+  const [codes, setCodes] = useState({})
   const years = Array.from({ length: 4 }, (_, i) => vietnamYear() - i)
 
   async function load(more) {
@@ -56,6 +57,25 @@ export function Members({ code }) {
     setError(null)
     try {
       download(`hocso-${code}-${status || 'members'}-${year}.csv`, await api.agencyMembersCsv(code, { status, year, q }))
+    } catch (e) {
+      setError(e instanceof api.Offline ? t('offline') : e.message)
+    }
+  }
+  // A lost code: a new activation code for someone who never signed in, a password reset code for the others.
+  async function newCode(m) {
+    setError(null)
+    try {
+      const r = m.activated ? await api.issueResetCode(code, m.id) : await api.issueActivationCode(code, m.id)
+      setCodes((old) => ({ ...old, [m.id]: { ...r, activated: m.activated } }))
+    } catch (e) {
+      setError(e instanceof api.Offline ? t('offline') : e.message)
+    }
+  }
+  async function slip(m, issued) {
+    setError(null)
+    try {
+      const answer = await api.activationSlips(code, [{ identifier: issued.identifier, code: issued.code }])
+      download(`hocso-phieu-kich-hoat-${m.agency.code}.pdf`, answer.blob)
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
     }
@@ -98,7 +118,7 @@ export function Members({ code }) {
       {items.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-label={tm('behind_title')}>
           <table data-testid="members">
-            <thead><tr><th scope="col">{tm('col_name')}</th><th scope="col">{tm('col_unit')}</th><th scope="col">{tm('col_goal')}</th><th scope="col">{tm('col_required')}</th><th scope="col">{tm('col_certificates')}</th></tr></thead>
+            <thead><tr><th scope="col">{tm('col_name')}</th><th scope="col">{tm('col_unit')}</th><th scope="col">{tm('col_goal')}</th><th scope="col">{tm('col_required')}</th><th scope="col">{tm('col_certificates')}</th><th scope="col">{tm('col_code_action')}</th></tr></thead>
             <tbody>
               {items.map((m) => (
                 <tr key={m.id}>
@@ -124,6 +144,17 @@ export function Members({ code }) {
                       ))}
                     </ul>
                   )}</td>
+                  <td>
+                    {!m.activated && <span class="badge">{tm('not_activated')}</span>}
+                    {codes[m.id] ? (
+                      <div role="status">
+                        <p class="code-line">{tm(codes[m.id].activated ? 'reset_code' : 'activation_code', codes[m.id].code, formatDate(codes[m.id].expires_at))}</p>
+                        {!codes[m.id].activated && <button type="button" class="button secondary" onClick={() => slip(m, codes[m.id])}>{tm('slip_one')}</button>}
+                      </div>
+                    ) : (
+                      <button type="button" class="button secondary" aria-label={tm('new_code_label', m.full_name)} onClick={() => newCode(m)}>{tm('new_code')}</button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
