@@ -88,7 +88,7 @@ def test_slips_print_name_unit_and_code_only_for_codes_that_activate_someone_her
         assert c["code"] in text
     assert "Nguyễn Thị Hoa" in text and "Phạm Văn Đức" in text
     assert "Phường Hoàn Kiếm" in text and "Phường Ba Đình" in text
-    assert "hoa@example.vn" in text and "+84913000222" in text
+    assert "hoa@example.vn" in text and "0913000222" in text  # as people write their number
     assert "/activate" in text and "Quét mã QR" in text
     info = subprocess.run(["pdfinfo", str(tmp_path / "slips.pdf")], capture_output=True, text=True, check=True).stdout
     assert "595.28 x 841.89" in info or "595 x 842" in info  # A4, portrait

@@ -87,7 +87,7 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
         code = next((c for c in wanted.get(key, []) if security.verify_code(settings, c, invitation.code_hash)), None)
         if code is None:
             continue
-        slips.append(Slip(user.full_name, agency.name, key[1], code, invitation.expires_at))
+        slips.append(Slip(user.full_name, agency.name, _as_typed(key[1]), code, invitation.expires_at))
     return sorted(slips, key=lambda s: (s.unit, s.full_name, s.identifier))
 
 
@@ -168,6 +168,11 @@ def _slip(pdf, slip: Slip, x: float, y: float, activate_url: str, qr, instructio
     top = _write(pdf, left, top, text_w, 3.5, [f"Dùng trước ngày {_vn_date(slip.expires_at)}"])
     draw_qr(pdf, activate_url, left=x + SLIP_W - 35, top=y + 10, size=30, runs=qr)
     _write(pdf, left, max(top + 1, y + 56), width, 3.4, instructions)
+
+
+def _as_typed(identifier: str) -> str:
+    """A Vietnamese mobile number as people write it (0912345678, not +84912345678); emails as they are."""
+    return "0" + identifier[3:] if identifier.startswith("+84") else identifier
 
 
 def _short(text: str, limit: int) -> str:

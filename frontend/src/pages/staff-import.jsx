@@ -10,6 +10,7 @@ import '../managers.css'
 
 const SLIPS_PER_FILE = 1000 // a PDF the server draws in a few seconds; larger imports get several files
 const POLL_MS = 1000
+const ROWS_LISTED = 1000
 
 /** A CSV Excel opens as columns: ';' in a Vietnamese locale, ',' in English; a BOM so it reads UTF-8. */
 export function toCsv(rows, delimiter) {
@@ -131,10 +132,13 @@ export function StaffImport({ code }) {
 }
 
 function Result({ code, result, headingRef, note, setNote, setError }) {
+  const [showCodes, setShowCodes] = useState(false)
   const rejected = result.rejected.filter((r) => r.reason !== 'invited')
   const counts = { created: result.created, updated: result.updated, unchanged: result.unchanged, invited: result.invited, rejected: rejected.length }
+  // Row by row on a phone: every row that needs a look, and the created ones too unless there are thousands.
+  const listCreated = result.invitations.length <= ROWS_LISTED
   const rows = [
-    ...result.invitations.map((i) => ({ row: i.row, text: tm('row_created'), who: i.identifier, kind: 'created' })),
+    ...(listCreated ? result.invitations : []).map((i) => ({ row: i.row, text: tm('row_created'), who: i.identifier, kind: 'created' })),
     ...result.rejected.map((r) => (r.reason === 'invited'
       ? { row: r.row, text: tm('row_invited'), who: '', kind: 'invited' }
       : { row: r.row, text: tm('row_rejected', r.reason), who: r.values ? r.values.full_name : '', kind: 'rejected' })),
@@ -186,9 +190,9 @@ function Result({ code, result, headingRef, note, setNote, setError }) {
             ))}
           </p>
           {note && <p role="status" data-testid="slips-note">{note}</p>}
-          <details>
+          <details onToggle={(e) => setShowCodes(e.currentTarget.open)}>
             <summary>{tm('codes_show')}</summary>
-            <div class="table-scroll" tabIndex={0} role="region" aria-label={tm('codes_show')}>
+            {showCodes && <div class="table-scroll" tabIndex={0} role="region" aria-label={tm('codes_show')}>
               <table>
                 <thead><tr><th scope="col">{tm('col_row')}</th><th scope="col">{tm('col_identifier')}</th><th scope="col">{tm('col_code')}</th><th scope="col">{tm('col_expires')}</th></tr></thead>
                 <tbody>
@@ -197,13 +201,14 @@ function Result({ code, result, headingRef, note, setNote, setError }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </div>}
           </details>
         </section>
       )}
       {rows.length > 0 && (
         <section aria-labelledby="rows-title">
           <h3 id="rows-title">{tm('rows_title')}</h3>
+          {!listCreated && <p class="muted">{tm('rows_created_note', result.invitations.length)}</p>}
           <div class="table-scroll" tabIndex={0} role="region" aria-label={tm('rows_title')}>
             <table data-testid="import-rows-table">
               <thead><tr><th scope="col">{tm('col_row')}</th><th scope="col">{tm('col_result')}</th><th scope="col">{tm('col_who')}</th></tr></thead>
