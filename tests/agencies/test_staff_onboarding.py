@@ -189,3 +189,16 @@ def test_another_provinces_admin_gets_404_for_the_slips_code_and_job_of_a_real_m
     queued = upload(client, as_user(ADMIN), staff_csv(imports.INLINE_ROWS + 1)).json()
     assert client.get(queued["status_url"], headers=as_user("admin.hcm@example.vn")).status_code == 404
     assert client.get(queued["status_url"].replace("/HNI/", "/HCM/"), headers=as_user("admin.hcm@example.vn")).status_code == 404
+
+
+def test_a_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_read(client, as_user):
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/sharedStrings.xml", "<sst>" + "A" * 210_000_000 + "</sst>")
+    assert len(bomb.getvalue()) < 1_000_000
+    r = client.post("/api/v1/agencies/HNI/members/import", headers={"Accept-Language": "en", **as_user(ADMIN)},
+                    files={"file": ("big.xlsx", bomb.getvalue(), "application/octet-stream")})
+    assert r.status_code == 422 and "200 MB" in r.json()["detail"]

@@ -78,6 +78,7 @@ class StaffFile:
 
 
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_XLSX_UNPACKED = 200_000_000
 
 
 def _xlsx_cell(value: object) -> str:
@@ -99,6 +100,13 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
+        # A workbook is a zip: refuse one that would unpack to far more than any staff list (a zip bomb), before
+        # openpyxl reads its shared strings into memory.
+        if sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist()) > MAX_XLSX_UNPACKED:
+            raise Invalid(
+                "The Excel file unpacks to more than 200 MB; save it as CSV UTF-8 or split it.",
+                "Tệp Excel giải nén ra hơn 200 MB; hãy lưu thành CSV UTF-8 hoặc chia nhỏ.",
+            )
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         sheet = book.worksheets[0]
         rows = []
