@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, update
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies import rollups
@@ -319,12 +319,14 @@ def remove_requirement(session: Session, *, agency: Agency, module_slug: str) ->
 def requirements_of(session: Session, agency: Agency, *, below: bool = False) -> list[RequirementOut]:
     """Lists what applies to the agency: its own requirements, those inherited from ancestors, and with below=True
     those that units inside its subtree set for themselves."""
-    where = Requirement.agency_id.in_(rollups.path_ids(agency.path))
+    where: ColumnElement[bool] = col(Requirement.agency_id).in_(rollups.path_ids(agency.path))
     if below:
         where = or_(where, subtree_filter(agency.path))
-    rows = session.exec(select(Requirement, Agency).join(Agency, Agency.id == Requirement.agency_id).where(where)).all()
+    rows = session.exec(
+        select(Requirement, Agency).join(Agency, col(Agency.id) == col(Requirement.agency_id)).where(where)
+    ).all()
 
-    def origin(owner: Agency) -> str:
+    def origin(owner: Agency) -> Literal["own", "above", "below"]:
         return "own" if owner.id == agency.id else ("below" if in_subtree(owner.path, agency.path) else "above")
 
     return sorted(

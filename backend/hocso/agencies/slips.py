@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies.imports import ADMIN_ROLES, new_code
@@ -59,7 +59,7 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
     wanted: dict[tuple[str, str], list[str]] = {}
     for identifier, code in codes:
         try:
-            key = normalize_identifier(identifier)
+            key: tuple[str, str] = normalize_identifier(identifier)
         except IdentifierRefused:
             continue
         wanted.setdefault(key, []).append("".join(code.split()).upper())
@@ -69,14 +69,15 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
         return []
     found = session.exec(
         select(User, Agency, Invitation)
-        .join(Agency, Agency.id == User.agency_id)
-        .join(Invitation, Invitation.user_id == User.id)
-        .where(or_(User.email.in_(emails), User.phone.in_(phones)))
+        .join(Agency, col(Agency.id) == col(User.agency_id))
+        .join(Invitation, col(Invitation.user_id) == col(User.id))
+        .where(or_(col(User.email).in_(emails), col(User.phone).in_(phones)))
     ).all()
     now = utcnow()
     slips = []
     for user, agency, invitation in found:
-        key = ("email", user.email) if ("email", user.email) in wanted else ("phone", user.phone)
+        by_email = ("email", user.email or "")
+        key = by_email if by_email in wanted else ("phone", user.phone or "")
         if (
             not in_subtree(agency.path, root.path)
             or ADMIN_ROLES & set(user.role_list)
@@ -84,10 +85,10 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
             or invitation.expires_at < now
         ):
             continue
-        code = next((c for c in wanted.get(key, []) if security.verify_code(settings, c, invitation.code_hash)), None)
-        if code is None:
+        held = next((c for c in wanted.get(key, []) if security.verify_code(settings, c, invitation.code_hash)), None)
+        if held is None:
             continue
-        slips.append(Slip(user.full_name, agency.name, _as_typed(key[1]), code, invitation.expires_at))
+        slips.append(Slip(user.full_name, agency.name, _as_typed(key[1]), held, invitation.expires_at))
     return sorted(slips, key=lambda s: (s.unit, s.full_name, s.identifier))
 
 
