@@ -53,3 +53,28 @@ def test_phones_stored_with_the_trunk_zero_after_84_are_folded_unless_taken(data
     # The first is folded; the second would collide with an account that has the folded number, so it stays.
     assert phones == ["+840987654321", "+84912345678", "+84987654321"]
     engine.dispose()
+
+
+def test_people_imported_without_a_name_key_are_found_by_name_after_the_upgrade(database_url):
+    import uuid
+
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    cfg = alembic_config(database_url)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0011")
+        conn.commit()
+    person = uuid.uuid4()
+    with engine.begin() as conn:
+        # As a staff import inserted people before it set the key.
+        conn.execute(
+            text("INSERT INTO user_account (id, email, full_name, roles, created_at) "
+                 "VALUES (:id, 'dao@example.vn', 'Nguyễn Thị Đào', 'learner', CURRENT_TIMESTAMP)"),
+            {"id": person.hex if engine.dialect.name == "sqlite" else person},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name_key FROM user_account")).scalar() == "nguyen thi dao"
+    engine.dispose()
