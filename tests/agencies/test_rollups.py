@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 
 from hocso.accounts.models import User
 from hocso.accounts.service import delete_account
+from hocso.agencies import rollups
 from hocso.agencies import service as agencies
-from hocso.agencies.models import Agency, Requirement
+from hocso.agencies.models import Agency, AgencyRollup, AgencyRollupDelta, AgencyYearRollup, Requirement
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from hocso.core.timeutil import vietnam_year
@@ -25,7 +26,7 @@ from hocso.learning.client_time import Receipt
 from hocso.learning.schemas import AttemptIn
 from hocso.learning.service import submit_attempt
 from tests.agencies.conftest import TREE, make_user, two_module_content, user_id
-from tests.conftest import fresh_database
+from tests.conftest import PG_URL, fresh_database
 
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
 CODES = [row["code"] for row in TREE]
@@ -87,6 +88,8 @@ operation = st.one_of(
         st.integers(0, 300),
     ),
     st.tuples(st.just("require"), st.sampled_from(CODES), st.integers(-40, 40)),
+    # The job runner folding some of the pending changes into the counters, between any two changes.
+    st.tuples(st.just("fold"), st.integers(1, 40)),
 )
 
 
@@ -125,6 +128,9 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
         req.due_date = TODAY + timedelta(days=op[2])  # past dates too: they make overdue
         session.add(req)
         session.flush()
+        return
+    if kind == "fold":
+        rollups.fold(session, limit=op[1])
         return
     if not people:
         return
@@ -236,3 +242,174 @@ def test_moves_and_completions_of_many_people_at_once_all_succeed_and_keep_the_c
     with open_session(engine) as session:
         for moment in moments:
             assert_stats_match(session, vietnam_year(moment))
+
+
+def _civil_servants(engine, n: int, codes: list[str]) -> list[uuid.UUID]:
+    """n people without progress spread over the agencies, committed."""
+    with open_session(engine, write=True) as session:
+        ids = []
+        for i in range(n):
+            user = User(email=f"cb.{i}.{uuid.uuid4().hex[:6]}@example.vn", full_name="Cán bộ")
+            session.add(user)
+            session.flush()
+            agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, codes[i % len(codes)]))
+            ids.append(user.id)
+        session.commit()
+    return ids
+
+
+def _pass(engine, uid: uuid.UUID, slug: str, *, commit: bool = True) -> Session:
+    session = open_session(engine, write=True)
+    now = datetime.now(UTC)
+    data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=now)
+    submit_attempt(session, user=session.get(User, uid), slug=slug, data=data, lang="vi", receipt=Receipt(at=now))
+    if commit:
+        session.commit()
+        session.close()
+    return session
+
+
+def _pending(engine) -> int:
+    with open_session(engine) as session:
+        return len(session.exec(select(AgencyRollupDelta.id)).all())
+
+
+def _folded_counters_equal_a_recount(engine, year: int) -> None:
+    """With nothing pending, the counters alone (as the job runner left them) equal a rebuild from scratch."""
+    assert _pending(engine) == 0
+    with open_session(engine, write=True) as session:
+        def counters():
+            return (
+                {r.agency_id: r.members for r in session.exec(select(AgencyRollup)) if r.members},
+                {r.agency_id: r.goal_met for r in session.exec(select(AgencyYearRollup).where(AgencyYearRollup.year == year))
+                 if r.goal_met},
+            )
+
+        folded = counters()
+        rollups.rebuild_all(session)
+        assert folded == counters()
+        session.rollback()
+
+
+def test_first_completions_from_many_threads_while_two_runners_fold_equal_a_recount(tree, tmp_path):
+    # A national peak: people everywhere pass at once while two serving processes' runners fold the changes.
+    engine = tree
+    with open_session(engine, write=True) as session:
+        sync_content(session, two_module_content(tmp_path))
+        session.commit()
+    people = _civil_servants(engine, 48, ["HNI-HK", "HNI-BD", "HCM-BT", "HNI", "VN"])
+    writers_done = threading.Event()
+    folded: list[int] = []
+
+    def runner() -> None:
+        while not writers_done.is_set():
+            with open_session(engine, write=True) as session:
+                folded.append(rollups.fold(session, limit=7))
+                session.commit()
+
+    folders = [threading.Thread(target=runner) for _ in range(2)]
+    for t in folders:
+        t.start()
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            # Each person's first completion of the year, then their second module (first of that module).
+            list(pool.map(lambda item: _pass(engine, *item), [(u, m) for m in MODULES for u in people]))
+    finally:
+        writers_done.set()
+        for t in folders:
+            t.join()
+    assert sum(folded) > 0  # the runners did fold while the writers wrote
+    year = vietnam_year(datetime.now(UTC))
+    with open_session(engine) as session:
+        assert_stats_match(session, year)
+        root = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year)
+        assert (root.members, root.goal_met) == (48, 48)
+        assert {m.slug: m.completed for m in root.by_module if m.completed} == {"qr-basics": 48, "qr-more": 48}
+    rollups.fold_all_pending(engine)
+    _folded_counters_equal_a_recount(engine, year)
+
+
+def test_stats_are_exact_before_the_changes_are_folded_and_after(tree, tmp_path):
+    engine = tree
+    people = _civil_servants(engine, 3, ["HNI-HK", "HCM-BT"])
+    for uid in people:
+        _pass(engine, uid, "qr-basics")
+    year = vietnam_year(datetime.now(UTC))
+    assert _pending(engine) > 0  # what the stats show below comes partly from changes not folded yet
+    with open_session(engine) as session:
+        before = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year)
+        assert (before.members, before.goal_met) == (3, 3)
+        assert_stats_match(session, year)
+    rollups.fold_all_pending(engine)
+    with open_session(engine) as session:
+        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year) == before
+        assert_stats_match(session, year)
+    _folded_counters_equal_a_recount(engine, year)
+
+
+def test_a_fold_cut_off_or_raced_by_another_runner_counts_each_change_once(tree, tmp_path):
+    engine = tree
+    people = _civil_servants(engine, 4, ["HNI-HK", "HNI-BD", "HCM-BT"])
+    for uid in people:
+        _pass(engine, uid, "qr-basics")
+    year = vietnam_year(datetime.now(UTC))
+    pending = _pending(engine)
+
+    # A runner killed mid-fold: nothing of its work stays, every change is still pending, the stats unchanged.
+    with open_session(engine, write=True) as session:
+        assert rollups.fold(session) == pending
+        session.rollback()
+    assert _pending(engine) == pending
+
+    # Then two runners at once: the first holds its fold open while the second tries.
+    first = open_session(engine, write=True)
+    assert rollups.fold(first) == pending
+    second_took: list[int] = []
+
+    def second_runner() -> None:
+        with open_session(engine, write=True) as session:
+            second_took.append(rollups.fold(session))
+            session.commit()
+
+    other = threading.Thread(target=second_runner)
+    other.start()
+    other.join(timeout=0.5)  # PostgreSQL: it skips the rows the first holds; SQLite: it waits for the writer
+    first.commit()
+    first.close()
+    other.join(timeout=30)
+    assert not other.is_alive() and second_took == [0]
+    with open_session(engine) as session:
+        assert_stats_match(session, year)
+        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year).goal_met == 4
+    _folded_counters_equal_a_recount(engine, year)
+
+
+@pytest.mark.skipif(not PG_URL, reason="SQLite has one writer at a time: every write waits for the open one")
+def test_a_first_completion_does_not_wait_for_someone_elses_open_completion_elsewhere_in_the_country(tree, tmp_path):
+    # One phone's slow sync in Hà Nội must not hold up a first completion in Hồ Chí Minh City: they share only
+    # the national root, whose counters every first completion used to update and lock until commit.
+    engine = tree
+    hanoi, saigon = _civil_servants(engine, 2, ["HNI-HK", "HCM-BT"])
+    open_one = _pass(engine, hanoi, "qr-basics", commit=False)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            _pass(engine, saigon, "qr-basics")
+            done.set()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        finished_first = done.wait(timeout=20)
+    finally:
+        open_one.commit()
+        open_one.close()
+        thread.join(timeout=30)
+    assert finished_first and not errors
+    year = vietnam_year(datetime.now(UTC))
+    with open_session(engine) as session:
+        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year).goal_met == 2

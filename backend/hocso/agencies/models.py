@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from hocso.core.timeutil import utcnow
@@ -76,6 +76,28 @@ class AgencyModuleRollup(SQLModel, table=True):
     agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), primary_key=True))
     module_slug: str = Field(sa_column=Column(String(64), primary_key=True))
     year: int = Field(primary_key=True)
+    completed: int = 0
+
+
+class AgencyRollupDelta(SQLModel, table=True):
+    """A change to the rollups not yet folded into them: writers only append these, the job runner folds them.
+
+    A row counts for its agency alone: members, and goal_met in `year` when set, and completed of
+    (`module_slug`, `year`) when both are set. Stats add an agency's rows to its rollups, so they stay exact.
+    """
+
+    __tablename__ = "agency_rollup_delta"
+    __table_args__ = (Index("ix_agency_rollup_delta_agency", "agency_id"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    )
+    # No foreign key: every writer would take a share lock on the root's agency row, the hot row again.
+    agency_id: int = Field(sa_column=Column(Integer, nullable=False))
+    year: int | None = None
+    module_slug: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    members: int = 0
+    goal_met: int = 0
     completed: int = 0
 
 

@@ -1,19 +1,29 @@
-"""Keeps the subtree counters current: every change to a member adds ±1 along its agency's path."""
+"""Keeps the subtree counters current: every change to a member adds ±1 along its agency's path.
+
+Writers never update a counter: they append the change as rows of agency_rollup_delta, one per agency on the
+path, so first completions from everywhere do not queue on the national root's counters. The job runner folds
+those rows into the counters every few seconds (`fold`), and every read adds the rows not folded yet to the
+counters in the same statement, so the figures are exact at any moment.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import Engine, bindparam, delete, func, insert, literal, text, union_all
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
-from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyYearRollup
-from hocso.core.db import dialect_insert, table_of
+from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyRollupDelta, AgencyYearRollup
+from hocso.core import jobs
+from hocso.core.config import Settings
+from hocso.core.db import dialect_insert, open_session, table_of, write_session
 from hocso.core.errors import NotAuthenticated
 from hocso.learning.models import ModuleProgress
 
@@ -45,6 +55,18 @@ def _add(session: Session, model, rows: list[dict], keys: list[str], column: str
     if not rows:
         return
     session.execute(_upsert(session.get_bind().dialect.name, model, tuple(keys), column), rows)
+
+
+_DELTA = table_of(AgencyRollupDelta)
+_APPEND = insert(_DELTA)
+_DELTA_KEYS = {"year": None, "module_slug": None, "members": 0, "goal_met": 0, "completed": 0}
+
+
+def _append(session: Session, rows: list[dict]) -> None:
+    """Appends changes to the counters as delta rows: plain inserts, no row that other writers wait on."""
+    rows = [{**_DELTA_KEYS, **r} for r in rows if r.get("members") or r.get("goal_met") or r.get("completed")]
+    if rows:
+        session.execute(_APPEND, rows)
 
 
 def _years_with_goal(session: Session, user_id: uuid.UUID) -> dict[int, int]:
@@ -96,26 +118,17 @@ def membership_changed(session: Session, *, user_id: uuid.UUID, old_path: str | 
     for path, sign in ((old_path, -1), (new_path, +1)):
         for a in path_ids(path) if path else []:
             delta[a] += sign
-    _add(session, AgencyRollup, [{"agency_id": a, "members": d} for a, d in delta.items()], ["agency_id"], "members")
     years = _years_with_goal(session, user_id)
-    _add(
-        session,
-        AgencyYearRollup,
-        [{"agency_id": a, "year": y, "goal_met": d} for a, d in delta.items() for y in years],
-        ["agency_id", "year"],
-        "goal_met",
-    )
     completions = session.exec(
         select(ModuleProgress.module_slug, ModuleProgress.completed_year).where(
             col(ModuleProgress.user_id) == user_id, col(ModuleProgress.completed_year).is_not(None)
         )
     ).all()
-    _add(
+    _append(
         session,
-        AgencyModuleRollup,
-        [{"agency_id": a, "module_slug": m, "year": y, "completed": d} for a, d in delta.items() for m, y in completions],
-        ["agency_id", "module_slug", "year"],
-        "completed",
+        [{"agency_id": a, "members": d} for a, d in delta.items()]
+        + [{"agency_id": a, "year": y, "goal_met": d} for a, d in delta.items() for y in years]
+        + [{"agency_id": a, "module_slug": m, "year": y, "completed": d} for a, d in delta.items() for m, y in completions],
     )
 
 
@@ -125,7 +138,7 @@ def members_joined(session: Session, joined: Mapping[str, int]) -> None:
     for path, n in joined.items():
         for a in path_ids(path):
             delta[a] += n
-    _add(session, AgencyRollup, [{"agency_id": a, "members": d} for a, d in delta.items()], ["agency_id"], "members")
+    _append(session, [{"agency_id": a, "members": d} for a, d in delta.items()])
 
 
 def completion_changed(
@@ -145,16 +158,15 @@ def completion_changed(
     if old_year == new_year:
         return
     ids = path_ids(agency_path(session, agency_id))
-    goal_rows = []
-    if not years_before.get(new_year):  # this completion is the person's first new skill of new_year
-        goal_rows += [{"agency_id": a, "year": new_year, "goal_met": 1} for a in ids]
-    if old_year is not None and years_before.get(old_year) == 1:  # and old_year loses its only one
-        goal_rows += [{"agency_id": a, "year": old_year, "goal_met": -1} for a in ids]
-    _add(session, AgencyYearRollup, goal_rows, ["agency_id", "year"], "goal_met")
-    module_rows = [{"agency_id": a, "module_slug": slug, "year": new_year, "completed": 1} for a in ids]
+    # One row per agency and year: the goal and the module together (a row's goal_met counts for its year).
+    first_of_year = not years_before.get(new_year)  # this completion is the person's first new skill of new_year
+    rows = [{"agency_id": a, "year": new_year, "module_slug": slug, "goal_met": int(first_of_year), "completed": 1}
+            for a in ids]
     if old_year is not None:
-        module_rows += [{"agency_id": a, "module_slug": slug, "year": old_year, "completed": -1} for a in ids]
-    _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
+        lost_goal = years_before.get(old_year) == 1  # and old_year loses its only one
+        rows += [{"agency_id": a, "year": old_year, "module_slug": slug, "goal_met": -int(lost_goal), "completed": -1}
+                 for a in ids]
+    _append(session, rows)
 
 
 def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int], int], dict[tuple[int, str, int], int]]:
@@ -191,7 +203,12 @@ def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int],
 
 
 def rebuild_all(session: Session) -> None:
-    """Recomputes every rollup from people and progress (after the tree is reshaped)."""
+    """Recomputes every rollup from people and progress (after the tree is reshaped); clears what was pending."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Waits for writers with changes in flight and holds back new ones until commit: the recount then
+        # includes exactly the changes whose delta rows are dropped here. (SQLite has one writer anyway.)
+        session.execute(text("LOCK TABLE agency_rollup_delta IN SHARE MODE"))
+    session.execute(delete(_DELTA))
     paths = dict(session.exec(select(Agency.id, Agency.path)).all())
     own_members, own_goal, own_modules = recount_own(session)
     members: dict[int, int] = defaultdict(int)
@@ -215,3 +232,152 @@ def rebuild_all(session: Session) -> None:
         for start in range(0, len(rows), 5000):
             session.execute(table_of(model).insert(), rows[start : start + 5000])
     session.flush()
+
+
+# --- Reading: the counters plus what is not folded into them yet, in one statement (one snapshot) ---------
+
+_R, _Y, _M = table_of(AgencyRollup), table_of(AgencyYearRollup), table_of(AgencyModuleRollup)
+
+
+def _ids(name: str):
+    return bindparam(name, expanding=True)
+
+
+def _summed(*parts, keys: int):
+    both = union_all(*parts).subquery()
+    cols = list(both.c)
+    return core_select(*cols[:keys], func.sum(cols[keys])).group_by(*cols[:keys])
+
+
+_MEMBERS = _summed(
+    select(_R.c.agency_id, _R.c.members).where(_R.c.agency_id.in_(_ids("ids"))),
+    select(_DELTA.c.agency_id, _DELTA.c.members).where(_DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.members != 0),
+    keys=1,
+)
+_GOAL = _summed(
+    select(_Y.c.agency_id, _Y.c.goal_met).where(_Y.c.agency_id.in_(_ids("ids")), _Y.c.year == bindparam("year")),
+    select(_DELTA.c.agency_id, _DELTA.c.goal_met).where(
+        _DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.year == bindparam("year_"), _DELTA.c.goal_met != 0
+    ),
+    keys=1,
+)
+_COMPLETED = _summed(
+    select(_M.c.agency_id, _M.c.module_slug, _M.c.year, _M.c.completed).where(
+        _M.c.agency_id.in_(_ids("ids")), _M.c.module_slug.in_(_ids("slugs"))
+    ),
+    select(_DELTA.c.agency_id, _DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
+        _DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.module_slug.in_(_ids("slugs_")), _DELTA.c.completed != 0
+    ),
+    keys=3,
+)
+_OWN_MODULES = _summed(
+    select(_M.c.module_slug, _M.c.year, _M.c.completed).where(_M.c.agency_id == bindparam("id")),
+    select(_DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
+        _DELTA.c.agency_id == bindparam("id_"), _DELTA.c.module_slug.is_not(None), _DELTA.c.completed != 0
+    ),
+    keys=2,
+)
+
+
+def members_of(session: Session, ids: set[int] | list[int]) -> dict[int, int]:
+    """Members in each agency's subtree."""
+    ids = list(ids)
+    return {a: int(n) for a, n in session.execute(_MEMBERS, {"ids": ids, "ids_": ids})}
+
+
+def goal_met_of(session: Session, ids: set[int] | list[int], year: int) -> dict[int, int]:
+    """Members of each agency's subtree who met the yearly goal in year."""
+    ids = list(ids)
+    return {a: int(n) for a, n in session.execute(_GOAL, {"ids": ids, "ids_": ids, "year": year, "year_": year})}
+
+
+def completed_of(session: Session, ids: set[int] | list[int], slugs: set[str]) -> dict[tuple[int, str], int]:
+    """Members of each agency's subtree who completed each of the modules, in any year."""
+    if not slugs:
+        return {}
+    ids, slugs_ = list(ids), sorted(slugs)
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    for a, m, _y, n in session.execute(_COMPLETED, {"ids": ids, "ids_": ids, "slugs": slugs_, "slugs_": slugs_}):
+        out[(a, m)] += int(n)
+    return dict(out)
+
+
+def modules_of(session: Session, agency_id: int) -> list[tuple[str, int, int]]:
+    """(module, year, members of the subtree who completed it that year) for one agency."""
+    return [(m, y, int(n)) for m, y, n in session.execute(_OWN_MODULES, {"id": agency_id, "id_": agency_id})]
+
+
+# --- Folding the appended changes into the counters --------------------------------------------------------
+
+FOLD_EVERY_SECONDS = 2.0
+FOLD_BATCH = 20_000
+_CLAIM = (
+    delete(_DELTA)
+    .where(_DELTA.c.id.in_(select(_DELTA.c.id).order_by(_DELTA.c.id).limit(bindparam("n")).with_for_update(skip_locked=True)))
+    .returning(_DELTA.c.agency_id, _DELTA.c.year, _DELTA.c.module_slug, _DELTA.c.members, _DELTA.c.goal_met,
+               _DELTA.c.completed)
+)
+
+
+def fold(session: Session, *, limit: int = FOLD_BATCH) -> int:
+    """Moves up to limit pending delta rows into the counters; returns how many it took.
+
+    Deleting the rows is what claims them, in the same transaction as adding them to the counters: two
+    runners (processes) never fold the same row (PostgreSQL's SKIP LOCKED hands each its own rows, and a
+    row deleted by a runner that committed is gone for the other), and a fold that fails or is cut off rolls
+    back whole, its rows still pending. The counters are then written in key order, as _add explains.
+    """
+    members: dict[int, int] = defaultdict(int)
+    goal: dict[tuple[int, int], int] = defaultdict(int)
+    modules: dict[tuple[int, str, int], int] = defaultdict(int)
+    taken = 0
+    for agency_id, year, slug, m, g, c in session.execute(_CLAIM, {"n": limit}):
+        taken += 1
+        members[agency_id] += m
+        if year is not None:
+            goal[(agency_id, year)] += g
+            if slug is not None:
+                modules[(agency_id, slug, year)] += c
+    _add(session, AgencyRollup, [{"agency_id": a, "members": n} for a, n in members.items()], ["agency_id"], "members")
+    _add(session, AgencyYearRollup, [{"agency_id": a, "year": y, "goal_met": n} for (a, y), n in goal.items()],
+         ["agency_id", "year"], "goal_met")
+    _add(session, AgencyModuleRollup,
+         [{"agency_id": a, "module_slug": m, "year": y, "completed": n} for (a, m, y), n in modules.items()],
+         ["agency_id", "module_slug", "year"], "completed")
+    return taken
+
+
+_PENDING = select(literal(1)).select_from(_DELTA).limit(1)
+_last_fold = 0.0
+
+
+@jobs.sweeper
+def fold_pending(engine: Engine, settings: Settings) -> bool:
+    """The job runner's turn for the rollups: every few seconds, folds what writers have appended."""
+    global _last_fold
+    if time.monotonic() - _last_fold < FOLD_EVERY_SECONDS:
+        return False
+    with open_session(engine) as session:  # a read first: no write turn (SQLite's one writer) when idle
+        pending = session.execute(_PENDING).first()
+    if pending is None:
+        _last_fold = time.monotonic()
+        return False
+    with write_session(engine) as session:
+        taken = fold(session)
+        session.commit()
+    if taken < FOLD_BATCH:
+        _last_fold = time.monotonic()
+        return False
+    return True  # more to fold: at once
+
+
+def fold_all_pending(engine: Engine) -> int:
+    """Folds everything pending, batch by batch (tests, benchmarks); returns how many rows it folded."""
+    total = 0
+    while True:
+        with write_session(engine) as session:
+            taken = fold(session)
+            session.commit()
+        total += taken
+        if taken < FOLD_BATCH:
+            return total

@@ -21,9 +21,6 @@ from hocso.agencies.models import (
     Agency,
     AgencyInvitation,
     AuditEvent,
-    AgencyModuleRollup,
-    AgencyRollup,
-    AgencyYearRollup,
     Requirement,
 )
 from hocso.agencies.schemas import (
@@ -173,13 +170,13 @@ def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
 def agency_out(session: Session, agency: Agency) -> AgencyOut:
     parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
     children = session.exec(select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.code)).all()
-    rollup = session.get(AgencyRollup, agency.id)
+    members = rollups.members_of(session, [agency.id]).get(agency.id, 0)
     return AgencyOut(
         code=agency.code,
         name=agency.name,
         parent_code=parent.code if parent else None,
         children=[AgencyRef(code=c.code, name=c.name) for c in children],
-        members=rollup.members if rollup else 0,
+        members=members,
     )
 
 
@@ -432,36 +429,15 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         .where(or_(Requirement.agency_id.in_(ancestor_ids), subtree_filter(agency.path)))
     ).all()
     needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
-    members = dict(
-        session.exec(select(AgencyRollup.agency_id, AgencyRollup.members).where(AgencyRollup.agency_id.in_(needed))).all()
-    )
-    goal = dict(
-        session.exec(
-            select(AgencyYearRollup.agency_id, AgencyYearRollup.goal_met).where(
-                AgencyYearRollup.agency_id.in_(needed), AgencyYearRollup.year == year
-            )
-        ).all()
-    )
-    required_slugs = {r.module_slug for r, _ in reqs}
-    completed: dict[tuple[int, str], int] = {}
-    if required_slugs:
-        for a, m, n in session.exec(
-            select(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug, func.sum(AgencyModuleRollup.completed))
-            .where(AgencyModuleRollup.agency_id.in_(needed), AgencyModuleRollup.module_slug.in_(required_slugs))
-            .group_by(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug)
-        ).all():
-            completed[(a, m)] = int(n)
+    members = rollups.members_of(session, needed)
+    goal = rollups.goal_met_of(session, needed, year)
+    completed = rollups.completed_of(session, needed, {r.module_slug for r, _ in reqs})
     counters = _Counters(members, completed)
     today = vietnam_today()
 
-    own_rows = session.exec(
-        select(AgencyModuleRollup.module_slug, AgencyModuleRollup.year, AgencyModuleRollup.completed).where(
-            AgencyModuleRollup.agency_id == agency.id
-        )
-    ).all()
     ever: dict[str, int] = {}
     this_year: dict[str, int] = {}
-    for slug, y, n in own_rows:
+    for slug, y, n in rollups.modules_of(session, agency.id):
         ever[slug] = ever.get(slug, 0) + n
         if y == year:
             this_year[slug] = this_year.get(slug, 0) + n

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies import rollups
-from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyMonth, AgencyRollup, AgencyYearRollup, Requirement
+from hocso.agencies.models import Agency, AgencyMonth, Requirement
 from hocso.agencies.service import _Counters, _rate, _required_figures, subtree_filter
 from hocso.core import jobs
 from hocso.core.config import Settings
@@ -229,25 +229,9 @@ def live_figures(
         .where(col(Requirement.agency_id).in_(rollups.path_ids(within.path)) | subtree_filter(within.path))
     ).all()
     needed = {u.id for u in units} | {a.id for _, a in reqs}
-    members = dict(
-        session.exec(select(col(AgencyRollup.agency_id), col(AgencyRollup.members)).where(col(AgencyRollup.agency_id).in_(needed))).all()
-    )
-    goal = dict(
-        session.exec(
-            select(AgencyYearRollup.agency_id, AgencyYearRollup.goal_met).where(
-                col(AgencyYearRollup.agency_id).in_(needed), col(AgencyYearRollup.year) == year
-            )
-        ).all()
-    )
-    completed: dict[tuple[int, str], int] = {}
-    slugs = {r.module_slug for r, _ in reqs}
-    if slugs:
-        for a, m, n in session.exec(
-            select(AgencyModuleRollup.agency_id, AgencyModuleRollup.module_slug, func.sum(AgencyModuleRollup.completed))
-            .where(col(AgencyModuleRollup.agency_id).in_(needed), col(AgencyModuleRollup.module_slug).in_(slugs))
-            .group_by(col(AgencyModuleRollup.agency_id), col(AgencyModuleRollup.module_slug))
-        ).all():
-            completed[(a, m)] = int(n)
+    members = rollups.members_of(session, needed)
+    goal = rollups.goal_met_of(session, needed, year)
+    completed = rollups.completed_of(session, needed, {r.module_slug for r, _ in reqs})
     counters = _Counters(members, completed)
     today = utcnow().astimezone(VIETNAM).date()
     out = {}
