@@ -1,4 +1,4 @@
-"""HTTP endpoints for accounts: register, login, refresh, logout, me, export, delete."""
+"""HTTP endpoints for accounts: register, login, refresh, logout, me (read, rename), export, delete."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hocso.accounts.schemas import (
     PasswordChangeIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
+    ProfileUpdate,
     RefreshIn,
     RegisterIn,
     ResetRequested,
@@ -166,6 +167,12 @@ def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Respo
 @router.get("/me", response_model=UserPublic, operation_id="get_me", responses=error_responses(401))
 def me(user: CurrentUser, session: SessionDep) -> UserPublic:
     return user_public(user, session)
+
+
+@router.patch("/me", response_model=UserPublic, operation_id="update_me", responses=error_responses(400, 401, 413))
+def update_me(data: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
+    """Changes the caller's full name."""
+    return user_public(service.rename(session, user=user, full_name=data.full_name), session)
 
 
 @router.get("/me/export", operation_id="export_my_data", responses=error_responses(401))

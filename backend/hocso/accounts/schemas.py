@@ -48,6 +48,16 @@ class UserPublic(BaseModel):
     manages: AgencyRef | None = Field(default=None, description="For an agency admin: the root of the subtree they manage")
 
 
+def clean_full_name(v: str) -> str:
+    """Collapses a typed name's spaces; refuses an empty one or one with control characters."""
+    name = " ".join(v.split())
+    if not name:
+        raise ValueError("enter your full name")
+    if has_unprintable(name):
+        raise ValueError("the full name contains control characters; type it again")
+    return name
+
+
 class RegisterIn(BaseModel):
     # Not str_strip_whitespace: a password's spaces are part of it.
     model_config = ConfigDict(extra="forbid")
@@ -80,18 +90,26 @@ class RegisterIn(BaseModel):
     @field_validator("full_name")
     @classmethod
     def _full_name(cls, v: str) -> str:
-        name = " ".join(v.split())
-        if not name:
-            raise ValueError("enter your full name")
-        if has_unprintable(name):
-            raise ValueError("the full name contains control characters; type it again")
-        return name
+        return clean_full_name(v)
 
     @model_validator(mode="after")
     def _one_identifier(self) -> "RegisterIn":
         if not self.email and not self.phone:
             raise ValueError("give an email address or a phone number")
         return self
+
+
+class ProfileUpdate(BaseModel):
+    """What a person may change about themselves: their name as certificates and their agency show it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("full_name")
+    @classmethod
+    def _full_name(cls, v: str) -> str:
+        return clean_full_name(v)
 
 
 class TokenPair(BaseModel):

@@ -194,6 +194,14 @@ def user_from_access_token(session: Session, settings: Settings, *, token: str) 
     return user
 
 
+def rename(session: Session, *, user: User, full_name: str) -> User:
+    """Changes the person's full name."""
+    user.full_name = full_name
+    session.add(user)
+    session.flush()
+    return user
+
+
 def end_all_sessions(session: Session, *, user: User) -> None:
     """Signs the person out everywhere: every refresh token is revoked and every access token issued so far refused."""
     session.execute(
