@@ -153,7 +153,11 @@ def main() -> int:
                 scores[name] = {**median, "runs": runs}
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=60)  # a loaded machine can take long to stop the workers
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     print()
     print(f"{'measure':44} {'value':>10} {'budget':>10}  ok")

@@ -210,6 +210,54 @@ export async function signOut() {
   update({ me: null, pending: [] })
 }
 
+// --- A person's own account: name, password, every sign-in ---------------------------------------------------
+
+const patchJson = (path, body) => call(path, {
+  method: 'PATCH',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+export async function rename(full_name) {
+  const me = await patchJson('/me', { full_name })
+  await put('kv', me, 'me')
+  update({ me })
+}
+
+// Both end every sign-in, this device's too: what this device holds for the person goes as on signing out.
+async function endSessionHere() {
+  await forgetTokens()
+  await del('kv', 'me')
+  if (state.me) await forgetPerson(state.me.id)
+  update({ me: null, pending: [] })
+}
+
+/** Sets a new password, then signs this device in again with it; false if that second step failed. */
+export async function changePassword(current_password, new_password) {
+  const identifier = state.me.email || state.me.phone
+  await postJson('/me/password', { current_password, new_password })
+  await endSessionHere()
+  try {
+    await signIn(identifier, new_password)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export async function signOutEverywhere() {
+  await call('/me/sessions', { method: 'DELETE' })
+  await endSessionHere()
+}
+
+/** Asks for a reset code; the server's sentence is the same whether or not the account exists. */
+export const requestPasswordReset = (identifier) => postJson('/auth/password-reset', { identifier })
+
+export async function confirmPasswordReset(identifier, code, new_password) {
+  await postJson('/auth/password-reset/confirm', { identifier, code, new_password })
+  await signIn(identifier, new_password)
+}
+
 export const exportMyData = () => call('/me/export')
 
 export async function deleteAccount() {

@@ -13,6 +13,9 @@ import { Progress } from './pages/progress.jsx'
 import { Certificates } from './pages/certificates.jsx'
 import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
 import { Notices } from './notices.jsx'
+import { InstallHint } from './install-hint.jsx'
+import { lazyPage } from './lazy.jsx'
+import { tl } from './learner-text.js'
 
 // The managers' screens are for a few thousand people: each loaded only when opened, to keep the first screen small.
 function lazy(load) {
@@ -28,11 +31,20 @@ const LazyMembers = lazy(() => import('./pages/members.jsx').then((m) => m.Membe
 const LazyImport = lazy(() => import('./pages/staff-import.jsx').then((m) => m.StaffImport))
 const LazyRequirements = lazy(() => import('./pages/requirements.jsx').then((m) => m.Requirements))
 
+// A person's settings and the help page: opened rarely, loaded when opened.
+const settings = () => import('./pages/settings.jsx')
+const LEARNER_ROUTES = [
+  ['/settings', lazyPage(settings, 'Display')], ['/account/name', lazyPage(settings, 'EditName')],
+  ['/account/password', lazyPage(settings, 'ChangePassword')], ['/forgot', lazyPage(settings, 'ForgotPassword')],
+  ['/help', lazyPage(() => import('./pages/help.jsx'), 'Help')],
+]
+
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
   ['/m/:slug/quiz', Quiz], ['/search', Search], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
   ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin], ['/admin/:code/members', LazyMembers],
   ['/admin/:code/import', LazyImport], ['/admin/:code/requirements', LazyRequirements],
+  ...LEARNER_ROUTES,
 ]
 
 function NotFound() {
@@ -156,9 +168,14 @@ export function App() {
       </header>
       <SyncStatus />
       <main id="main" ref={main} tabIndex={-1}>
+        {s.path === '/' && <InstallHint />}
         <Notices />
         <Page {...params} key={s.path} />
       </main>
+      <footer class="foot">
+        <a href="/help">{tl('help_link')}</a>
+        <a href="/settings">{tl('display_link')}</a>
+      </footer>
     </>
   )
 }

@@ -5,9 +5,13 @@ import { loadMe } from './api.js'
 import { get } from './offline/db.js'
 import { state, update } from './state.js'
 import { refreshPending, startSyncing, syncNow } from './sync.js'
+import { applyDisplay } from './lib/display.js'
+import './lib/install.js'
 import './styles.css'
+import './learner.css'
 
 document.documentElement.lang = state.lang
+applyDisplay()
 
 async function start() {
   try {

@@ -69,8 +69,9 @@ class Server:
 
 
 @contextmanager
-def serve(migrated_template: str, tmp_path: Path, content_dir: Path) -> Iterator[Server]:
-    """Runs `hocso serve` over a fresh database holding `content_dir`, the small agency tree and its people."""
+def serve(migrated_template: str, tmp_path: Path, content_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Runs `hocso serve` over a fresh database holding `content_dir`, the small agency tree and its people;
+    `extra_env` adds settings (a mail server, say)."""
     if os.environ.get("HOCSO_TEST_DATABASE_URL"):
         pytest.skip("browser tests run on SQLite only; the API tests cover PostgreSQL")
     with fresh_database(migrated_template, tmp_path) as database_url:
@@ -93,6 +94,7 @@ def serve(migrated_template: str, tmp_path: Path, content_dir: Path) -> Iterator
             **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
             "HOCSO_CONTENT_DIR": str(content), "HOCSO_FRONTEND_DIR": str(DIST), "HOCSO_SECRET_KEY": "e2e-" + "k" * 40,
             "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000", "HOCSO_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **(extra_env or {}),
         }
         log = open(tmp_path / "server.log", "wb")
         process = subprocess.Popen(

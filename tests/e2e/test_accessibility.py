@@ -15,10 +15,17 @@ from tests.e2e.test_phone_screens import GO
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SLUG = "qr-basics"
 SIZES = [{"width": 360, "height": 740}, {"width": 1280, "height": 800}]
-SIGNED_OUT = ["/", "/learn", "/search?q=nguoi nhan", "/signin", "/signup", "/activate", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", "/no-such-page"]
+SIGNED_OUT = ["/", "/learn", "/search?q=nguoi nhan", "/signin", "/signup", "/activate", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", "/no-such-page",
+              "/forgot", "/settings", "/help"]
 SIGNED_IN = ["/", "/learn", "/learn/e-payment", "/search?q=thanh toan", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", f"/m/{SLUG}/l/check",
              f"/m/{SLUG}/quiz", "/progress", "/certificates", "/account", "/admin", "/admin/HNI-HK",
-             "/admin/HNI/import", "/admin/HNI/requirements", "/admin/HNI/members"]
+             "/admin/HNI/import", "/admin/HNI/requirements", "/admin/HNI/members",
+             "/account/name", "/account/password", "/settings", "/help"]
+INSTALL_OFFER = """() => {
+  const offer = new Event('beforeinstallprompt', { cancelable: true });
+  offer.prompt = () => Promise.resolve();
+  dispatchEvent(offer);
+}"""
 
 
 def violations(page) -> list[str]:
@@ -79,12 +86,30 @@ def quiz_states(page, lang: str) -> list[str]:
     return problems
 
 
+def learner_states(page, lang: str) -> list[str]:
+    """The read-aloud controls (here: no voice, how to add one), the install offer, the reset form's second step."""
+    page.evaluate(GO, f"/m/{SLUG}/l/scan")
+    page.get_by_role("button", name="Nghe đọc bài này" if lang == "vi" else "Listen to this lesson").click()
+    expect(page.get_by_test_id("no-voice").or_(page.get_by_test_id("listen-status"))).to_be_visible()
+    problems = [f"{lang} listen {v}" for v in violations(page)]
+    page.evaluate(GO, "/")
+    expect(page.locator("main h1:not([data-loading])")).to_have_count(1)
+    page.evaluate(INSTALL_OFFER)
+    expect(page.get_by_test_id("install-hint")).to_be_visible()
+    problems += [f"{lang} install hint {v}" for v in violations(page)]
+    page.evaluate(GO, "/forgot")
+    page.get_by_role("button", name="Đã có mã? Nhập mã" if lang == "vi" else "Already have a code? Enter it").click()
+    expect(page.get_by_label("Mã nhận được" if lang == "vi" else "The code you received")).to_be_visible()
+    return problems + [f"{lang} reset code {v}" for v in violations(page)]
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by `npm ci` in frontend/")
 def test_axe_finds_no_violation_on_any_main_screen_at_both_sizes_in_both_languages(context, server):
     page = context.new_page()
     page.add_init_script(path=str(AXE))
     page.goto("/")
     problems = check_screens(page, SIGNED_OUT, "vi")
+    problems += learner_states(page, "vi")
     sign_in(page, "admin.hni@example.vn")
     problems += check_screens(page, SIGNED_IN, "vi")
     problems += quiz_states(page, "vi")
@@ -92,7 +117,8 @@ def test_axe_finds_no_violation_on_any_main_screen_at_both_sizes_in_both_languag
     problems += check_screens(page, SIGNED_IN, "en")
     problems += quiz_states(page, "en")
     page.get_by_role("link", name="Account").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     problems += check_screens(page, SIGNED_OUT, "en")
+    problems += learner_states(page, "en")
     assert problems == []

@@ -69,7 +69,7 @@ def test_a_civil_servant_sees_required_modules_first_with_their_due_date(context
     expect(required).to_contain_text(f"Hạn {due.day}/{due.month}/{due.year}")
     # A citizen with no agency has nothing required.
     page.get_by_role("link", name="Tài khoản").click()
-    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng xuất", exact=True).click()
     sign_in(page, "staff.bt@example.vn")
     expect(page.get_by_role("region", name="Cơ quan yêu cầu")).to_have_count(0)
 

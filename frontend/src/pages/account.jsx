@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { PushSwitch } from '../notices.jsx'
 import { t } from '../i18n.js'
+import { tl } from '../learner-text.js'
 import { navigate, state, useAppState } from '../state.js'
 import { refreshPending, syncNow } from '../sync.js'
 
@@ -42,6 +43,14 @@ const Field = ({ name, label, type = 'text', autocomplete, hint, ...rest }) => (
 
 const FormError = ({ error }) => error && <p class="notice error" role="alert">{error}</p>
 
+// Why the person was sent here after a change that ended every sign-in (see pages/settings.jsx).
+const SIGNED_OUT_NOTICES = { password: 'password_changed_signin', everywhere: 'everywhere_done' }
+
+function SignedOutNotice() {
+  const key = SIGNED_OUT_NOTICES[state.query.get('notice')]
+  return key ? <p class="notice ok" role="status">{tl(key)}</p> : null
+}
+
 export function SignIn() {
   const form = useSubmit(async ({ username, password }) => {
     await api.signIn(username.trim(), password)
@@ -50,6 +59,7 @@ export function SignIn() {
   return (
     <>
       <h1 tabIndex={-1}>{t('sign_in')}</h1>
+      <SignedOutNotice />
       <form onSubmit={form.onSubmit} class="form">
         {/* Plain text, not type/inputmode email: most people sign in with a phone number. */}
         <Field name="username" label={t('email_or_phone')} autocomplete="username" autocapitalize="none" spellcheck={false} />
@@ -57,6 +67,7 @@ export function SignIn() {
         <FormError error={form.error} />
         <p><button class="button" type="submit" disabled={form.busy}>{t('sign_in')}</button></p>
       </form>
+      <p><a href="/forgot">{tl('forgot_link')}</a></p>
       <p>{t('no_account')} <a href="/signup">{t('sign_up')}</a></p>
       <p><a href="/activate">{t('activate_link')}</a></p>
     </>
@@ -137,6 +148,11 @@ export function Account() {
     await api.signOut()
     navigate('/', { replace: true })
   })
+  const everywhere = guard(async () => {
+    if (!confirm(tl('everywhere_confirm'))) return
+    await api.signOutEverywhere()
+    navigate('/signin?notice=everywhere', { replace: true })
+  })
   return (
     <>
       <h1 tabIndex={-1}>{t('account_title')}</h1>
@@ -146,6 +162,12 @@ export function Account() {
         {s.me.agency && <><dt>{t('agency')}</dt><dd>{s.me.agency.name}</dd></>}
         {s.me.manages && <><dt>{t('manages')}</dt><dd>{s.me.manages.name}</dd></>}
       </dl>
+      {state.query.get('notice') === 'reset' && <p class="notice ok" role="status">{tl('reset_done')}</p>}
+      <ul class="plain links">
+        <li><a href="/account/name">{tl('name_link')}</a></li>
+        <li><a href="/account/password">{tl('password_link')}</a></li>
+        <li><a href="/settings">{tl('display_link')}</a></li>
+      </ul>
       <PushSwitch />
       {s.pending.length > 0 && <p class="notice pending">{t('pending_on_signout', s.pending.length)}</p>}
       {error && <p class="notice error" role="alert">{error}</p>}
@@ -154,6 +176,9 @@ export function Account() {
         <button type="button" class="button secondary" onClick={exportData}>{t('export_data')}</button>
         <button type="button" class="button danger" onClick={remove}>{t('delete_account')}</button>
       </p>
+      <h2>{tl('everywhere')}</h2>
+      <p class="hint" id="everywhere-hint">{tl('everywhere_hint')}</p>
+      <p><button type="button" class="button secondary" aria-describedby="everywhere-hint" onClick={everywhere}>{tl('everywhere')}</button></p>
     </>
   )
 }

@@ -6,6 +6,7 @@ import { navigate, useAppState } from '../state.js'
 import { queue } from '../sync.js'
 import { LoadingHeading, LoadStatus, useLoad } from '../ui.jsx'
 import { NotSaved, useLessonsDone } from './module.jsx'
+import { Listen } from '../listen.jsx'
 
 export function Lesson({ slug, lesson }) {
   const s = useAppState()
@@ -24,9 +25,12 @@ export function Lesson({ slug, lesson }) {
   return (
     <article class="lesson">
       <p class="crumbs"><a href={`/m/${slug}`}>{m.title}</a> · <span>{t('lesson_n', index + 1, m.lessons.length)}</span></p>
-      <h1 tabIndex={-1}>{current.title}</h1>
-      <LoadStatus result={mod} />
-      <div class="prose">{markdown(current.body, { slug, images: m.images })}</div>
+      <div id="lesson-text">
+        <h1 tabIndex={-1}>{current.title}</h1>
+        <LoadStatus result={mod} />
+        <Listen target="lesson-text" key={current.id} />
+        <div class="prose">{markdown(current.body, { slug, images: m.images })}</div>
+      </div>
       {!s.me && <p class="notice"><a href="/signin">{t('sign_in_to_save')}</a></p>}
       <p class="actions lesson-actions">
         <button type="button" class="button" onClick={finish}>{next ? t('done_next') : t('done_quiz')}</button>

@@ -2,6 +2,8 @@
 // Kept apart from the quiz's state (quiz.jsx) so that each can grow (e.g. a read-aloud button) on its own.
 import { useEffect, useState } from 'preact/hooks'
 import { t } from '../i18n.js'
+import { tl } from '../learner-text.js'
+import { Listen } from '../listen.jsx'
 
 /** Phones show one question per screen; wider screens (44em, so larger text counts) show them all. */
 export function useWideScreen() {
@@ -22,6 +24,7 @@ export function QuestionFields({ q, number, chosen, missing, onChoose }) {
   return (
     <fieldset class={missing ? 'question missing' : 'question'} id={`question-${q.id}`} tabIndex={-1}>
       <legend>{number && <span class="qnum">{number}.</span>} {q.prompt}</legend>
+      <Listen target={`question-${q.id}`} label={tl('listen_question')} />
       <p class="hint" id={`hint-${q.id}`}>{q.multiple ? t('choose_many') : t('choose_one')}</p>
       {q.choices.map((c) => (
         <label key={c.id} class="choice">
