@@ -90,14 +90,14 @@ const LINES = [
 const HOW = {
   vi: {
     lines: 'Đường dây nóng và trang chính thức', as_of: 'Thông tin lấy từ các bài của Hocso, đúng tại thời điểm biên soạn (12/2026). Số gọi là số ngắn, không cần mã vùng.',
-    call: (n) => `Gọi ${n}`, source: 'Nguồn:', lesson: 'Bài học:', app: 'Dùng Hocso',
+    call: (n) => `Gọi ${n}`, source: 'Nguồn:', lesson: 'Học thêm trên Hocso:', app: 'Dùng Hocso',
     listen: 'Nghe đọc: trong mỗi bài và mỗi câu hỏi có nút “Nghe đọc”. Nếu điện thoại chưa có giọng tiếng Việt, Hocso chỉ cách cài.',
     install_manual: 'Cài lên màn hình chính: trong Chrome, bấm ⋮ → “Thêm vào màn hình chính” hoặc “Cài đặt ứng dụng”. Trên iPhone, trong Safari bấm nút Chia sẻ → “Thêm vào MH chính”.',
     install_now: 'Cài Hocso ngay',
   },
   en: {
     lines: 'Hotlines and official sites', as_of: 'Taken from Hocso\u2019s lessons, correct when they were written (December 2026). The numbers are short numbers: no area code.',
-    call: (n) => `Call ${n}`, source: 'Source:', lesson: 'Lesson:', app: 'Using Hocso',
+    call: (n) => `Call ${n}`, source: 'Source:', lesson: 'Learn more on Hocso:', app: 'Using Hocso',
     listen: 'Listen: every lesson and quiz question has a “Listen” button. If the phone has no Vietnamese voice, Hocso says how to add one.',
     install_manual: 'Add to your home screen: in Chrome, tap ⋮ → “Add to Home screen” or “Install app”. On an iPhone, in Safari tap Share → “Add to Home Screen”.',
     install_now: 'Install Hocso now',
