@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import event
+
+from hocso.core.db import HEALTH_FRESH_SECONDS
 from tests.conftest import PASSWORD, auth_header, login
 
 QR_ANSWERS = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
@@ -74,3 +78,21 @@ def test_citizen_signs_up_learns_a_module_and_meets_this_years_goal(client):
 
 def test_health_answers_ok_when_the_database_answers(client):
     assert client.get("/api/v1/health").json() == {"status": "ok"}
+
+
+def test_health_says_503_once_the_database_stops_answering(client, engine):
+    assert client.get("/api/v1/health").status_code == 200
+    down = []
+
+    @event.listens_for(engine, "do_connect")
+    def refuse(*_args):
+        if down:
+            raise engine.dialect.loaded_dbapi.OperationalError("the database is down")
+
+    down.append(True)
+    engine.pool.dispose()
+    time.sleep(HEALTH_FRESH_SECONDS)  # an earlier answer vouches for the database this long, no longer
+    r = client.get("/api/v1/health")
+    assert r.status_code == 503 and r.headers["retry-after"], r.text
+    down.clear()
+    assert client.get("/api/v1/health").status_code == 200

@@ -108,6 +108,16 @@ def test_expired_tampered_unsigned_and_wrong_key_tokens_are_refused(client, lear
     assert client.get("/api/v1/me", headers=learner["headers"]).status_code == 200
 
 
+def test_a_token_that_worked_is_refused_once_it_expires(client, learner, settings):
+    sub = jwt.get_unverified_claims(learner["access_token"])["sub"]
+    short, _, _ = security.create_token(settings, subject=sub, token_type="access", lifetime=timedelta(seconds=1))
+    headers = {"Authorization": f"Bearer {short}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    time.sleep(max(0.0, jwt.get_unverified_claims(short)["exp"] + 1 - time.time()))  # past its last second
+    r = client.get("/api/v1/me", headers=headers)
+    assert r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer"
+
+
 def test_repeated_failed_logins_are_slowed_down_with_retry_after(client):
     register(client, email="target@example.vn")
     for _ in range(5):

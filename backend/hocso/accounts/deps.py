@@ -20,7 +20,11 @@ from hocso.core.ratelimit import AttemptLimiter, RequestLimiter, SessionLimiter
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-def get_app_settings(request: Request) -> Settings:
+# Dependencies that only read the request are async: FastAPI runs a plain def on a worker thread, and the hop
+# there and back cost more than the whole of what they do.
+
+
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -36,7 +40,7 @@ def get_current_user(session: SessionDep, settings: SettingsDep, token: Annotate
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_client_ip(request: Request) -> str:
+async def get_client_ip(request: Request) -> str:
     """The address the connection came from (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
     return request.client.host if request.client else "unknown"
 
@@ -81,14 +85,14 @@ class AccountLimits:
         )
 
 
-def get_limits(request: Request) -> AccountLimits:
+async def get_limits(request: Request) -> AccountLimits:
     return request.app.state.limits
 
 
 LimitsDep = Annotated[AccountLimits, Depends(get_limits)]
 
 
-def get_sms_gateway(request: Request) -> SmsGateway:
+async def get_sms_gateway(request: Request) -> SmsGateway:
     return request.app.state.sms_gateway
 
 

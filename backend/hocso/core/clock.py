@@ -10,8 +10,8 @@ from fastapi import Depends
 from hocso.core.timeutil import utcnow
 
 
-def get_now() -> datetime:
-    """Returns the moment the request is handled, aware, in UTC."""
+async def get_now() -> datetime:
+    """Returns the moment the request is handled, aware, in UTC (async: no worker thread for a clock read)."""
     return utcnow()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
@@ -22,6 +23,8 @@ from hocso.core.config import get_settings
 from hocso.core.errors import DatabaseBusy, HocsoError
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# How long an answer from the database vouches for it to /health.
+HEALTH_FRESH_SECONDS = 1.0
 
 
 def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> Engine:
@@ -94,8 +97,17 @@ def get_engine() -> Engine:
     return make_engine(settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds)
 
 
+_immediate: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
 def open_session(engine: Engine, *, write: bool = False) -> Session:
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write and engine.dialect.name == "sqlite" else engine
+    if write and engine.dialect.name == "sqlite":
+        # One option-carrying engine per engine, made once: making it per session copies its event dispatch.
+        bind = _immediate.get(engine)
+        if bind is None:
+            bind = _immediate.setdefault(engine, engine.execution_options(sqlite_begin="IMMEDIATE"))
+    else:
+        bind = engine
     return Session(bind=bind, expire_on_commit=False)
 
 
@@ -117,6 +129,7 @@ class DatabaseGate:
         self._file_lock = _file_writer_lock(engine) if self._writer is not None else None
         self._finishers = anyio.CapacityLimiter(connections)
         self._health = anyio.CapacityLimiter(1)
+        self._answered_at = float("-inf")  # when the database last answered (time.monotonic)
 
     @asynccontextmanager
     async def turn(self, *, write: bool) -> AsyncIterator[None]:
@@ -157,9 +170,17 @@ class DatabaseGate:
 
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(_finish, limiter=self._finishers)
+        if commit:
+            self._answered_at = time.monotonic()
 
     async def ping(self, timeout: float = 3) -> None:
-        """Raises DatabaseBusy unless the database answers a trivial query within timeout seconds."""
+        """Raises DatabaseBusy unless the database answered within the last second or answers within timeout.
+
+        A commit that went through counts as an answer, so under load /health costs no query; when the
+        database stops answering, /health says so within HEALTH_FRESH_SECONDS.
+        """
+        if time.monotonic() - self._answered_at < HEALTH_FRESH_SECONDS:
+            return
 
         def _ping() -> None:
             with self.engine.connect() as conn:
@@ -171,6 +192,7 @@ class DatabaseGate:
                 await anyio.to_thread.run_sync(_ping, limiter=self._health, abandon_on_cancel=True)
         except TimeoutError:
             raise DatabaseBusy() from None
+        self._answered_at = time.monotonic()
 
 
 _sqlite_writers: dict[int, threading.Lock] = {}

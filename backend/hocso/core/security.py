@@ -8,8 +8,10 @@ import hmac
 import json
 import os
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,20 +99,27 @@ def create_token(
     return token, jti, expires
 
 
+# Kept per token: a phone sends the same access token with every request until it expires. What is kept was
+# verified once, and only its time limits can change, which decode_token checks on every use.
+@lru_cache(maxsize=4096)
+def _verified(key: str, algorithm: str, token: str) -> dict[str, Any]:
+    """Returns the claims of a token whose signature and claims check out with key; raises JWTError otherwise."""
+    return jwt.decode(token, key, algorithms=[algorithm], options={"require_exp": True, "require_sub": True, "require_jti": True})
+
+
 def decode_token(settings: Settings, token: str, *, expected_type: TokenType) -> dict[str, Any]:
     """Verifies signature, expiry and type; the algorithm is pinned so `alg: none` or RS/HS swaps fail."""
     try:
-        claims = jwt.decode(
-            token,
-            settings.signing_key(),
-            algorithms=[settings.jwt_algorithm],
-            options={"require_exp": True, "require_sub": True, "require_jti": True},
-        )
+        claims = _verified(settings.signing_key(), settings.jwt_algorithm, token)
     except JWTError:
         raise NotAuthenticated() from None
+    # What jwt.decode checks against the clock, again for a token verified earlier (the same whole seconds).
+    now = int(time.time())
+    if claims["exp"] < now or claims.get("nbf", now) > now:
+        raise NotAuthenticated()
     if claims.get("typ") != expected_type:
         raise NotAuthenticated()
-    return claims
+    return dict(claims)
 
 
 # Open Badges credentials are signed with ES256 keys kept in settings.issuer_keys_path, one PEM file each,

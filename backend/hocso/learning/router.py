@@ -20,7 +20,7 @@ from hocso.xapi.statements import target as xapi_target
 router = APIRouter(tags=["learning"])
 
 
-def get_receipt(settings: SettingsDep, now: Now) -> Receipt:
+async def get_receipt(settings: SettingsDep, now: Now) -> Receipt:
     """When this request arrived, with the window around it in which a phone's clock is believed."""
     return Receipt(
         at=now,
