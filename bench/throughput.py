@@ -187,7 +187,37 @@ def check_once(url: str, ep: dict) -> None:
             raise SystemExit(f"{ep['name']}: asked for gzip, got {r.headers.get('content-encoding')}")
 
 
-def measure(bare_url: str, url: str, eps: list[dict], *, seconds: int, connections: int, rounds: int, bare_path: str) -> list[dict]:
+def profiled(pid: int, seconds: int, out: Path) -> subprocess.Popen:
+    """py-spy sampling the server (and its workers) while the CPU is held, as collapsed stacks in out."""
+    py_spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--subprocesses", "--gil", "--nonblocking",
+                             "--format", "raw", "--rate", "250", "--duration", str(seconds), "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def summarise_profile(path: Path, top: int = 14) -> list[tuple[str, float]]:
+    """The frames holding the most samples (inclusive), as shares of all samples, from py-spy's collapsed stacks."""
+    total, inclusive = 0, {}
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        seen = set()
+        for frame in stack.split(";"):
+            name = frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")" if " (" in frame else frame
+            if name not in seen:
+                seen.add(name)
+                inclusive[name] = inclusive.get(name, 0) + n
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
+    return [(name, n / total) for name, n in ranked[:top]] if total else []
+
+
+def measure(bare_url: str, url: str, eps: list[dict], *, seconds: int, connections: int, rounds: int, bare_path: str,
+            profile: tuple[int, Path] | None = None) -> list[dict]:
     rows = []
     for ep in eps:
         check_once(url, ep)
@@ -195,7 +225,16 @@ def measure(bare_url: str, url: str, eps: list[dict], *, seconds: int, connectio
         for _ in range(rounds):  # A/B/A/B: both see the same state of a machine shared with other work
             bare.append(cannon({"url": bare_url, "path": bare_path, "connections": connections, "duration": seconds}))
             job = {k: v for k, v in ep.items() if k not in ("name", "target")}
+            spy = None
+            if profile is not None:
+                out = profile[1] / ("profile-" + "".join(c if c.isalnum() else "-" for c in ep["name"]) + ".txt")
+                spy = profiled(profile[0], seconds, out)
             ours.append(cannon({**job, "url": url, "connections": connections, "duration": seconds}))
+            if spy is not None:
+                spy.wait()
+                print(f"  profile of {ep['name']} ({out}):")
+                for name, share in summarise_profile(out):
+                    print(f"    {share:6.1%}  {name}")
         row = {
             "endpoint": ep["name"],
             "target": ep["target"],
@@ -270,25 +309,28 @@ def fresh_pg_database(server_url: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def hocso_env(folder: Path, db: str, postgres: str | None) -> dict[str, str]:
+    """The environment Hocso runs under here: a fresh database, the repository's content, production logging."""
+    database_url = fresh_pg_database(postgres) if db == "postgres" else f"sqlite:///{folder / 'hocso.db'}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        HOCSO_DATA_DIR=str(folder),
+        HOCSO_CONTENT_DIR=str(ROOT / "content"),
+        HOCSO_ACCESS_TOKEN_MINUTES="60",
+        HOCSO_SECRET_KEY="throughput-bench-" + "k" * 40,  # from the environment, as in production
+        HOCSO_REGISTER_ATTEMPTS_PER_IP="1000000",
+        HOCSO_REGISTER_ATTEMPTS_PER_IDENTIFIER="1000000",
+        HOCSO_LOGIN_ATTEMPTS_PER_IP="1000000",
+    )
+    env.pop("HOCSO_LOG_LEVEL", None)  # the production default: one INFO line per request
+    return env
+
+
 def run_config(db: str, workers: int, args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        if db == "postgres":
-            database_url = fresh_pg_database(args.postgres)
-        else:
-            database_url = f"sqlite:///{folder / 'hocso.db'}"
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            HOCSO_DATA_DIR=str(folder),
-            HOCSO_CONTENT_DIR=str(ROOT / "content"),
-            HOCSO_ACCESS_TOKEN_MINUTES="60",
-            HOCSO_SECRET_KEY="throughput-bench-" + "k" * 40,  # from the environment, as in production
-            HOCSO_REGISTER_ATTEMPTS_PER_IP="1000000",
-            HOCSO_REGISTER_ATTEMPTS_PER_IDENTIFIER="1000000",
-            HOCSO_LOGIN_ATTEMPTS_PER_IP="1000000",
-        )
-        env.pop("HOCSO_LOG_LEVEL", None)  # the production default: one INFO line per request
+        env = hocso_env(folder, db, args.postgres)
         bare_port, port = free_port(), free_port()
         bare_argv = [str(BIN / "uvicorn"), "--app-dir", str(ROOT / "bench"), "bare_app:app", *uvicorn_settings(bare_port, workers)]
         hocso_argv = [str(BIN / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
@@ -297,12 +339,16 @@ def run_config(db: str, workers: int, args: argparse.Namespace) -> dict:
               f"{args.rounds} round(s) A/B; bare app {args.bare_path}", flush=True)
         with (
             Process(bare_argv, env, folder / "bare.log", f"{bare_url}{args.bare_path}"),
-            Process(hocso_argv, env, folder / "hocso.log", f"{url}/api/v1/health"),
+            Process(hocso_argv, env, folder / "hocso.log", f"{url}/api/v1/health") as server,
         ):
             seeded = seed(url, env, args.connections)
             print_header()
+            profile = None
+            if args.profile:
+                profile = (server.proc.pid, ROOT / "bench" / "out")
+                profile[1].mkdir(parents=True, exist_ok=True)
             rows = measure(bare_url, url, endpoints(seeded), seconds=args.seconds, connections=args.connections,
-                           rounds=args.rounds, bare_path=args.bare_path)
+                           rounds=args.rounds, bare_path=args.bare_path, profile=profile)
         return {"db": db, "workers": workers, "rows": rows}
 
 
@@ -318,6 +364,8 @@ def main() -> int:
     parser.add_argument("--bare-path", default="/json", choices=["/json-async", "/json"],
                         help="the bare app's endpoint: async (the framework's ceiling) or a sync def")
     parser.add_argument("--only", nargs="*", help="measure only these endpoints (names as printed)")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample Hocso with py-spy during its runs; print the top frames, stacks in bench/out/")
     args = parser.parse_args()
     if args.db != "sqlite" and not args.postgres:
         raise SystemExit("--db postgres needs a server: run under scripts/with-postgres or pass --postgres URL")
