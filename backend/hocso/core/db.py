@@ -60,8 +60,11 @@ def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> 
     def _on_begin(conn):
         # A write transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred one that reads
         # first and writes later can fail with SQLITE_BUSY instead of waiting its turn under WAL.
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait for the writer: its error is SQLAlchemy's, so 503
+        else:
+            # Takes no lock, so it cannot fail: sent straight to the driver, without a statement's machinery.
+            conn.connection.driver_connection.execute("BEGIN DEFERRED")
 
     return engine
 
