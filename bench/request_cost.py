@@ -201,6 +201,10 @@ async def run(args: argparse.Namespace, env: dict[str, str], seeded: dict) -> li
         counted[0] += 1
 
     event.listen(app.state.engine, "before_cursor_execute", count)
+    shown: list[str] = []
+
+    def show(_conn, _cursor, statement, *_args) -> None:
+        shown.append(" ".join(statement.split())[:110])
     rows = []
     async with app.router.lifespan_context(app):
         bare_cost = await cost(bare, lambda _n: Call("GET", "/json", {}), requests=args.requests,
@@ -217,9 +221,17 @@ async def run(args: argparse.Namespace, env: dict[str, str], seeded: dict) -> li
                    "statements": ours["statements"], "wall_us": ours["wall_us"], "gc_us": ours["gc_us"],
                    "gc_full": ours["gc_full"], "requests": requests}
             rows.append(row)
+            if args.statements:
+                event.listen(app.state.engine, "before_cursor_execute", show)
+                await drive(app, [request_of(ep, 0)], 1)
+                event.remove(app.state.engine, "before_cursor_execute", show)
+                row["statement_list"] = shown[:]
             print(f"{ep['name']:<28}{row['cpu_us']:>11.0f}{row['bare_cpu_us']:>9.0f}"
                   f"{row['cpu_us'] / row['bare_cpu_us']:>8.1f}{row['statements']:>9.1f}{row['gc_us']:>7.0f}"
                   f"{row['gc_full']:>9}{row['wall_us']:>9.0f}", flush=True)
+            if args.statements:
+                print("".join(f"    {line}\n" for line in shown), end="")
+                shown.clear()
             if args.profile:
                 print(ours["profile"])
     return rows
@@ -232,7 +244,8 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres", default=os.environ.get("HOCSO_TEST_DATABASE_URL"))
     parser.add_argument("--only", nargs="*", help="only these endpoints (names as printed)")
-    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions per endpoint")
+    parser.add_argument("--profile", action="store_true", help="print the top functions per endpoint (yappi if installed)")
+    parser.add_argument("--statements", action="store_true", help="list the SQL statements of one request per endpoint")
     args = parser.parse_args()
     if args.db == "postgres" and not args.postgres:
         raise SystemExit("--db postgres needs a server: run under scripts/with-postgres or pass --postgres URL")

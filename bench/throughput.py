@@ -127,11 +127,22 @@ def seed(url: str, env: dict[str, str], learners: int) -> dict:
                     files={"file": ("learners.csv", f"full_name,email,phone,agency_code\n{rows}".encode(), "text/csv")}
                     ).raise_for_status()
         tokens = [login(e) for e in emails]
+        # People who already had an account are invited, not moved: each accepts, and is then a civil servant
+        # whose completions update the rollups of every agency on the path, and whose progress lists requirements.
+        for token in tokens:
+            headers = {"Authorization": f"Bearer {token}"}
+            for invitation in client.get("/api/v1/me/invitations", headers=headers).json():
+                client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers).raise_for_status()
+            if client.get("/api/v1/me", headers=headers).json().get("agency") is None:
+                raise SystemExit("a seeded learner did not become a civil servant")
         modules = client.get("/api/v1/modules").json()
         module = modules[0]["slug"]
         detail = client.get(f"/api/v1/modules/{module}").json()
         lessons = [lesson["id"] for lesson in detail["lessons"]]
         answers = right_answers(module)
+        # A requirement for everyone, so each learner's progress names what is required of them and by when.
+        client.post("/api/v1/agencies/VN/requirements", headers={"Authorization": f"Bearer {admin}"},
+                    json={"module": module, "due_date": f"{datetime.now(UTC).year}-12-31"}).raise_for_status()
         # Each learner has started: a few lessons and one passed attempt, so /me/progress has something to say.
         for token in tokens:
             headers = {"Authorization": f"Bearer {token}"}
@@ -264,7 +275,12 @@ def print_row(r: dict) -> None:
           f"{r['ratio']:>7.2f}{target:>8}  {met:<4} {r['failed']:>6}", flush=True)
 
 
-def sizing(rows: list[dict], workers: int) -> dict:
+# PostgreSQL's own time per write transaction, measured by bench/agency_stats.py (recording a completion: 0.8 ms
+# of server time, the rest being the client); reads here are a few index lookups, counted at a quarter of that.
+PG_MS_PER_WRITE, PG_MS_PER_READ = 0.8, 0.2
+
+
+def sizing(rows: list[dict], workers: int, pg_max_connections: int) -> dict:
     """Boxes for 400,000 concurrent learners, from this box's figures and the request mix above."""
     rps = {r["endpoint"]: r["rps"] for r in rows}
     total = sum(MIX.values())
@@ -273,27 +289,38 @@ def sizing(rows: list[dict], workers: int) -> dict:
     demand = LEARNERS / SECONDS_PER_REQUEST
     boxes = math.ceil(demand / per_box)
     writes = demand * (MIX["progress batch (10 events)"] + MIX["attempt"]) / total
+    # Module reads are answered from memory; every other request is one short transaction.
+    reads = demand * (MIX["/me/progress"] + MIX["agency stats"]) / total
     from hocso.core.db import make_engine
 
     pool = make_engine("postgresql+psycopg://sizing@127.0.0.1/sizing").pool  # not connected: only its limits
     per_worker = pool.size() + pool._max_overflow
     return {"workers": workers, "mix_rps_per_box": per_box, "demand_rps": demand, "boxes": boxes,
-            "writes_per_s": writes, "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10,
-            "app_connections": boxes * workers * per_worker, "connections_per_worker": per_worker}
+            "writes_per_s": writes, "reads_per_s": reads,
+            "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10,
+            "pg_cores_busy": (writes * PG_MS_PER_WRITE + reads * PG_MS_PER_READ) / 1000,
+            "app_connections": boxes * workers * per_worker, "connections_per_worker": per_worker,
+            "pg_max_connections": pg_max_connections}
 
 
 def print_sizing(s: dict, db: str) -> None:
     mix = ", ".join(f"{name} {share}%" for name, share in MIX.items())
-    print(f"\nsizing from {db}, {s['workers']} worker(s) on this 2-core box (load generator on the same box):\n"
+    pooled = s["app_connections"] > s["pg_max_connections"]
+    print(f"\nsizing from {db}, {s['workers']} worker(s) on this box (load generator on the same box):\n"
           f"  request mix: {mix}\n"
           f"  one box serves {s['mix_rps_per_box']:.0f} req/s of that mix\n"
           f"  {LEARNERS:,} learners, one request every {SECONDS_PER_REQUEST} s: {s['demand_rps']:,.0f} req/s "
           f"-> {s['boxes']} boxes like this one\n"
-          f"  of which writes {s['writes_per_s']:,.0f} transactions/s "
-          f"({s['events_per_s']:,.0f} progress events/s plus attempts) reach the database\n"
-          f"  database connections the app may open: {s['boxes']} boxes x {s['workers']} workers x "
-          f"{s['connections_per_worker']} = {s['app_connections']:,}: PostgreSQL takes a few hundred, so a pooler "
-          f"(PgBouncer, transaction mode) between them", flush=True)
+          f"  PostgreSQL: {s['writes_per_s']:,.0f} write transactions/s ({s['events_per_s']:,.0f} progress events/s "
+          f"plus attempts) and {s['reads_per_s']:,.0f} read transactions/s; at {PG_MS_PER_WRITE} ms of server time "
+          f"per write and {PG_MS_PER_READ} per read, {s['pg_cores_busy']:.1f} cores busy: a primary with "
+          f"{max(8, 2 ** math.ceil(math.log2(max(1.0, s['pg_cores_busy'] * 2))))} cores (half idle for peaks, "
+          f"autovacuum, replication)\n"
+          f"  connections the app may open: {s['boxes']} boxes x {s['workers']} workers x "
+          f"{s['connections_per_worker']} = {s['app_connections']:,} against max_connections "
+          f"{s['pg_max_connections']}: "
+          + ("more than PostgreSQL takes, so PgBouncer in transaction mode between them, with a server pool of "
+             "about 2-4 x the primary's cores" if pooled else "within it, no pooler needed"), flush=True)
 
 
 def fresh_pg_database(server_url: str) -> str:
@@ -364,6 +391,8 @@ def main() -> int:
     parser.add_argument("--bare-path", default="/json", choices=["/json-async", "/json"],
                         help="the bare app's endpoint: async (the framework's ceiling) or a sync def")
     parser.add_argument("--only", nargs="*", help="measure only these endpoints (names as printed)")
+    parser.add_argument("--pg-max-connections", type=int, default=100,
+                        help="PostgreSQL's max_connections for the sizing (its default: 100)")
     parser.add_argument("--profile", action="store_true",
                         help="sample Hocso with py-spy during its runs; print the top frames, stacks in bench/out/")
     args = parser.parse_args()
@@ -382,7 +411,7 @@ def main() -> int:
     sizes = []
     for result in results:
         if not args.only:
-            s = sizing(result["rows"], result["workers"])
+            s = sizing(result["rows"], result["workers"], args.pg_max_connections)
             s["db"] = result["db"]
             sizes.append(s)
     if sizes:
