@@ -9,6 +9,7 @@ bare app per endpoint, for 1 and 2 workers, and the number of such boxes 400,000
     .venv/bin/python bench/throughput.py                              # SQLite, 1 and 2 workers (~12 min)
     .venv/bin/python bench/throughput.py --seconds 4 --rounds 1       # a quicker look
     scripts/with-postgres .venv/bin/python bench/throughput.py --db postgres
+    .venv/bin/python bench/throughput.py --workers 1 --only /me/progress --profile   # where the time goes (py-spy)
 """
 
 from __future__ import annotations
