@@ -48,8 +48,7 @@ def list_notices(user: CurrentUser, session: SessionDep, lang: Literal["vi", "en
     """The person's latest reminders from their agency, newest first."""
     rows = reminders.notices(session, user_id=user.id)
     items = [
-        # A stored reminder always has its id; SQLModel types autoincrement keys as optional.
-        NoticeOut(id=r.id, at=r.created_at, agency=AgencyRef(code=a.code, name=a.name), status=r.status,  # type: ignore[arg-type]
+        NoticeOut(id=r.id, at=r.created_at, agency=AgencyRef(code=a.code, name=a.name), status=r.status,
                   text=reminders.text_of(r, "en" if lang == "en" else "vi"), read=r.read_at is not None)
         for r, a in rows
     ]

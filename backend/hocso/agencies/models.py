@@ -138,7 +138,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_agency_at", "agency_id", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until first flushed, as Agency.id
     at: datetime = Field(default_factory=utcnow)
     # No foreign key: the trail outlives an erased account (the actor then shows as deleted).
     actor_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))

@@ -34,7 +34,7 @@ class Reminder(SQLModel, table=True):
         Index("ix_reminder_pending", "pushed_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None only until first flushed, as Agency.id
     user_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False))
     day: date = Field(sa_column=Column(Date, nullable=False))
     agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id"), nullable=False))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from hocso.agencies.schemas import (
     RequirementOut,
 )
 from hocso.content.models import Module
+from hocso.core.db import table_of
 from hocso.core.errors import Invalid, NotFound
 from hocso.core.timeutil import VIETNAM
 
@@ -44,7 +46,7 @@ def subtree_filter(path: str):
     """SQL condition for "agency lies in the subtree rooted at path": one range scan on the path index."""
     # Paths hold digits and "/", and "/" sorts just before "0": every path starting with "/1/7/" lies in
     # ["/1/7/", "/1/70").
-    return and_(Agency.path >= path, Agency.path < path[:-1] + "0")
+    return and_(col(Agency.path) >= path, col(Agency.path) < path[:-1] + "0")
 
 
 def in_subtree(path: str, root_path: str) -> bool:
@@ -79,10 +81,17 @@ def read_tree_file(path: Path) -> list[dict[str, str]]:
     return list(reader)
 
 
+@dataclass
+class _TreeRow:
+    name: str
+    parent: str | None  # the parent's code
+    row: int  # line in the file, for problems
+
+
 def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
     """Creates or updates agencies from rows; idempotent. Rows may come in any order (parents after children)."""
     report = TreeReport()
-    wanted: dict[str, dict[str, str]] = {}
+    wanted: dict[str, _TreeRow] = {}
     for n, row in enumerate(rows, start=2):
         code = (row.get("code") or "").strip()
         name = " ".join((row.get("name") or "").split())
@@ -94,7 +103,7 @@ def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
         elif parent == code:
             report.problems.append(f"row {n}: {code} cannot be its own parent")
         else:
-            wanted[code] = {"name": name, "parent": parent, "row": str(n)}
+            wanted[code] = _TreeRow(name=name, parent=parent, row=n)
     if report.problems:
         return report
 
@@ -103,19 +112,19 @@ def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
     # Resolve parents and refuse cycles before writing anything.
     def parent_of(code: str) -> str | None:
         if code in wanted:
-            return wanted[code]["parent"]
+            return wanted[code].parent
         agency = existing.get(code)
         if agency is None or agency.parent_id is None:
             return None
         return next((a.code for a in existing.values() if a.id == agency.parent_id), None)
 
     for code, spec in wanted.items():
-        if spec["parent"] and spec["parent"] not in wanted and spec["parent"] not in existing:
-            report.problems.append(f"row {spec['row']}: parent {spec['parent']} is not in the file or the database")
-        seen, cur = {code}, spec["parent"]
+        if spec.parent and spec.parent not in wanted and spec.parent not in existing:
+            report.problems.append(f"row {spec.row}: parent {spec.parent} is not in the file or the database")
+        seen, cur = {code}, spec.parent
         while cur is not None:
             if cur in seen:
-                report.problems.append(f"row {spec['row']}: {code} would be inside its own subtree")
+                report.problems.append(f"row {spec.row}: {code} would be inside its own subtree")
                 break
             seen.add(cur)
             cur = parent_of(cur)
@@ -133,31 +142,31 @@ def load_tree(session: Session, rows: list[dict[str, str]]) -> TreeReport:
 
     for code in sorted(wanted, key=depth):  # parents first
         spec = wanted[code]
-        parent = existing.get(spec["parent"]) if spec["parent"] else None
+        parent_agency = existing.get(spec.parent) if spec.parent else None
         agency = existing.get(code)
         if agency is None:
-            agency = Agency(code=code, name=spec["name"], parent_id=parent.id if parent else None, path="/")
+            agency = Agency(code=code, name=spec.name, parent_id=parent_agency.id if parent_agency else None, path="/")
             session.add(agency)
             session.flush()
-            agency.path = f"{parent.path if parent else '/'}{agency.id}/"
+            agency.path = f"{parent_agency.path if parent_agency else '/'}{agency.id}/"
             agency.depth = depth(code)
             existing[code] = agency
             report.created += 1
             continue
-        new_parent_id = parent.id if parent else None
-        if agency.name == spec["name"] and agency.parent_id == new_parent_id:
+        new_parent_id = parent_agency.id if parent_agency else None
+        if agency.name == spec.name and agency.parent_id == new_parent_id:
             report.unchanged += 1
             continue
         if agency.parent_id != new_parent_id:
             old_path = agency.path
-            new_path = f"{parent.path if parent else '/'}{agency.id}/"
+            new_path = f"{parent_agency.path if parent_agency else '/'}{agency.id}/"
             for node in session.exec(select(Agency).where(subtree_filter(old_path))).all():
                 node.path = new_path + node.path[len(old_path) :]
                 node.depth = node.path.count("/") - 2
                 session.add(node)
             agency.parent_id = new_parent_id
             reshaped = True
-        agency.name = spec["name"]
+        agency.name = spec.name
         session.add(agency)
         report.updated += 1
     session.flush()
@@ -260,10 +269,10 @@ def forget_person(session: Session, *, user: User) -> None:
     """Removes an erased person's id from the records that outlive them: audit trail, invitations, jobs."""
     from hocso.core.jobs import Job
 
-    session.execute(delete(AgencyInvitation).where(AgencyInvitation.user_id == user.id))
-    session.execute(update(AgencyInvitation).where(AgencyInvitation.created_by == user.id).values(created_by=ERASED))
-    session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_id=ERASED))
-    session.execute(update(Requirement).where(Requirement.created_by == user.id).values(created_by=ERASED))
+    session.execute(delete(AgencyInvitation).where(col(AgencyInvitation.user_id) == user.id))
+    session.execute(update(AgencyInvitation).where(col(AgencyInvitation.created_by) == user.id).values(created_by=ERASED))
+    session.execute(update(AuditEvent).where(col(AuditEvent.actor_id) == user.id).values(actor_id=ERASED))
+    session.execute(update(Requirement).where(col(Requirement.created_by) == user.id).values(created_by=ERASED))
     for job in session.exec(select(Job).where(Job.created_by == user.id)).all():
         # A queued import started by this person then fails its "still allowed" check rather than run unowned.
         job.created_by = ERASED
@@ -342,11 +351,11 @@ def requirements_of(session: Session, agency: Agency, *, below: bool = False) ->
 
 
 # Read on every /me/progress of a civil servant: Core statements built once, no entities.
-_PATH_OF = select(Agency.__table__.c.path).where(Agency.__table__.c.id == bindparam("agency_id"))
+_PATH_OF = select(table_of(Agency).c.path).where(table_of(Agency).c.id == bindparam("agency_id"))
 _EARLIEST_DUE = (
-    select(Requirement.__table__.c.module_slug, func.min(Requirement.__table__.c.due_date))
-    .where(Requirement.__table__.c.agency_id.in_(bindparam("ids", expanding=True)))
-    .group_by(Requirement.__table__.c.module_slug)
+    select(table_of(Requirement).c.module_slug, func.min(table_of(Requirement).c.due_date))
+    .where(table_of(Requirement).c.agency_id.in_(bindparam("ids", expanding=True)))
+    .group_by(table_of(Requirement).c.module_slug)
 )
 
 
@@ -372,7 +381,7 @@ class _Counters:
 
 
 def _required_figures(
-    target: Agency, reqs: list[tuple[Requirement, Agency]], counters: _Counters, today: date
+    target: Agency, reqs: Sequence[tuple[Requirement, Agency]], counters: _Counters, today: date
 ) -> tuple[int, int, int]:
     """Returns (completed, total, overdue) over person x required module for target's subtree.
 
@@ -425,8 +434,8 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
     ancestor_ids = rollups.path_ids(agency.path)
     reqs = session.exec(
         select(Requirement, Agency)
-        .join(Agency, Agency.id == Requirement.agency_id)
-        .where(or_(Requirement.agency_id.in_(ancestor_ids), subtree_filter(agency.path)))
+        .join(Agency, col(Agency.id) == col(Requirement.agency_id))
+        .where(or_(col(Requirement.agency_id).in_(ancestor_ids), subtree_filter(agency.path)))
     ).all()
     needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
     members = rollups.members_of(session, needed)
@@ -441,7 +450,7 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         ever[slug] = ever.get(slug, 0) + n
         if y == year:
             this_year[slug] = this_year.get(slug, 0) + n
-    active = session.exec(select(Module.slug).where(Module.active == True).order_by(Module.area_slug, Module.position)).all()  # noqa: E712
+    active = session.exec(select(col(Module.slug)).where(col(Module.active) == True).order_by(col(Module.area_slug), col(Module.position))).all()  # noqa: E712
     n_members = members.get(agency.id, 0)
     by_module = [
         ModuleFigure(slug=s, completed=ever.get(s, 0), completed_in_year=this_year.get(s, 0), rate=_rate(ever.get(s, 0), n_members))
@@ -513,17 +522,17 @@ def naive_stats(session: Session, *, agency: Agency, year: int) -> dict[str, int
     from hocso.learning.models import ModuleProgress
 
     in_tree = select(Agency.id).where(subtree_filter(agency.path))
-    members = session.exec(select(func.count()).select_from(User).where(User.agency_id.in_(in_tree))).one()
+    members = session.exec(select(func.count()).select_from(User).where(col(User.agency_id).in_(in_tree))).one()
     goal_met = session.exec(
         select(func.count(func.distinct(ModuleProgress.user_id)))
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(User.agency_id.in_(in_tree), ModuleProgress.completed_year == year)
+        .join(User, col(User.id) == col(ModuleProgress.user_id))
+        .where(col(User.agency_id).in_(in_tree), col(ModuleProgress.completed_year) == year)
     ).one()
     per_module = dict(
         session.exec(
             select(ModuleProgress.module_slug, func.count())
-            .join(User, User.id == ModuleProgress.user_id)
-            .where(User.agency_id.in_(in_tree), ModuleProgress.completed_at.is_not(None))
+            .join(User, col(User.id) == col(ModuleProgress.user_id))
+            .where(col(User.agency_id).in_(in_tree), col(ModuleProgress.completed_at).is_not(None))
             .group_by(ModuleProgress.module_slug)
         ).all()
     )
@@ -543,16 +552,16 @@ def audit_page(session: Session, *, agency: Agency, limit: int, before: int | No
     """Lists audit events on the agency's subtree, newest first, a page at a time."""
     stmt = (
         select(AuditEvent, Agency)
-        .join(Agency, Agency.id == AuditEvent.agency_id)
+        .join(Agency, col(Agency.id) == col(AuditEvent.agency_id))
         .where(subtree_filter(agency.path))
-        .order_by(AuditEvent.id.desc())
+        .order_by(col(AuditEvent.id).desc())
         .limit(limit + 1)
     )
     if before is not None:
-        stmt = stmt.where(AuditEvent.id < before)
+        stmt = stmt.where(col(AuditEvent.id) < before)
     rows = session.exec(stmt).all()
     actors = {
-        u.id: u for u in session.exec(select(User).where(User.id.in_({e.actor_id for e, _ in rows if e.actor_id}))).all()
+        u.id: u for u in session.exec(select(User).where(col(User.id).in_({e.actor_id for e, _ in rows if e.actor_id}))).all()
     }
     events = []
     for event, where in rows[:limit]:
