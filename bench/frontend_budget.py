@@ -2,7 +2,8 @@
 
 - JavaScript shipped for the first screen (every script the home page loads), gzipped: budget 60 KB;
 - Lighthouse (npm package, headless /usr/bin/chromium, mobile preset with its simulated slow 4G and CPU
-  slow-down) performance >= 90 and accessibility >= 95 on the home page and a lesson page;
+  slow-down) performance >= 90 and accessibility >= 95 on the home page, a lesson page and the
+  module's quiz;
 - a repeat visit with the network off still shows the app.
 
     .venv/bin/python bench/frontend_budget.py            # builds nothing: run `make run` or `make test` first
@@ -142,7 +143,7 @@ def main() -> int:
             lesson_path = f"/m/{first['slug']}/l/{first['lessons'][0]['id']}"
             js_kb, scripts = first_screen_js(url)
             offline_ok = repeat_visit_offline(url, lesson_path)
-            pages = {"home": "/", "lesson": lesson_path}
+            pages = {"home": "/", "lesson": lesson_path, "quiz": f"/m/{first['slug']}/quiz"}
             scores: dict[str, dict] = {}
             for name, path in pages.items():
                 runs = []
