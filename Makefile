@@ -16,6 +16,7 @@ test: install frontend $(STAMPS)/ralph
 	scripts/ensure-chromium
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hocso content check
 	@# pytest exits 5 when it collects no test: say so rather than fail or pass silently.
 	@$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 0; fi; exit $$rc

@@ -401,8 +401,8 @@ def main() -> int:
 
     from sqlalchemy import event
 
-    from hocso.agencies import rollups
-    from hocso.agencies.service import vietnam_today
+    from hocso.stats import rollups
+    from hocso.core.timeutil import vietnam_today
     from hocso.core.db import make_engine, open_session
     from hocso.core.migrate import upgrade
     from hocso.core.timeutil import utcnow
@@ -510,7 +510,7 @@ def main() -> int:
     timings["bulk_load_s"] = time.perf_counter() - t
 
     # Rollups, with the app's own code (the generator gives SQLite a bigger cache than the app's default).
-    print("  building rollups with hocso.agencies.rollups.rebuild_all ...", flush=True)
+    print("  building rollups with hocso.stats.rollups.rebuild_all ...", flush=True)
     engine = make_engine(url)
     if kind == "sqlite":
         @event.listens_for(engine, "connect")

@@ -1,7 +1,7 @@
 """Times agency stats and recording completions against a database made by bench/agency_data.py.
 
-For the root, the largest province and a leaf: the app's `agencies.service.agency_stats` (from the rollups)
-and `agencies.service.naive_stats` (a recount scanning people and progress) beside it, warm, median and p95
+For the root, the largest province and a leaf: the app's `stats.figures.agency_stats` (from the rollups)
+and `naive_stats` below (a recount scanning people and progress) beside it, warm, median and p95
 over repeats. Then records completions through `learning.service.submit_attempt` (the quiz endpoint's service
 path, which keeps the rollups current), one transaction each, by different people; and the database size.
 Prints a table and writes bench/out/agency_stats-<engine>-<preset>.json.
@@ -47,12 +47,40 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - start) * 1000, result
 
 
+def naive_stats(session, *, agency, year: int) -> dict[str, int]:
+    """Recounts members, goal-met and completions by scanning people and progress, as if there were no rollups."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from hocso.accounts.models import User
+    from hocso.agencies.models import Agency
+    from hocso.agencies.tree import subtree_filter
+    from hocso.learning.models import ModuleProgress
+
+    in_tree = select(Agency.id).where(subtree_filter(agency.path))
+    members = session.exec(select(func.count()).select_from(User).where(User.agency_id.in_(in_tree))).one()
+    goal_met = session.exec(
+        select(func.count(func.distinct(ModuleProgress.user_id)))
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(User.agency_id.in_(in_tree), ModuleProgress.completed_year == year)
+    ).one()
+    per_module = dict(
+        session.exec(
+            select(ModuleProgress.module_slug, func.count())
+            .join(User, User.id == ModuleProgress.user_id)
+            .where(User.agency_id.in_(in_tree), ModuleProgress.completed_at.is_not(None))
+            .group_by(ModuleProgress.module_slug)
+        ).all()
+    )
+    return {"members": members, "goal_met": goal_met, **{f"module:{k}": v for k, v in per_module.items()}}
+
+
 def pick_targets(session) -> dict:
     """The root, the province with most members, and the deepest leaf with most members in that province."""
     from sqlmodel import select
 
     from hocso.agencies.models import Agency, AgencyRollup
-    from hocso.agencies.service import subtree_filter
+    from hocso.agencies.tree import subtree_filter
 
     root = session.exec(select(Agency).where(Agency.parent_id.is_(None)).order_by(Agency.id)).first()
     province = session.exec(
@@ -122,8 +150,8 @@ def main() -> int:
     from sqlmodel import select
 
     from hocso.accounts.models import User
-    from hocso.agencies import rollups
-    from hocso.agencies import service as agencies
+    from hocso.stats import rollups
+    from hocso.stats.figures import agency_stats
     from hocso.agencies.models import Agency
     from hocso.content.models import Module, ModuleVersion
     from hocso.core.db import make_engine, open_session
@@ -150,11 +178,11 @@ def main() -> int:
 
     def run_stats(agency_id: int):
         with open_session(engine) as session:
-            return agencies.agency_stats(session, agency=session.get(Agency, agency_id), year=year)
+            return agency_stats(session, agency=session.get(Agency, agency_id), year=year)
 
     def run_naive(agency_id: int):
         with open_session(engine) as session:
-            return agencies.naive_stats(session, agency=session.get(Agency, agency_id), year=year)
+            return naive_stats(session, agency=session.get(Agency, agency_id), year=year)
 
     header = f"{'stats for':<34}{'members':>10}{'rollups median':>16}{'p95':>9}{'naive median':>15}{'p95':>10}{'naive/rollups':>15}"
     print(header, flush=True)
@@ -275,8 +303,8 @@ def main() -> int:
     with open_session(engine) as session:
         for uid, _ in plan[-5:]:
             agency = session.get(Agency, session.get(User, uid).agency_id)
-            stats = agencies.agency_stats(session, agency=agency, year=year)
-            naive = agencies.naive_stats(session, agency=agency, year=year)
+            stats = agency_stats(session, agency=agency, year=year)
+            naive = naive_stats(session, agency=agency, year=year)
             if not agrees_with_recount(stats, naive):
                 raise SystemExit(f"after recording, stats for {agency.code} disagree with a recount")
 

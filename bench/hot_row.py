@@ -5,7 +5,7 @@ about 10,300 agencies; --people civil servants spread over it, none with any com
 rounds of --seconds each. In a round --writers concurrent writers (--processes processes x threads, each
 thread with its own session) record first completions through `learning.service.submit_attempt` (what
 POST /modules/{slug}/attempts runs), one transaction each, committed, never retried. Meanwhile the
-coordinator reads the root's stats with `agencies.service.agency_stats` every --stats-every seconds, counts
+coordinator reads the root's stats with `stats.figures.agency_stats` every --stats-every seconds, counts
 the writers PostgreSQL shows waiting on a lock, and runs the app's job runner (--runners of them, as two
 serving processes would), which folds the appended rollup changes every few seconds.
 
@@ -61,7 +61,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def build(url: str, kind: str, people: int, seed: int) -> None:
     """A fresh database: migrations, content, the full preset's tree, people without completions, rollups."""
-    from hocso.agencies import rollups
+    from hocso.stats import rollups
     from hocso.content.service import sync_content
     from hocso.core.db import make_engine, open_session
     from hocso.core.migrate import upgrade
@@ -105,7 +105,8 @@ def build(url: str, kind: str, people: int, seed: int) -> None:
 def update_in_place(session, *, agency_id, slug, old_year, new_year, years_before) -> None:
     """How completions changed the rollups before the fix: +1 on every counter of the path, in place."""
     from hocso.agencies.models import AgencyModuleRollup, AgencyYearRollup
-    from hocso.agencies.rollups import _add, agency_path, path_ids
+    from hocso.agencies.tree import path_ids
+    from hocso.stats.rollups import _add, agency_path
 
     if old_year == new_year:
         return
@@ -128,7 +129,7 @@ def writer_process(url: str, mode: str, only_rollups: bool, threads: int, work: 
     os.environ.setdefault("HOCSO_LOG_LEVEL", "WARNING")
     from sqlmodel import select
 
-    from hocso.agencies import rollups
+    from hocso.stats import rollups
 
     if mode == "in-place":
         rollups.completion_changed = update_in_place
@@ -210,8 +211,9 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
     from sqlmodel import select
 
     from hocso.accounts.models import User
-    from hocso.agencies import rollups
-    from hocso.agencies import service as agencies
+    from hocso.stats import rollups
+    from agency_stats import naive_stats
+    from hocso.stats.figures import agency_stats
     from hocso.agencies.models import Agency
     from hocso.core.config import get_settings
     from hocso.core.db import make_engine, open_session
@@ -241,7 +243,7 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
         while not reading.is_set():
             start = time.perf_counter()
             with open_session(engine) as session:
-                agencies.agency_stats(session, agency=session.get(Agency, root_id), year=year)
+                agency_stats(session, agency=session.get(Agency, root_id), year=year)
             stats_ms.append((time.perf_counter() - start) * 1000)
             if kind == "postgresql":  # how many writers are queued on another transaction's lock right now
                 with open_session(engine) as session:
@@ -250,7 +252,7 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
             reading.wait(args.stats_every)
 
     with open_session(engine) as session:
-        goal_before = agencies.agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
+        goal_before = agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
     reader = threading.Thread(target=read_stats)
     started = time.perf_counter()
     go.set()
@@ -277,7 +279,7 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
         if args.only_rollups:  # no progress rows to recount: the root's goal count grew by exactly the writes
             with open_session(engine) as session:
                 pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
-                got = agencies.agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
+                got = agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
             print(f"    {label}, {pending:,} changes not folded yet: the root's goal count grew by {got - goal_before:,}, "
                   f"writes committed {ok:,}", flush=True)
             return {"pending_delta_rows": pending, "root": {"equal": got - goal_before == ok}}
@@ -291,10 +293,10 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
                 times = []
                 for _ in range(5):
                     start = time.perf_counter()
-                    stats = agencies.agency_stats(session, agency=agency, year=year)
+                    stats = agency_stats(session, agency=agency, year=year)
                     times.append((time.perf_counter() - start) * 1000)
                 took = statistics.median(times)
-                naive = agencies.naive_stats(session, agency=agency, year=year)
+                naive = naive_stats(session, agency=agency, year=year)
                 got = {"members": stats.members, "goal_met": stats.goal_met,
                        **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
                 out[name] = {"code": agency.code, "equal": got == naive, "goal_met": stats.goal_met, "stats_ms": round(took, 1)}

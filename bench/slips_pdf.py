@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from hocso.agencies.slips import Slip, render
+from hocso.staff.slips import Slip, render
 from hocso.core.config import Settings
 from hocso.core.timeutil import utcnow
 

@@ -14,7 +14,7 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from hocso.agencies import service as agencies
+from hocso.flows import load_tree
 from hocso.content.service import sync_content
 from hocso.core.config import Settings
 from hocso.core.db import make_engine, open_session
@@ -46,7 +46,7 @@ def live(migrated_template, tmp_path_factory):
         engine = make_engine(url)
         with open_session(engine, write=True) as session:
             sync_content(session, FIXTURE_CONTENT)
-            agencies.load_tree(session, TREE)
+            load_tree(session, TREE)
             session.commit()
         make_user(engine, ROLES["agency_admin"], roles=["agency_admin"], admin_of="HNI")
         make_user(engine, ROLES["learner"], member_of="HNI-HK")

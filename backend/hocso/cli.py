@@ -135,7 +135,8 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from hocso.accounts import service
     from hocso.accounts.models import ROLES, User
     from hocso.accounts.schemas import RegisterIn
-    from hocso.agencies import service as agencies
+    from hocso.flows import move_person
+    from hocso.agencies.tree import get_by_code
     from hocso.core.db import open_session
     from hocso.core.security import hash_password
 
@@ -176,13 +177,13 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         session.add(user)
         session.flush()
         if args.agency:
-            agency = agencies.get_by_code(session, args.agency)
+            agency = get_by_code(session, args.agency)
             if agency is None:
                 return _fail(f"no agency with code {args.agency}; load the tree first (hocso agencies load FILE)")
             if "agency_admin" in roles:
                 user.admin_agency_id = agency.id
             else:
-                agencies.set_membership(session, user=user, agency=agency)
+                move_person(session, user=user, agency=agency)
         session.add(user)
         session.commit()
         print(f"{'created' if created else 'updated'} {data.email or data.phone} ({user.roles})")
@@ -190,19 +191,20 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def cmd_agencies_load(args: argparse.Namespace) -> int:
-    from hocso.agencies import service as agencies
+    from hocso.agencies.tree import read_tree_file
+    from hocso.flows import load_tree
     from hocso.core.db import open_session
 
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {path}")
     try:
-        rows = agencies.read_tree_file(path)
+        rows = read_tree_file(path)
     except (ValueError, UnicodeDecodeError) as exc:
         return _fail(f"{path}: {exc}")
     engine = _prepare_database(load_content=False)
     with open_session(engine, write=True) as session:
-        report = agencies.load_tree(session, rows)
+        report = load_tree(session, rows)
         if report.problems:
             for problem in report.problems:
                 print(f"{path}: {problem}", file=sys.stderr)
@@ -215,8 +217,8 @@ def cmd_agencies_load(args: argparse.Namespace) -> int:
 def cmd_users_import(args: argparse.Namespace) -> int:
     import json
 
-    from hocso.agencies import imports
-    from hocso.agencies import service as agencies
+    from hocso.staff import imports
+    from hocso.agencies.tree import get_by_code
     from hocso.core import jobs
     from hocso.core.db import open_session, write_session
     from hocso.core.errors import HocsoError
@@ -231,7 +233,7 @@ def cmd_users_import(args: argparse.Namespace) -> int:
         return _fail(f"{path}: {exc.detail}")
     engine = _prepare_database(load_content=False)
     with write_session(engine) as session:
-        agency = agencies.get_by_code(session, args.agency)
+        agency = get_by_code(session, args.agency)
         if agency is None:
             return _fail(f"no agency with code {args.agency}")
         # The same job a large upload becomes, claimed by this process at once and run here with a progress line.

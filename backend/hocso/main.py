@@ -17,12 +17,8 @@ from hocso import __version__
 from hocso.accounts.delivery import sms_gateway_from
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
-from hocso.agencies.router import MAX_IMPORT_BYTES
 from hocso.agencies.me_router import router as notices_router
-from hocso.agencies.managers_router import router as managers_router
-from hocso.agencies.router import invitations_router
 from hocso.agencies.router import router as agencies_router
-from hocso.agencies.staff_router import router as staff_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
 from hocso.content.cache import ContentAnswers
@@ -37,6 +33,11 @@ from hocso.core.middleware import BodyLimit, SecurityHeaders
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.core.security import access_token_valid
 from hocso.learning.router import router as learning_router
+from hocso.privacy.router import router as privacy_router
+from hocso.staff.router import MAX_IMPORT_BYTES, invitations_router
+from hocso.staff.router import router as staff_router
+from hocso.staff.slips_router import router as slips_router
+from hocso.stats.router import router as stats_router
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1_000_000
@@ -140,8 +141,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLogMiddleware)
-    for router in (health_router, accounts_router, content_router, learning_router, agencies_router, certificates_router,
-                   managers_router, notices_router, staff_router,
+    for router in (health_router, accounts_router, privacy_router, content_router, learning_router, agencies_router, certificates_router,
+                   staff_router, slips_router, stats_router, notices_router,
                    invitations_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)

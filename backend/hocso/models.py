@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata (and so Alembic) knows them all."""
 
-from hocso.accounts.models import PasswordReset, RefreshToken, User
+from hocso.accounts.models import ActivationCode, PasswordReset, RefreshToken, User
 from hocso.agencies.models import (
     Agency,
     AuditEvent,
@@ -9,7 +9,6 @@ from hocso.agencies.models import (
     AgencyRollup,
     AgencyRollupDelta,
     AgencyYearRollup,
-    Invitation,
     Requirement,
 )
 from hocso.agencies.push import PushSubscription
@@ -33,7 +32,7 @@ __all__ = [
     "AgencyRollup",
     "AgencyRollupDelta",
     "AgencyYearRollup",
-    "Invitation",
+    "ActivationCode",
     "Requirement",
     "Area", "Attempt", "Certificate", "ContentState", "Job", "Module", "ModuleProgress", "ModuleVersion", "ProgressEvent",
     "RefreshToken", "User", "XapiStatement"]

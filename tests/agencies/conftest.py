@@ -9,7 +9,9 @@ import pytest
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies import service as agencies
+from hocso.flows import move_person
+from hocso.agencies.tree import get_by_code
+from hocso.flows import load_tree
 from hocso.core.db import open_session
 from hocso.core.security import hash_password
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header, login
@@ -31,9 +33,9 @@ def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None
         session.add(user)
         session.flush()
         if admin_of:
-            user.admin_agency_id = agencies.get_by_code(session, admin_of).id
+            user.admin_agency_id = get_by_code(session, admin_of).id
         if member_of:
-            agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, member_of))
+            move_person(session, user=user, agency=get_by_code(session, member_of))
         session.add(user)
         session.commit()
 
@@ -41,7 +43,7 @@ def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None
 @pytest.fixture
 def tree(engine):
     with open_session(engine, write=True) as session:
-        report = agencies.load_tree(session, TREE)
+        report = load_tree(session, TREE)
         assert not report.problems
         session.commit()
     make_user(engine, "admin.hni@example.vn", roles=["agency_admin"], admin_of="HNI")

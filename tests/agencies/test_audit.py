@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hocso.agencies import service as agencies
+from hocso.core.timeutil import vietnam_today
 
 ADMIN = "admin.hni@example.vn"
 
 
 def test_admin_actions_are_audited_and_readable_only_within_the_subtree(client, as_user):
-    due = (agencies.vietnam_today() + timedelta(days=9)).isoformat()
+    due = (vietnam_today() + timedelta(days=9)).isoformat()
     client.post("/api/v1/agencies/HNI-HK/requirements", json={"module": "qr-basics", "due_date": due}, headers=as_user(ADMIN))
     client.post(
         "/api/v1/agencies/HNI/members/import",

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from hocso.agencies import service as agencies
+from hocso.agencies.tree import get_by_code
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
 from hocso.core.db import open_session
 from tests.agencies.conftest import make_user
@@ -28,9 +29,9 @@ def figures(client, tree):
     r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
                     headers=auth_header(login(client, "p0@example.vn")))
     assert r.json()["passed"]
-    today = agencies.vietnam_today()
+    today = vietnam_today()
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
                                 due_date=today - timedelta(days=2)))
         session.commit()
 

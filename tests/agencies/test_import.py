@@ -115,14 +115,14 @@ def test_an_expired_or_unknown_invitation_gets_the_same_answer(client, as_user, 
 
     from sqlmodel import select
 
-    from hocso.agencies.models import Invitation
+    from hocso.accounts.models import ActivationCode
     from hocso.core.db import open_session
     from hocso.core.timeutil import utcnow
 
     body = upload(client, as_user(ADMIN), "full_name,email,phone\nHết Hạn,old@example.vn,\n").json()
     code = body["invitations"][0]["code"]
     with open_session(tree, write=True) as session:
-        invitation = session.exec(select(Invitation)).one()
+        invitation = session.exec(select(ActivationCode)).one()
         invitation.expires_at = utcnow() - timedelta(minutes=1)
         session.add(invitation)
         session.commit()

@@ -17,8 +17,9 @@ from sqlalchemy import update
 from sqlmodel import func, select
 
 from hocso.accounts.models import User
-from hocso.agencies import imports
-from hocso.agencies import service as agencies
+from hocso.staff import imports
+from hocso.stats.figures import agency_stats
+from hocso.agencies.tree import get_by_code
 from hocso.core import jobs
 from hocso.core.db import open_session, write_session
 from hocso.core.timeutil import current_vietnam_year, utcnow
@@ -80,7 +81,7 @@ def test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once(setting
     rows = 3 * imports.CHUNK_ROWS + 17
     raw = staff_csv(rows).encode()
     with write_session(tree) as session:
-        root = agencies.get_by_code(session, "HNI")
+        root = get_by_code(session, "HNI")
         job = imports.queue_import(session, caller=None, agency=root, raw=raw, staff=imports.read_staff_file(raw), claimed=True)
         session.commit()
 
@@ -105,13 +106,13 @@ def test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once(setting
         assert done.result["created"] == rows and done.result["rejected"] == []
         assert sorted(i["row"] for i in done.result["invitations"]) == list(range(2, rows + 2))
         assert session.exec(select(func.count()).select_from(User).where(User.created_by_import)).one() == rows
-        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "HNI"), year=current_vietnam_year()).members == rows
+        assert agency_stats(session, agency=get_by_code(session, "HNI"), year=current_vietnam_year()).members == rows
 
 
 def test_two_runners_racing_for_one_job_run_it_once(settings, tree):
     raw = staff_csv(300).encode()
     with write_session(tree) as session:
-        root = agencies.get_by_code(session, "HNI")
+        root = get_by_code(session, "HNI")
         job = imports.queue_import(session, caller=None, agency=root, raw=raw, staff=imports.read_staff_file(raw))
         session.commit()
     ran: list[bool] = []

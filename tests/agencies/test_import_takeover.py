@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies.models import Invitation
+from hocso.accounts.models import ActivationCode
 from hocso.core import security
 from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
@@ -69,7 +69,7 @@ def test_a_citizen_gets_no_attackers_email_and_that_email_cannot_sign_in_with_th
     assert (profile["email"], profile["full_name"], profile["agency"]) == (None, "Lê Thị Dân", None)
     # No one-time code either: /auth/activate cannot set the citizen's password.
     with open_session(client.app.state.engine) as session:
-        assert session.exec(select(Invitation)).all() == []
+        assert session.exec(select(ActivationCode)).all() == []
 
 
 def test_an_email_of_one_person_and_a_phone_of_another_is_rejected_without_saying_whose(client, as_user):
@@ -126,7 +126,7 @@ def test_a_one_time_code_never_sets_the_password_of_an_account_that_has_one(clie
     citizen = register(client, email="co-mat-khau@example.vn")
     with open_session(tree, write=True) as session:
         user = session.exec(select(User).where(User.email == citizen["email"])).one()
-        session.add(Invitation(user_id=user.id, code_hash=security.hash_code(settings, "ABCDEFGH23"),
+        session.add(ActivationCode(user_id=user.id, code_hash=security.hash_code(settings, "ABCDEFGH23"),
                                expires_at=utcnow() + timedelta(days=1)))
         session.commit()
     r = client.post("/api/v1/auth/activate", json={"identifier": citizen["email"], "code": "ABCDEFGH23", "password": "attacker pass 1"})

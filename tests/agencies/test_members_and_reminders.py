@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies import service as agencies
+from hocso.agencies.tree import get_by_code
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import AuditEvent, Requirement
 from hocso.agencies.push import PushSubscription
 from hocso.core.db import open_session
@@ -54,10 +55,10 @@ def people(client, tree):
     r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
                     headers=headers["an@example.vn"])
     assert r.json()["passed"]
-    today = agencies.vietnam_today()
+    today = vietnam_today()
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
                                 due_date=today - timedelta(days=1)))
         session.commit()
     return headers
@@ -76,11 +77,11 @@ def test_the_list_filters_who_is_behind_and_overdue_on_vietnams_calendar(client,
     # Due yesterday in Hoàn Kiếm is overdue; due today in Ba Đình is not yet.
     assert names(client, as_user(ADMIN), status="overdue") == ["Nguyễn Thị Đào", "Trần Văn Bình"]
     assert names(client, as_user(ADMIN), status="goal_not_met") == ["Nguyễn Hoa", "Nguyễn Thị Đào", "Trần Văn Bình"]
-    year = agencies.vietnam_today().year
+    year = vietnam_today().year
     assert names(client, as_user(ADMIN), status="goal_not_met", year=year - 1) == everyone
     item = client.get("/api/v1/agencies/HNI/members", params={"q": "dao"}, headers=as_user(ADMIN)).json()["items"][0]
     assert item["agency"] == {"code": "HNI-HK", "name": "Phường Hoàn Kiếm"} and item["goal_met"] is False
-    assert item["required"] == [{"module": "qr-basics", "due_date": (agencies.vietnam_today() - timedelta(days=1)).isoformat(),
+    assert item["required"] == [{"module": "qr-basics", "due_date": (vietnam_today() - timedelta(days=1)).isoformat(),
                                  "status": "overdue"}]
     an = client.get("/api/v1/agencies/HNI-BD/members", params={"q": "lê"}, headers=as_user(ADMIN)).json()["items"][0]
     assert an["goal_met"] is True and an["required"][0]["status"] == "completed"

@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies import rollups, trends
-from hocso.agencies import service as agencies
+from hocso.stats import rollups, trends
+from hocso.agencies.tree import get_by_code
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import AgencyMonth, Requirement
 from hocso.core import jobs
 from hocso.core.db import open_session
@@ -107,8 +108,8 @@ def test_past_months_are_backfilled_from_when_people_completed(client, as_user, 
 
 def test_ranking_by_required_rate_leaves_units_without_requirements_last(client, as_user, people, tree):
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-BD").id, module_slug="qr-basics",
-                                due_date=agencies.vietnam_today() + timedelta(days=30)))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics",
+                                due_date=vietnam_today() + timedelta(days=30)))
         session.commit()
     items = ranking(client, as_user, by="required_rate")["items"]
     assert [(u["code"], u["rate"]) for u in items] == [("HNI-BD", 0.5), ("HNI-HK", None)]
@@ -140,7 +141,7 @@ def test_a_snapshot_counts_what_was_done_by_the_months_end_in_vietnam(client, pe
         trends.take_snapshot(session, trends.previous_month(month))
         session.commit()
     with open_session(tree) as session:
-        ids = {code: agencies.get_by_code(session, code).id for code in ("HNI-BD", "HNI-HK")}
+        ids = {code: get_by_code(session, code).id for code in ("HNI-BD", "HNI-HK")}
         rows = {(r.agency_id, r.month): r.goal_met for r in session.exec(select(AgencyMonth)).all()}
     assert rows[(ids["HNI-BD"], month)] == 1 and rows[(ids["HNI-HK"], month)] == 0
     assert rows[(ids["HNI-BD"], trends.previous_month(month))] == 0

@@ -8,7 +8,10 @@ import uuid
 from datetime import timedelta
 
 
-from hocso.agencies import service as agencies
+from hocso.flows import move_person
+from hocso.agencies.tree import get_by_code
+from hocso.flows import load_tree
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
 from hocso.core.db import open_session
 from tests.agencies.conftest import make_user, user_id
@@ -29,7 +32,7 @@ def pass_quiz(client, headers):
 
 
 def test_a_requirement_applies_to_the_whole_subtree_and_shows_in_each_persons_progress(client, tree, as_user):
-    due = (agencies.vietnam_today() + timedelta(days=20)).isoformat()
+    due = (vietnam_today() + timedelta(days=20)).isoformat()
     r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": due}, headers=as_user(ADMIN))
     assert r.status_code == 201 and r.json()["module"] == "qr-basics"
     commune = staff(client, tree, "can.bo@example.vn", "HNI-HK")
@@ -50,7 +53,7 @@ def test_a_requirement_applies_to_the_whole_subtree_and_shows_in_each_persons_pr
 
 
 def test_setting_a_requirement_again_moves_its_due_date(client, tree, as_user):
-    today = agencies.vietnam_today()
+    today = vietnam_today()
     first = (today + timedelta(days=5)).isoformat()
     later = (today + timedelta(days=50)).isoformat()
     assert client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": first}, headers=as_user(ADMIN)).status_code == 201
@@ -62,7 +65,7 @@ def test_setting_a_requirement_again_moves_its_due_date(client, tree, as_user):
 
 
 def test_bad_requirements_get_a_clear_4xx(client, tree, as_user):
-    past = (agencies.vietnam_today() - timedelta(days=1)).isoformat()
+    past = (vietnam_today() - timedelta(days=1)).isoformat()
     r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": past}, headers=as_user(ADMIN))
     assert r.status_code == 422 and "đã qua" in r.json()["detail"]
     r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "nope", "due_date": "2099-01-01"}, headers=as_user(ADMIN))
@@ -76,11 +79,11 @@ def test_overdue_counts_people_past_the_earliest_due_date_who_have_not_finished(
     staff(client, tree, "cung.tre@example.vn", "HNI-BD")
     done = staff(client, tree, "xong@example.vn", "HNI-BD")
     pass_quiz(client, done)
-    today = agencies.vietnam_today()
+    today = vietnam_today()
     with open_session(tree, write=True) as session:
         # The province gave until next month; the commune HNI-HK set an earlier date that has passed.
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI").id, module_slug="qr-basics", due_date=today + timedelta(days=30)))
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=3)))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI").id, module_slug="qr-basics", due_date=today + timedelta(days=30)))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=3)))
         session.commit()
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
     assert (stats["required_total"], stats["required_completed"], stats["overdue"]) == (3, 1, 1)
@@ -103,7 +106,7 @@ def test_moving_a_person_and_deleting_an_account_keep_the_counts_right(client, t
         from hocso.accounts.models import User
 
         user = session.get(User, user_id(tree, "mover@example.vn"))
-        agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, "HCM-BT"))
+        move_person(session, user=user, agency=get_by_code(session, "HCM-BT"))
         session.commit()
     assert members_and_goal() == {"HCM": (1, 1), "HNI": (0, 0)}
     assert client.delete("/api/v1/me", headers=mover).status_code == 204
@@ -130,7 +133,7 @@ def test_the_csv_export_opens_in_excel_with_vietnamese_names_intact(client, tree
 
 def test_names_that_excel_would_run_as_formulas_are_neutralised(client, tree, as_user):
     with open_session(tree, write=True) as session:
-        agencies.load_tree(session, [{"code": "HNI-X", "name": "=HYPERLINK(\"http://evil\")", "parent_code": "HNI"}])
+        load_tree(session, [{"code": "HNI-X", "name": "=HYPERLINK(\"http://evil\")", "parent_code": "HNI"}])
         session.commit()
     text = client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN)).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text

@@ -14,10 +14,14 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
-from hocso.accounts.service import delete_account
-from hocso.agencies import rollups
-from hocso.agencies import service as agencies
+from hocso.privacy.service import erase
+from hocso.flows import move_person
+from hocso.stats.figures import agency_stats
+from hocso.agencies.tree import get_by_code
+from hocso.flows import load_tree
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Agency, AgencyRollup, AgencyRollupDelta, AgencyYearRollup, Requirement
+from hocso.stats import rollups
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from hocso.core.timeutil import vietnam_year
@@ -31,7 +35,7 @@ from tests.conftest import PG_URL, fresh_database
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
 CODES = [row["code"] for row in TREE]
 MODULES = ["qr-basics", "qr-more"]
-TODAY = agencies.vietnam_today()
+TODAY = vietnam_today()
 
 
 def naive(session: Session, agency: Agency, year: int) -> dict:
@@ -62,7 +66,7 @@ def naive(session: Session, agency: Agency, year: int) -> dict:
 
 def assert_stats_match(session: Session, year: int) -> None:
     for agency in session.exec(select(Agency)).all():
-        stats = agencies.agency_stats(session, agency=agency, year=year)
+        stats = agency_stats(session, agency=agency, year=year)
         expected = naive(session, agency, year)
         got = {
             "members": stats.members,
@@ -101,7 +105,7 @@ def test_rollups_equal_a_naive_recount_after_any_sequence_of_changes(migrated_te
         try:
             with open_session(engine, write=True) as session:
                 sync_content(session, two_module_content(tmp_path))
-                agencies.load_tree(session, TREE)
+                load_tree(session, TREE)
                 people: list[User] = []
                 for op in ops:
                     apply(session, op, people)
@@ -118,11 +122,11 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
         user = User(email=f"{uuid.uuid4().hex[:10]}@example.vn", full_name="Cán bộ")
         session.add(user)
         session.flush()
-        agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, op[1]))
+        move_person(session, user=user, agency=get_by_code(session, op[1]))
         people.append(user)
         return
     if kind == "require":
-        agency = agencies.get_by_code(session, op[1])
+        agency = get_by_code(session, op[1])
         req = session.exec(select(Requirement).where(Requirement.agency_id == agency.id)).first()
         req = req or Requirement(agency_id=agency.id, module_slug="qr-basics", due_date=TODAY)
         req.due_date = TODAY + timedelta(days=op[2])  # past dates too: they make overdue
@@ -136,11 +140,11 @@ def apply(session: Session, op: tuple, people: list[User]) -> None:
         return
     user = people[op[1] % len(people)]
     if kind == "move":
-        agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, op[2]))
+        move_person(session, user=user, agency=get_by_code(session, op[2]))
     elif kind == "leave":
-        agencies.set_membership(session, user=user, agency=None)
+        move_person(session, user=user, agency=None)
     elif kind == "delete":
-        delete_account(session, user=user)
+        erase(session, user=user)
         people.remove(user)
     elif kind == "pass":
         when = min(datetime(op[3], 1, 1, tzinfo=UTC) + timedelta(days=op[4]), datetime.now(UTC))
@@ -156,11 +160,11 @@ def test_rebuilding_the_rollups_from_scratch_gives_the_same_figures(client, tree
             user = people[0]
             data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT)
             submit_attempt(session, user=user, slug="qr-basics", data=data, lang="vi", receipt=Receipt(at=datetime.now(UTC)))
-        before = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=TODAY.year)
-        from hocso.agencies.rollups import rebuild_all
+        before = agency_stats(session, agency=get_by_code(session, "VN"), year=TODAY.year)
+        from hocso.stats.rollups import rebuild_all
 
         rebuild_all(session)
-        after = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=TODAY.year)
+        after = agency_stats(session, agency=get_by_code(session, "VN"), year=TODAY.year)
         assert before == after and after.members == 4 and after.goal_met == 4
 
 
@@ -192,7 +196,7 @@ def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_cou
             else:
                 with open_session(engine, write=True) as session:
                     user = session.get(User, user_id(engine, "hai.may@example.vn"))
-                    agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, "HCM-BT"))
+                    move_person(session, user=user, agency=get_by_code(session, "HCM-BT"))
                     session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported by the test thread below
             errors.append(exc)
@@ -206,7 +210,7 @@ def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_cou
     assert not thread.is_alive() and not errors
     with open_session(engine) as session:
         assert_stats_match(session, vietnam_year(when))
-        hni = agencies.agency_stats(session, agency=agencies.get_by_code(session, "HNI"), year=vietnam_year(when))
+        hni = agency_stats(session, agency=get_by_code(session, "HNI"), year=vietnam_year(when))
         assert hni.goal_met == (1 if second == "another module" else 0)
 
 
@@ -230,7 +234,7 @@ def test_moves_and_completions_of_many_people_at_once_all_succeed_and_keep_the_c
         with open_session(engine, write=True) as session:
             user = session.get(User, user_id(engine, email))
             if kind == "move":
-                agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, what))
+                move_person(session, user=user, agency=get_by_code(session, what))
             else:
                 slug, when = what
                 data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
@@ -252,7 +256,7 @@ def _civil_servants(engine, n: int, codes: list[str]) -> list[uuid.UUID]:
             user = User(email=f"cb.{i}.{uuid.uuid4().hex[:6]}@example.vn", full_name="Cán bộ")
             session.add(user)
             session.flush()
-            agencies.set_membership(session, user=user, agency=agencies.get_by_code(session, codes[i % len(codes)]))
+            move_person(session, user=user, agency=get_by_code(session, codes[i % len(codes)]))
             ids.append(user.id)
         session.commit()
     return ids
@@ -322,7 +326,7 @@ def test_first_completions_from_many_threads_while_two_runners_fold_equal_a_reco
     year = vietnam_year(datetime.now(UTC))
     with open_session(engine) as session:
         assert_stats_match(session, year)
-        root = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year)
+        root = agency_stats(session, agency=get_by_code(session, "VN"), year=year)
         assert (root.members, root.goal_met) == (48, 48)
         assert {m.slug: m.completed for m in root.by_module if m.completed} == {"qr-basics": 48, "qr-more": 48}
     rollups.fold_all_pending(engine)
@@ -337,12 +341,12 @@ def test_stats_are_exact_before_the_changes_are_folded_and_after(tree, tmp_path)
     year = vietnam_year(datetime.now(UTC))
     assert _pending(engine) > 0  # what the stats show below comes partly from changes not folded yet
     with open_session(engine) as session:
-        before = agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year)
+        before = agency_stats(session, agency=get_by_code(session, "VN"), year=year)
         assert (before.members, before.goal_met) == (3, 3)
         assert_stats_match(session, year)
     rollups.fold_all_pending(engine)
     with open_session(engine) as session:
-        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year) == before
+        assert agency_stats(session, agency=get_by_code(session, "VN"), year=year) == before
         assert_stats_match(session, year)
     _folded_counters_equal_a_recount(engine, year)
 
@@ -380,7 +384,7 @@ def test_a_fold_cut_off_or_raced_by_another_runner_counts_each_change_once(tree,
     assert not other.is_alive() and second_took == [0]
     with open_session(engine) as session:
         assert_stats_match(session, year)
-        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year).goal_met == 4
+        assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 4
     _folded_counters_equal_a_recount(engine, year)
 
 
@@ -412,4 +416,4 @@ def test_a_first_completion_does_not_wait_for_someone_elses_open_completion_else
     assert finished_first and not errors
     year = vietnam_year(datetime.now(UTC))
     with open_session(engine) as session:
-        assert agencies.agency_stats(session, agency=agencies.get_by_code(session, "VN"), year=year).goal_met == 2
+        assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from hocso.agencies import imports
+from hocso.staff import imports
 from tests.agencies.conftest import make_user, user_id
 from tests.agencies.test_import import upload
 from tests.agencies.test_import_jobs import staff_csv, wait_for

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hocso.agencies import service as agencies
+from hocso.stats.figures import agency_stats
+from hocso.agencies.tree import get_by_code, read_tree_file
+from hocso.flows import load_tree
 from hocso.cli import main as hocso_main
 from hocso.core.db import open_session
 from tests.agencies.conftest import make_user
@@ -14,13 +16,13 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-agencies.csv"
 
 
 def test_the_sample_tree_has_the_34_provinces_and_loads_twice_without_change(engine):
-    rows = agencies.read_tree_file(SAMPLE)
+    rows = read_tree_file(SAMPLE)
     provinces = [r for r in rows if r["parent_code"] == "VN" and r["code"].startswith("T-")]
     assert len(provinces) == 34
     assert "sample" in rows[0]["name"].lower()
     with open_session(engine, write=True) as session:
-        first = agencies.load_tree(session, rows)
-        second = agencies.load_tree(session, rows)
+        first = load_tree(session, rows)
+        second = load_tree(session, rows)
         assert (first.created, first.problems) == (len(rows), [])
         assert (second.created, second.updated, second.unchanged) == (0, 0, len(rows))
 
@@ -33,9 +35,9 @@ def test_children_may_come_before_their_parents_and_json_works_too(engine, tmp_p
         {"code": "A", "name": "Gốc A", "parent_code": None},
     ], ensure_ascii=False), encoding="utf-8")
     with open_session(engine, write=True) as session:
-        report = agencies.load_tree(session, agencies.read_tree_file(path))
+        report = load_tree(session, read_tree_file(path))
         assert report.created == 3
-        assert agencies.get_by_code(session, "C").path.count("/") == 4
+        assert get_by_code(session, "C").path.count("/") == 4
 
 
 def test_cycles_unknown_parents_and_duplicates_are_refused_and_nothing_is_written(engine):
@@ -47,9 +49,9 @@ def test_cycles_unknown_parents_and_duplicates_are_refused_and_nothing_is_writte
     ]
     with open_session(engine, write=True) as session:
         for rows in bad:
-            report = agencies.load_tree(session, rows)
+            report = load_tree(session, rows)
             assert report.problems and report.created == 0
-        assert agencies.get_by_code(session, "A") is None
+        assert get_by_code(session, "A") is None
 
 
 def test_moving_a_branch_to_another_parent_moves_its_counts(client, engine):
@@ -60,17 +62,17 @@ def test_moving_a_branch_to_another_parent_moves_its_counts(client, engine):
         {"code": "X", "name": "Xã X", "parent_code": "P1"},
     ]
     with open_session(engine, write=True) as session:
-        agencies.load_tree(session, tree)
+        load_tree(session, tree)
         session.commit()
     make_user(engine, "staff@example.vn", member_of="X")
     with open_session(engine, write=True) as session:
-        report = agencies.load_tree(session, [dict(tree[3], parent_code="P2")])
+        report = load_tree(session, [dict(tree[3], parent_code="P2")])
         assert report.updated == 1
         session.commit()
     with open_session(engine) as session:
-        stats = agencies.agency_stats(session, agency=agencies.get_by_code(session, "R"), year=2026)
+        stats = agency_stats(session, agency=get_by_code(session, "R"), year=2026)
         assert {c.code: c.members for c in stats.children} == {"P1": 0, "P2": 1}
-        assert agencies.get_by_code(session, "X").path.startswith(agencies.get_by_code(session, "P2").path)
+        assert get_by_code(session, "X").path.startswith(get_by_code(session, "P2").path)
 
 
 def test_the_cli_loads_a_tree_and_reports_a_bad_file_in_one_line(tmp_path, settings, monkeypatch, capsys):

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hocso.agencies import service as agencies
+from hocso.flows import load_tree
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from tests.agencies.conftest import TREE, make_user
@@ -78,7 +78,7 @@ def serve(migrated_template: str, tmp_path: Path, content_dir: Path, extra_env: 
         engine = make_engine(database_url)
         with open_session(engine, write=True) as session:
             sync_content(session, content_dir)
-            agencies.load_tree(session, TREE)
+            load_tree(session, TREE)
             session.commit()
         make_user(engine, "admin.hni@example.vn", roles=["agency_admin"], admin_of="HNI")
         make_user(engine, "admin.hcm@example.vn", roles=["agency_admin"], admin_of="HCM")

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from hocso.agencies import service as agencies
+from hocso.flows import load_tree
 from hocso.core.db import make_engine, open_session
 from tests.e2e.test_admin_and_install import complete_fixture_module, sign_in
 
@@ -16,7 +16,7 @@ LONG = "Ủy ban nhân dân phường Hoàn Kiếm thuộc thành phố Hà Nộ
 def test_unit_names_are_never_cut_at_360px_bars_are_sorted_and_the_year_survives_navigation(context, server):
     engine = make_engine(server.database_url)
     with open_session(engine, write=True) as session:
-        agencies.load_tree(session, [{"code": "HNI-LONG", "name": LONG, "parent_code": "HNI"}])
+        load_tree(session, [{"code": "HNI-LONG", "name": LONG, "parent_code": "HNI"}])
         session.commit()
     engine.dispose()
     complete_fixture_module(server, "staff.hk@example.vn")

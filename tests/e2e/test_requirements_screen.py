@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from hocso.agencies.service import vietnam_today
+from hocso.core.timeutil import vietnam_today
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_who_is_behind import axe_violations, no_sideways_scroll
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from hocso.agencies import imports
+from hocso.staff import imports
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_who_is_behind import axe_violations, no_sideways_scroll
 

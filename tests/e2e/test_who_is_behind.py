@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies import service as agencies
+from hocso.flows import move_person
+from hocso.agencies.tree import get_by_code
+from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
 from hocso.core.db import make_engine, open_session
 from tests.agencies.conftest import make_user
@@ -45,14 +47,14 @@ def seed(server) -> None:
         dao = session.exec(select(User).where(User.email == "dao@example.vn")).one()
         dao.full_name = "Nguyễn Thị Đào"
         session.add(dao)
-        bd = agencies.get_by_code(session, "HNI-BD")
+        bd = get_by_code(session, "HNI-BD")
         for i in range(51):
             user = User(email=f"bd{i:02}@example.vn", full_name=f"Cán bộ Ba Đình {i:02}")
             session.add(user)
             session.flush()
-            agencies.set_membership(session, user=user, agency=bd)
-        hk = agencies.get_by_code(session, "HNI-HK")
-        session.add(Requirement(agency_id=hk.id, module_slug="qr-basics", due_date=agencies.vietnam_today() - timedelta(days=1)))
+            move_person(session, user=user, agency=bd)
+        hk = get_by_code(session, "HNI-HK")
+        session.add(Requirement(agency_id=hk.id, module_slug="qr-basics", due_date=vietnam_today() - timedelta(days=1)))
         session.commit()
     engine.dispose()
 

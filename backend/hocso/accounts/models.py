@@ -1,4 +1,4 @@
-"""Tables for people and their refresh tokens."""
+"""Tables for people, their refresh tokens, reset codes and the one-time code an import hands out."""
 
 from __future__ import annotations
 
@@ -87,4 +87,17 @@ class PasswordReset(SQLModel, table=True):
     tries: int = 0
     # "email", "sms" or "agency": how the code reached the person.
     sent_by: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ActivationCode(SQLModel, table=True):
+    """A one-time code with which an imported civil servant sets their password and first signs in."""
+
+    __tablename__ = "invitation"
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    code_hash: str = Field(max_length=255)
+    expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)

@@ -1,49 +1,30 @@
-"""HTTP endpoints for accounts: register, login, refresh, logout, me (read, rename), export, delete."""
+"""HTTP endpoints for accounts: register, activate, sign in and out, passwords and sessions."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlmodel import Session
 
 from hocso.accounts import delivery, service
 from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep, SmsDep
-from hocso.accounts.models import User
 from hocso.accounts.schemas import (
-    AgencyRef,
+    ActivateIn,
     PasswordChangeIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
-    ProfileUpdate,
     RefreshIn,
     RegisterIn,
     ResetRequested,
     TokenPair,
     UserPublic,
+    user_public,
 )
-from hocso.agencies.schemas import ActivateIn
-from hocso.agencies.service import admin_scope, agency_of
 from hocso.core.db import SessionDep
 from hocso.core.errors import NotAuthenticated, error_responses, preferred_language
-from hocso.learning.service import learner_export
 
 router = APIRouter(tags=["accounts"])
-
-
-def user_public(user: User, session: Session | None = None) -> UserPublic:
-    agency = agency_of(session, user) if session is not None else None
-    manages = admin_scope(session, user) if session is not None else None
-    return UserPublic(
-        id=user.id,
-        full_name=user.full_name,
-        email=user.email,
-        phone=user.phone,
-        roles=user.role_list,
-        agency=AgencyRef(code=agency.code, name=agency.name) if agency else None,
-        manages=AgencyRef(code=manages.code, name=manages.name) if manages else None,
-    )
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register", responses=error_responses(400, 413, 429))
@@ -161,32 +142,4 @@ def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Toke
 def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Response:
     """Ends this sign-in: the refresh token and its rotations stop working."""
     service.logout(session, settings, token=data.refresh_token)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get("/me", response_model=UserPublic, operation_id="get_me", responses=error_responses(401))
-def me(user: CurrentUser, session: SessionDep) -> UserPublic:
-    return user_public(user, session)
-
-
-@router.patch("/me", response_model=UserPublic, operation_id="update_me", responses=error_responses(400, 401, 413))
-def update_me(data: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
-    """Changes the caller's full name."""
-    return user_public(service.rename(session, user=user, full_name=data.full_name), session)
-
-
-@router.get("/me/export", operation_id="export_my_data", responses=error_responses(401))
-def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    """Returns all data held about the caller."""
-    return {
-        "profile": user_public(user, session).model_dump(mode="json") | {"created_at": user.created_at.isoformat()},
-        "sessions": service.sessions_of(session, user=user),
-        **learner_export(session, user_id=user.id),
-    }
-
-
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, operation_id="delete_me", responses=error_responses(401))
-def delete_me(user: CurrentUser, session: SessionDep) -> Response:
-    """Erases the caller's account and everything tied to it."""
-    service.delete_account(session, user=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

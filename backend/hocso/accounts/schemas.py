@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hocso.accounts.models import User
 from hocso.core.errors import bilingual_error
 from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email, normalize_phone
 
@@ -56,6 +57,18 @@ def clean_full_name(v: str) -> str:
     if has_unprintable(name):
         raise ValueError("the full name contains control characters; type it again")
     return name
+
+
+def user_public(user: User, *, agency: AgencyRef | None = None, manages: AgencyRef | None = None) -> UserPublic:
+    return UserPublic(
+        id=user.id,
+        full_name=user.full_name,
+        email=user.email,
+        phone=user.phone,
+        roles=user.role_list,
+        agency=agency,
+        manages=manages,
+    )
 
 
 class RegisterIn(BaseModel):
@@ -154,3 +167,11 @@ class ResetCodeOut(BaseModel):
 
 class ResetRequested(BaseModel):
     message: str = Field(description="The same sentence whether or not an account has the identifier")
+
+
+class ActivateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=3, max_length=254, description="The email or phone the agency imported")
+    code: str = Field(min_length=4, max_length=64)
+    password: str = Field(min_length=8, max_length=128)

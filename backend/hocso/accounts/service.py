@@ -1,4 +1,4 @@
-"""Account rules: registration without enumeration, sign-in, refresh rotation, export and erasure."""
+"""Account rules: registration without enumeration, sign-in, refresh rotation, passwords and activation."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from hocso.accounts.delivery import Outgoing
-from hocso.accounts.models import ROLES, PasswordReset, RefreshToken, User
+from hocso.accounts.models import ROLES, ActivationCode, PasswordReset, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair
-from hocso.agencies.models import Invitation
-from hocso.agencies.service import forget_person, leave_before_erasure
-from hocso.certificates.service import revoke_all_of as revoke_certificates
-from hocso.xapi.service import forget_person as forget_xapi_statements
 from hocso.core import security
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest, Invalid, NotAuthenticated
 from hocso.core.identifiers import IdentifierRefused, normalize_identifier
 from hocso.core.timeutil import to_utc, utcnow
-from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 
 
 class SignInTooOld(NotAuthenticated):
@@ -339,25 +334,10 @@ def sessions_of(session: Session, *, user: User) -> list[dict]:
     ]
 
 
-def delete_account(session: Session, *, user: User) -> None:
-    """Erases the person: their row and everything tied to it (tokens, events, attempts, progress)."""
-    leave_before_erasure(session, user=user)  # the agency's counts drop before the progress is gone
-    revoke_certificates(session, user_id=user.id)  # verifiers see "revoked" and no name from now on
-    forget_xapi_statements(session, user_id=user.id)  # nothing more about them leaves for the LRS
-    # Explicit deletes rather than relying on ON DELETE CASCADE alone, so SQLite files made without
-    # foreign-key enforcement are cleaned too.
-    session.execute(delete(Invitation).where(col(Invitation.user_id) == user.id))
-    forget_person(session, user=user)
-    for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken, PasswordReset):
-        session.execute(delete(table).where(col(table.user_id) == user.id))
-    session.delete(user)
-    session.flush()
-
-
 def activate_invitation(session: Session, settings: Settings, *, identifier: str, code: str, password: str) -> User:
     """Sets the first password of an imported person who holds a valid one-time code."""
     user = find_by_identifier(session, identifier)
-    invitation = session.get(Invitation, user.id) if user else None
+    invitation = session.get(ActivationCode, user.id) if user else None
     # The code is checked even with no invitation, so the answer takes as long either way.
     # Codes are read aloud and typed in groups: spaces anywhere are not part of the code.
     ok = security.verify_code(settings, "".join(code.split()).upper(), invitation.code_hash if invitation else None)

@@ -1,1 +1,1 @@
-"""Agencies: the org tree, civil servants, required modules, and subtree statistics kept as rollups."""
+"""Agencies: the org tree, who manages which subtree, required modules, the audit trail, reminders and push."""

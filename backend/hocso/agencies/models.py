@@ -25,7 +25,7 @@ class Agency(SQLModel, table=True):
     parent_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
     )
-    # A subtree is one range scan: path >= "/1/7/" AND path < "/1/70" (see agencies.service.subtree_filter).
+    # A subtree is one range scan: path >= "/1/7/" AND path < "/1/70" (see agencies.tree.subtree_filter).
     # That needs byte order: PostgreSQL's locale collations skip "/" when sorting, so the column is "C" there.
     path: str = Field(sa_column=Column(PATH_TYPE, nullable=False, index=True))
     depth: int = 0
@@ -99,19 +99,6 @@ class AgencyRollupDelta(SQLModel, table=True):
     members: int = 0
     goal_met: int = 0
     completed: int = 0
-
-
-class Invitation(SQLModel, table=True):
-    """A one-time code with which an imported civil servant sets their password and first signs in."""
-
-    __tablename__ = "invitation"
-
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-    )
-    code_hash: str = Field(max_length=255)
-    expires_at: datetime
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AgencyInvitation(SQLModel, table=True):

@@ -134,14 +134,6 @@ class AgencyStats(BaseModel):
     children: list[ChildFigure]
 
 
-class ActivateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    identifier: str = Field(min_length=3, max_length=254, description="The email or phone the agency imported")
-    code: str = Field(min_length=4, max_length=64)
-    password: str = Field(min_length=8, max_length=128)
-
-
 class AuditEventOut(BaseModel):
     id: int
     at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -26,6 +26,10 @@ def vietnam_year(moment: datetime) -> int:
 
 def current_vietnam_year(now: datetime | None = None) -> int:
     return (now or utcnow()).astimezone(VIETNAM).year
+
+
+def vietnam_today() -> date:
+    return datetime.now(VIETNAM).date()
 
 
 def year_closes_at(year: int) -> datetime:

@@ -11,8 +11,8 @@ from sqlalchemy import Row, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
-from hocso.agencies import rollups
-from hocso.agencies.service import required_of_member
+from hocso.stats import rollups
+from hocso.agencies.requirements import required_of_member
 from hocso.certificates.service import completion_stored
 from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of

@@ -22,19 +22,16 @@ from sqlalchemy import insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from hocso.accounts.models import User
+from hocso.accounts.models import ActivationCode, User
 from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
-from hocso.agencies import rollups
-from hocso.agencies.models import Agency, AgencyInvitation, Invitation
+from hocso.flows import move_person
+from hocso.stats import rollups
+from hocso.agencies.models import Agency, AgencyInvitation
 from hocso.agencies.schemas import ImportRejection, ImportResult, InvitationOut
 from hocso.agencies.schemas import Invitation as CodeOut
-from hocso.agencies.service import (
-    get_by_code,
-    in_subtree,
-    record_audit,
-    set_membership,
-    visible_agency,
-)
+from hocso.agencies import audit
+from hocso.agencies.scope import visible_agency
+from hocso.agencies.tree import get_by_code, in_subtree
 from hocso.core import jobs, security
 from hocso.core.jobs import Job
 from hocso.core.config import Settings
@@ -191,6 +188,41 @@ class _Row:
     agency_code: str
 
 
+def _full_name(value: str) -> str:
+    full_name = " ".join(value.split())
+    if not full_name:
+        raise _RowRejected("full_name is empty")
+    if len(full_name) > 200:
+        raise _RowRejected("full_name is longer than 200 characters")
+    if has_unprintable(full_name):
+        raise _RowRejected("full_name contains control characters")
+    return full_name
+
+
+def _email(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        email = normalize_email(validate_email(value, check_deliverability=False).normalized)
+    except (EmailNotValidError, ValueError):
+        email = None
+    if not email:
+        raise _RowRejected(f"'{value[:80]}' is not a valid email address")
+    return email
+
+
+def _phone(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        phone = normalize_phone(value)
+    except ValueError:
+        phone = None
+    if phone is None:
+        raise _RowRejected(f"'{value[:40]}' is not a phone number (e.g. 0912345678)")
+    return phone
+
+
 def _read_row(header: list[str], cells: list[str] | str, line: int, root: Agency, seen: dict[str, int]) -> _Row:
     """Validates a row on its own (no database); raises _RowRejected with the reason."""
     if isinstance(cells, str):
@@ -198,36 +230,15 @@ def _read_row(header: list[str], cells: list[str] | str, line: int, root: Agency
     if len(cells) > len(header):
         raise _RowRejected(f"{len(cells)} values but the header has {len(header)} columns")
     values = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=True))
-    full_name = " ".join(values["full_name"].split())
-    if not full_name:
-        raise _RowRejected("full_name is empty")
-    if len(full_name) > 200:
-        raise _RowRejected("full_name is longer than 200 characters")
-    if has_unprintable(full_name):
-        raise _RowRejected("full_name contains control characters")
-    email = phone = None
-    if values["email"]:
-        shown = values["email"][:80]
-        try:
-            email = normalize_email(validate_email(values["email"], check_deliverability=False).normalized)
-        except (EmailNotValidError, ValueError):
-            email = None
-        if not email:
-            raise _RowRejected(f"'{shown}' is not a valid email address")
-    if values["phone"]:
-        try:
-            phone = normalize_phone(values["phone"])
-        except ValueError:
-            phone = None
-        if phone is None:
-            raise _RowRejected(f"'{values['phone'][:40]}' is not a phone number (e.g. 0912345678)")
+    full_name = _full_name(values["full_name"])
+    email, phone = _email(values["email"]), _phone(values["phone"])
     if not email and not phone:
         raise _RowRejected("give an email or a phone number")
-    for key in filter(None, (email, phone)):
+    keys = [k for k in (email, phone) if k]
+    for key in keys:
         if key in seen:
             raise _RowRejected(f"{key} is already on row {seen[key]}")
-    for key in filter(None, (email, phone)):
-        seen[key] = line
+    seen.update(dict.fromkeys(keys, line))
     return _Row(line, full_name, email, phone, values.get("agency_code") or root.code)
 
 
@@ -314,7 +325,7 @@ class ImportRun:
                 self._reject(row.line, str(exc), cells_of.get(row.line))
         if self._new_people:
             session.execute(insert(table_of(User)), self._new_people)
-            session.execute(insert(table_of(Invitation)), self._new_codes)
+            session.execute(insert(table_of(ActivationCode)), self._new_codes)
             self._new_people, self._new_codes = [], []
         # New people have no progress: joining adds one member along their agency's path, in one statement.
         rollups.members_joined(session, joined)
@@ -354,33 +365,40 @@ class ImportRun:
             raise _RowRejected("this email and this phone cannot be used together; check them or give only one")
         user = owner_of_email or owner_of_phone
         if user is None:
-            # Inserted with the chunk's other new people in one statement (see apply); the row's own checks
-            # already refused a second row with the same email or phone.
-            user_id = uuid.uuid4()
-            self._new_people.append({
-                "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
-                # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
-                "name_key": fold(row.full_name)[:200],
-                "roles": "learner,civil_servant", "agency_id": target.id, "created_by_import": True,
-                "password_hash": None, "admin_agency_id": None, "created_at": utcnow(),
-            })
-            joined[target.path] += 1
-            self.result.created += 1
-            (code, code_hash), expires = self._code()
-            self._new_codes.append({"user_id": user_id, "code_hash": code_hash, "expires_at": expires, "created_at": utcnow()})
-            self.result.invitations.append(
-                CodeOut(row=row.line, identifier=row.email or row.phone or "", code=code, expires_at=expires)
-            )
+            self._create(row, target, joined)
             return
         path = self.paths.get(user.agency_id) if user.agency_id else None
-        if not _manageable(user, path, self.root):
-            if user.agency_id == target.id:
-                self.result.unchanged += 1
-                return
+        if _manageable(user, path, self.root):
+            self._update(session, row, user, target)
+        elif user.agency_id == target.id:
+            self.result.unchanged += 1
+        else:
             _invite(session, user=user, agency=target, by=self.caller_id)
             self.result.invited += 1
             self._reject(row.line, INVITED)
-            return
+
+    def _create(self, row: _Row, target: Agency, joined: dict[str, int]) -> None:
+        """Queues a new person and their one-time code."""
+        # Inserted with the chunk's other new people in one statement (see apply); the row's own checks
+        # already refused a second row with the same email or phone.
+        user_id = uuid.uuid4()
+        self._new_people.append({
+            "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
+            # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
+            "name_key": fold(row.full_name)[:200],
+            "roles": "learner,civil_servant", "agency_id": target.id, "created_by_import": True,
+            "password_hash": None, "admin_agency_id": None, "created_at": utcnow(),
+        })
+        joined[target.path] += 1
+        self.result.created += 1
+        (code, code_hash), expires = self._code()
+        self._new_codes.append({"user_id": user_id, "code_hash": code_hash, "expires_at": expires, "created_at": utcnow()})
+        self.result.invitations.append(
+            CodeOut(row=row.line, identifier=row.email or row.phone or "", code=code, expires_at=expires)
+        )
+
+    def _update(self, session: Session, row: _Row, user: User, target: Agency) -> None:
+        """Updates a person an earlier import made: their name and agency, never their email or phone."""
         if (row.email and user.email != row.email) or (row.phone and user.phone != row.phone):
             raise _RowRejected(
                 "this person was imported with another email or phone; an import does not add or change them"
@@ -390,7 +408,7 @@ class ImportRun:
             user.full_name, changed = row.full_name, True
             session.add(user)
         if user.agency_id != target.id:
-            set_membership(session, user=user, agency=target)
+            move_person(session, user=user, agency=target)
             self.paths[target.id] = target.path
             changed = True
         if changed:
@@ -398,7 +416,7 @@ class ImportRun:
         else:
             self.result.unchanged += 1
         if user.password_hash is None:
-            open_code = session.get(Invitation, user.id)
+            open_code = session.get(ActivationCode, user.id)
             if open_code is None or open_code.expires_at < utcnow():
                 self._issue_code(session, row, user)
 
@@ -409,7 +427,7 @@ class ImportRun:
     def _issue_code(self, session: Session, row: _Row, user: User) -> None:
         """Issues a fresh code to an imported person who never signed in and whose code expired."""
         (code, code_hash), expires = self._code()
-        invitation = session.get(Invitation, user.id) or Invitation(user_id=user.id, code_hash="", expires_at=expires)
+        invitation = session.get(ActivationCode, user.id) or ActivationCode(user_id=user.id, code_hash="", expires_at=expires)
         invitation.code_hash, invitation.expires_at = code_hash, expires
         session.add(invitation)
         self.result.invitations.append(
@@ -424,13 +442,6 @@ def import_members(
     run = ImportRun(root=agency, caller_id=caller.id if caller else None, staff=staff, settings=settings)
     run.apply(session, 0, len(staff.rows))
     return run.result
-
-
-def audit_detail(result: ImportResult, *, via: str | None = None) -> dict:
-    """What the audit trail keeps of an import: counts only, never a file name or a person's data."""
-    detail = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-              "invited": result.invited, "rejected": len(result.rejected) - result.invited}
-    return detail | ({"via": via} if via else {})
 
 
 # --- Large files: a job -------------------------------------------------------------------------------------
@@ -475,8 +486,7 @@ def run_import_job(ctx: jobs.JobContext) -> dict | None:
             ctx.checkpoint(session, done=stop, total=total, result=result)
             if stop >= total:
                 caller = session.get(User, caller_id) if caller_id else None
-                record_audit(session, actor=caller, agency=root, action="members_imported",
-                             detail=audit_detail(run.result, via=None if caller_id else "command line"))
+                audit.members_imported(session, actor=caller, agency=root, result=run.result)
                 ctx.finish(session, result=result)
             session.commit()
         if stop >= total:
@@ -573,7 +583,7 @@ def accept_invitation(session: Session, *, user: User, invitation_id: str) -> In
             "Lời mời này đã được dùng hoặc đã hết hạn; hãy đề nghị cơ quan mời lại.",
         )
     agency = session.get(Agency, invitation.agency_id)
-    set_membership(session, user=user, agency=agency)
+    move_person(session, user=user, agency=agency)
     session.refresh(invitation)
     return InvitationOut.of(invitation, agency)
 

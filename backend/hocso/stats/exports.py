@@ -11,10 +11,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, select
 
-from hocso.agencies import members
+from hocso.stats import behind
 from hocso.agencies.models import Agency
 from hocso.agencies.schemas import AgencyStats
-from hocso.agencies.service import _cell
+from hocso.stats.figures import csv_cell
 from hocso.content.models import Module, ModuleVersion
 
 MAX_PEOPLE_ROWS = 100_000
@@ -86,7 +86,7 @@ def stats_xlsx(session: Session, *, agency: Agency, stats: AgencyStats, lang: st
                     cell.number_format = PERCENT
                     out.append(cell)
                 else:
-                    out.append(_cell(value) if isinstance(value, str) else value)
+                    out.append(csv_cell(value) if isinstance(value, str) else value)
             ws.append(out)
         return ws
 
@@ -98,7 +98,7 @@ def stats_xlsx(session: Session, *, agency: Agency, stats: AgencyStats, lang: st
 
     def people():
         n = 0
-        for m in members.all_members(session, agency, status="behind", year=stats.year, q=None):
+        for m in behind.all_members(session, agency, status="behind", year=stats.year, q=None):
             n += 1
             if n > MAX_PEOPLE_ROWS:
                 yield [text["truncated"].format(n=MAX_PEOPLE_ROWS)]
@@ -128,5 +128,5 @@ def stats_csv_vi(stats: AgencyStats) -> str:
     writer.writerow(text["unit_cols"])
     for row in _unit_rows(stats, text):
         row[6], row[9] = _percent_vi(row[6]), _percent_vi(row[9])
-        writer.writerow([_cell(v) if isinstance(v, str) else v for v in row])
+        writer.writerow([csv_cell(v) if isinstance(v, str) else v for v in row])
     return "\ufeff" + out.getvalue()

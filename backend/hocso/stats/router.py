@@ -1,4 +1,4 @@
-"""HTTP endpoints for a manager's daily work: who is behind (list, CSV), reminding them, and lagging units."""
+"""HTTP endpoints for an agency's figures (JSON, CSV, Excel), who is behind (list, CSV), reminding them, lagging units."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.agencies import exports, members, reminders, service, trends  # trends also registers the snapshot job
+from hocso.agencies import audit, reminders, scope
 from hocso.agencies import push_job  # noqa: F401  (registers the delivery job with the runner)
+from hocso.stats import behind, exports, trends  # trends also registers the snapshot job
+from hocso.stats.figures import agency_out, agency_stats, csv_cell, stats_csv
 from hocso.agencies.manager_schemas import (
     MemberCertificateOut,
     MembersPage,
@@ -24,11 +26,11 @@ from hocso.agencies.manager_schemas import (
     RequiredOut,
     TrendPoint,
 )
-from hocso.agencies.schemas import AgencyRef
+from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats
 from hocso.core import jobs
 from hocso.core.db import SessionDep
 from hocso.core.errors import Forbidden, error_responses
-from hocso.core.timeutil import current_vietnam_year
+from hocso.core.timeutil import current_vietnam_year, vietnam_today
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
@@ -43,7 +45,50 @@ def _require_manager(user: User) -> None:
         raise Forbidden("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này.")
 
 
-def _out(m: members.Member, base_url: str) -> MemberOut:
+@router.get("/{code}", response_model=AgencyOut, operation_id="get_agency", responses=error_responses(401, 403, 404))
+def get_agency(code: str, user: CurrentUser, session: SessionDep) -> AgencyOut:
+    """An agency you manage, its parent and its children."""
+    _require_manager(user)
+    return agency_out(session, scope.visible_agency(session, user=user, code=code))
+
+
+@router.get(
+    "/{code}/stats", response_model=AgencyStats, operation_id="get_agency_stats", responses=error_responses(401, 403, 404)
+)
+def get_stats(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None) -> AgencyStats:
+    """Completion figures over the agency's whole subtree, and one row per child agency."""
+    _require_manager(user)
+    agency = scope.visible_agency(session, user=user, code=code)
+    return agency_stats(session, agency=agency, year=year or current_vietnam_year())
+
+
+@router.get(
+    "/{code}/stats.csv",
+    operation_id="export_agency_stats_csv",
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
+)
+def get_stats_csv(
+    code: str,
+    user: CurrentUser,
+    session: SessionDep,
+    year: YearQuery = None,
+    delimiter: Annotated[Literal[",", ";"], Query(description="';' for Excel set to a Vietnamese locale")] = ",",
+    lang: Annotated[Literal["vi", "en"] | None, Query(description="vi: ';', Vietnamese headers, rates as 16,7%")] = None,
+) -> Response:
+    """The agency and each child agency as CSV rows, for Excel."""
+    _require_manager(user)
+    agency = scope.visible_agency(session, user=user, code=code)
+    stats = agency_stats(session, agency=agency, year=year or current_vietnam_year())
+    filename = f"hocso-{agency.code}-{stats.year}.csv"
+    audit.record(session, actor=user, agency=agency, action="stats_exported", detail={"year": stats.year})
+    return Response(
+        (exports.stats_csv_vi(stats) if lang == "vi" else stats_csv(stats, delimiter=delimiter)).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _out(m: behind.Member, base_url: str) -> MemberOut:
     return MemberOut(
         id=m.id, full_name=m.full_name, agency=AgencyRef(code=m.agency_code, name=m.agency_name), goal_met=m.goal_met,
         activated=m.activated,
@@ -67,8 +112,8 @@ def list_members(
 ) -> MembersPage:
     """The subtree's members in name order, filtered by what they are behind on, a page at a time."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
-    page, next_cursor = members.members_page(
+    agency = scope.visible_agency(session, user=user, code=code)
+    page, next_cursor = behind.members_page(
         session, agency, status=status, year=year or current_vietnam_year(), q=q, cursor=cursor, limit=limit
     )
     return MembersPage(items=[_out(m, settings.base_url) for m in page], next_cursor=next_cursor)
@@ -93,19 +138,19 @@ def export_members(
 ) -> Response:
     """The filtered list as CSV for Excel: ';' and Vietnamese headers, or ',' and English ones with lang=en."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
+    agency = scope.visible_agency(session, user=user, code=code)
     year = year or current_vietnam_year()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if lang == "vi" else ",", lineterminator="\r\n")
     writer.writerow([h.format(year=year) for h in MEMBER_HEADERS[lang]])
     yes, no = YES_NO[lang]
-    for m in members.all_members(session, agency, status=status, year=year, q=q):
+    for m in behind.all_members(session, agency, status=status, year=year, q=q):
         open_ = [r.module for r in m.required if r.status != "completed"]
         late = [r.module for r in m.required if r.status == "overdue"]
-        writer.writerow([service._cell(m.full_name), service._cell(m.agency_code), service._cell(m.agency_name),
+        writer.writerow([csv_cell(m.full_name), csv_cell(m.agency_code), csv_cell(m.agency_name),
                          yes if m.goal_met else no, ", ".join(open_), ", ".join(late),
                          ", ".join(c.number for c in m.certificates)])
-    service.record_audit(session, actor=user, agency=agency, action="members_exported",
+    audit.record(session, actor=user, agency=agency, action="members_exported",
                          detail={"status": status, "year": year})
     filename = f"hocso-{agency.code}-{status or 'members'}-{year}.csv"
     return Response(
@@ -121,14 +166,14 @@ def export_members(
 def send_reminders(code: str, data: ReminderIn, user: CurrentUser, session: SessionDep, request: Request) -> RemindersQueued:
     """Reminds the filtered people (each at most once a day): in the app, and by push on their devices."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
-    ids = members.member_ids(session, agency, status=data.status, year=data.year or current_vietnam_year(), q=data.q)
+    agency = scope.visible_agency(session, user=user, code=code)
+    ids = behind.member_ids(session, agency, status=data.status, year=data.year or current_vietnam_year(), q=data.q)
     message = " ".join(data.message.split()) if data.message and data.message.strip() else None
     queued = reminders.queue(session, agency=agency, user_ids=ids, status=data.status, message=message,
-                             sent_by=user.id, today=service.vietnam_today())
+                             sent_by=user.id, today=vietnam_today())
     if queued:
         jobs.enqueue(session, kind=reminders.PUSH_JOB, payload={"agency": agency.code}, created_by=user.id)
-    service.record_audit(session, actor=user, agency=agency, action="reminders_sent",
+    audit.record(session, actor=user, agency=agency, action="reminders_sent",
                          detail={"status": data.status, "q": data.q, "queued": queued, "skipped": len(ids) - queued,
                                  "custom_message": message is not None})
     runner = getattr(request.app.state, "job_runner", None)
@@ -147,10 +192,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export_stats_xlsx(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None, lang: LangQuery = "vi") -> Response:
     """The dashboard's tables as an Excel workbook: units, modules and the people behind, one sheet each."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
-    stats = service.agency_stats(session, agency=agency, year=year or current_vietnam_year())
+    agency = scope.visible_agency(session, user=user, code=code)
+    stats = agency_stats(session, agency=agency, year=year or current_vietnam_year())
     body = exports.stats_xlsx(session, agency=agency, stats=stats, lang=lang)
-    service.record_audit(session, actor=user, agency=agency, action="stats_exported",
+    audit.record(session, actor=user, agency=agency, action="stats_exported",
                          detail={"year": stats.year, "format": "xlsx"})
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="hocso-{agency.code}-{stats.year}.xlsx"'})
@@ -168,7 +213,7 @@ def get_ranking(
 ) -> RankingOut:
     """The units below the agency from the lowest rate, each with its rate at the end of each of 12 months."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
+    agency = scope.visible_agency(session, user=user, code=code)
     year = year or current_vietnam_year()
     ranked = trends.ranking(session, agency=agency, year=year, by=by, depth=depth)
     return RankingOut(

@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
-from hocso.agencies import rollups
 from hocso.agencies.models import Agency, AgencyMonth, Requirement
-from hocso.agencies.service import _Counters, _rate, _required_figures, subtree_filter
+from hocso.agencies.tree import path_ids, subtree_filter
+from hocso.stats import rollups
+from hocso.stats.figures import _Counters, _rate, _required_figures
 from hocso.core import jobs
 from hocso.core.config import Settings
 from hocso.core.db import open_session, table_of, write_session
@@ -66,7 +67,7 @@ def _subtree_sums(paths: dict[int, str], own: dict) -> dict:
         agency_id, extra = (key if isinstance(key, tuple) else (key, None))
         if agency_id not in paths:
             continue
-        for a in rollups.path_ids(paths[agency_id]):
+        for a in path_ids(paths[agency_id]):
             total[(a, extra) if extra is not None else a] += n
     return total
 
@@ -226,7 +227,7 @@ def live_figures(
     reqs = session.exec(
         select(Requirement, Agency)
         .join(Agency, col(Agency.id) == col(Requirement.agency_id))
-        .where(col(Requirement.agency_id).in_(rollups.path_ids(within.path)) | subtree_filter(within.path))
+        .where(col(Requirement.agency_id).in_(path_ids(within.path)) | subtree_filter(within.path))
     ).all()
     needed = {u.id for u in units} | {a.id for _, a in reqs}
     members = rollups.members_of(session, needed)

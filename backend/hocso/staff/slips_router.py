@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.models import User
-from hocso.agencies import service, slips
+from hocso.agencies import audit, scope
+from hocso.staff import slips
 from hocso.agencies.manager_schemas import ActivationCodeOut, SlipsIn
 from hocso.core.db import SessionDep
 from hocso.core.errors import Forbidden, Invalid, error_responses
@@ -30,7 +31,7 @@ def _require_manager(user: User) -> None:
 def print_slips(code: str, data: SlipsIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
     """Activation slips for the codes an import or a re-issue gave (name, unit, code, QR code, instructions)."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
+    agency = scope.visible_agency(session, user=user, code=code)
     found = slips.verified_slips(session, settings, root=agency, codes=[(s.identifier, s.code) for s in data.slips])
     if not found:
         raise Invalid(
@@ -40,7 +41,7 @@ def print_slips(code: str, data: SlipsIn, user: CurrentUser, session: SessionDep
             "thuộc đơn vị này. Hãy cấp mã mới từ danh sách cán bộ.",
         )
     body = slips.render(found, activate_url=f"{settings.base_url}/activate", font_dir=settings.pdf_font_dir)
-    service.record_audit(session, actor=user, agency=agency, action="activation_slips_printed",
+    audit.record(session, actor=user, agency=agency, action="activation_slips_printed",
                          detail={"slips": len(found), "skipped": len(data.slips) - len(found)})
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="hocso-phieu-kich-hoat-{agency.code}.pdf"',
@@ -60,9 +61,9 @@ def issue_activation_code(
 ) -> ActivationCodeOut:
     """A new one-time code for a member who never activated their account and lost theirs; the old one stops working."""
     _require_manager(user)
-    agency = service.visible_agency(session, user=user, code=code)
-    member, where = service.member_in_subtree(session, agency=agency, user_id=user_id)
+    agency = scope.visible_agency(session, user=user, code=code)
+    member, where = scope.member_in_subtree(session, agency=agency, user_id=user_id)
     new_code, expires_at = slips.issue_activation_code(session, settings, member=member)
-    service.record_audit(session, actor=user, agency=where, action="activation_code_issued",
+    audit.record(session, actor=user, agency=where, action="activation_code_issued",
                          detail={"member": str(member.id)})
     return ActivationCodeOut(identifier=member.email or member.phone or "", code=new_code, expires_at=expires_at)

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from hocso.accounts.models import User
-from hocso.agencies.imports import ADMIN_ROLES, new_code
-from hocso.agencies.models import Agency, Invitation
-from hocso.agencies.service import in_subtree
+from hocso.accounts.models import ActivationCode, User
+from hocso.staff.imports import ADMIN_ROLES, new_code
+from hocso.agencies.models import Agency
+from hocso.agencies.tree import in_subtree
 from hocso.core import security
 from hocso.core.config import Settings
 from hocso.core.errors import BadRequest
@@ -47,7 +47,7 @@ def issue_activation_code(session: Session, settings: Settings, *, member: User)
             "Người này đã đặt mật khẩu; hãy cấp mã đặt lại mật khẩu.",
         )
     code, code_hash, expires = new_code(settings)
-    invitation = session.get(Invitation, member.id) or Invitation(user_id=member.id, code_hash="", expires_at=expires)
+    invitation = session.get(ActivationCode, member.id) or ActivationCode(user_id=member.id, code_hash="", expires_at=expires)
     invitation.code_hash, invitation.expires_at, invitation.created_at = code_hash, expires, utcnow()
     session.add(invitation)
     session.flush()
@@ -68,9 +68,9 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
     if not wanted:
         return []
     found = session.exec(
-        select(User, Agency, Invitation)
+        select(User, Agency, ActivationCode)
         .join(Agency, col(Agency.id) == col(User.agency_id))
-        .join(Invitation, col(Invitation.user_id) == col(User.id))
+        .join(ActivationCode, col(ActivationCode.user_id) == col(User.id))
         .where(or_(col(User.email).in_(emails), col(User.phone).in_(phones)))
     ).all()
     now = utcnow()

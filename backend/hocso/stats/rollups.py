@@ -21,16 +21,12 @@ from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, AgencyModuleRollup, AgencyRollup, AgencyRollupDelta, AgencyYearRollup
+from hocso.agencies.tree import path_ids
 from hocso.core import jobs
 from hocso.core.config import Settings
 from hocso.core.db import dialect_insert, open_session, table_of, write_session
 from hocso.core.errors import NotAuthenticated
 from hocso.learning.models import ModuleProgress
-
-
-def path_ids(path: str) -> list[int]:
-    """Returns the agency ids on a path, root first: "/1/7/42/" -> [1, 7, 42]."""
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 @lru_cache

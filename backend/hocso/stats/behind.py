@@ -17,11 +17,11 @@ from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, Requirement
-from hocso.agencies.rollups import path_ids
-from hocso.agencies.service import subtree_filter, vietnam_today
+from hocso.agencies.tree import path_ids, subtree_filter
 from hocso.certificates.models import Certificate
 from hocso.core.errors import Invalid
 from hocso.core.textfold import fold
+from hocso.core.timeutil import vietnam_today
 from hocso.learning.models import ModuleProgress
 
 STATUSES = ("behind", "overdue", "goal_not_met")

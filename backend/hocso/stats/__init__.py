@@ -1,0 +1,1 @@
+"""Figures over people: the per-agency rollups kept on every write, an agency's stats, who is behind, and exports."""
