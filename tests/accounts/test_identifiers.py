@@ -97,6 +97,47 @@ def test_every_prefix_of_a_vietnamese_mobile_collapses_to_one_number(prefix, fir
     assert canonical_phone(spelled) == "+84" + digits
 
 
+def _full_width(ch: str) -> str:
+    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
+
+
+@st.composite
+def _spelled(draw, text: str) -> str:
+    """The text with each character, at random, upper-cased and/or full-width: what NFKC and case-folding undo."""
+    out = []
+    for ch in text:
+        ch = ch.upper() if draw(st.booleans()) else ch
+        out.append(_full_width(ch) if draw(st.booleans()) else ch)
+    return "".join(out)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.emails().map(str), st.data())
+def test_every_case_and_width_spelling_of_an_email_is_one_address(address, data):
+    try:
+        canonical = normalize_email(address)
+    except IdentifierRefused:
+        return  # refused however it is spelled: the test below covers what is refused
+    spelled = data.draw(_spelled(address))
+    assert normalize_email(spelled) == canonical
+    assert normalize_identifier(" " + spelled + " ") == ("email", canonical)
+    assert canonical == canonical.casefold() and canonical.isascii()
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["0", "+84", "84", "+840", "0084"]),
+    st.sampled_from(list("35789")),
+    st.text("0123456789", min_size=8, max_size=8),
+    st.data(),
+)
+def test_every_width_and_prefix_of_a_vietnamese_mobile_is_one_e164_number(prefix, first, rest, data):
+    spelled = data.draw(_spelled(prefix + first + rest))
+    e164 = canonical_phone(spelled)
+    assert e164 == "+84" + first + rest
+    assert normalize_identifier(spelled) == ("phone", e164)
+
+
 def test_a_person_registered_with_one_spelling_signs_in_with_every_other(client):
     register(client, phone="+840912345678")
     for spelling in PHONE_SPELLINGS:

@@ -49,6 +49,17 @@ def test_an_import_creates_members_with_vietnamese_names_and_one_time_codes(clie
     assert again.status_code == 400
 
 
+def test_an_import_takes_every_email_and_phone_that_sign_up_takes_and_folds_them_the_same_way(client, as_user):
+    # An internationalised domain in its xn-- form, upper case, full-width digits: one normaliser for all.
+    content = "full_name,email,phone\nLê Văn Ánh,Anh@XN--V-D-RMA6749A.vn,\nĐỗ Thị Hoa,,０９１２ ０００ ３３３\n"
+    body = upload(client, as_user(ADMIN), content).json()
+    assert (body["created"], body["rejected"]) == (2, [])
+    assert [i["identifier"] for i in body["invitations"]] == ["anh@xn--v-d-rma6749a.vn", "+84912000333"]
+    code = body["invitations"][0]["code"]
+    ok = client.post("/api/v1/auth/activate", json={"identifier": "ANH@xn--v-d-rma6749a.VN", "code": code, "password": PASSWORD})
+    assert ok.status_code == 200, ok.text
+
+
 def test_reimporting_the_same_file_changes_nothing(client, as_user):
     upload(client, as_user(ADMIN), GOOD)
     body = upload(client, as_user(ADMIN), GOOD).json()

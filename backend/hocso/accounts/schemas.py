@@ -10,9 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from hocso.accounts.models import User
 from hocso.core.errors import bilingual_error
-from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email, normalize_phone
-
-__all__ = ["normalize_email", "normalize_phone", "has_unprintable"]
+from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
 
 
 def has_unprintable(text: str) -> bool:

@@ -101,14 +101,6 @@ def canonical_phone(raw: str) -> str:
     )
 
 
-def normalize_phone(raw: str) -> str | None:
-    """Returns a phone number in E.164 form, or None if it is not one (canonical_phone says why)."""
-    try:
-        return canonical_phone(raw)
-    except PhoneRefused:
-        return None
-
-
 def normalize_identifier(raw: str) -> tuple[Literal["email", "phone"], str]:
     """Returns ("email" | "phone", canonical form) of what a person typed to sign in; raises IdentifierRefused."""
     text = raw.strip()

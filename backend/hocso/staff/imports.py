@@ -17,13 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import ActivationCode, User
-from hocso.accounts.schemas import has_unprintable, normalize_email, normalize_phone
+from hocso.accounts.schemas import has_unprintable
 from hocso.flows import move_person
 from hocso.stats import rollups
 from hocso.agencies.models import Agency, AgencyInvitation
@@ -36,6 +35,7 @@ from hocso.core import jobs, security
 from hocso.core.jobs import Job
 from hocso.core.config import Settings
 from hocso.core.db import table_of
+from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
 from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
 from hocso.core.textfold import fold
 from hocso.core.timeutil import utcnow
@@ -203,24 +203,18 @@ def _email(value: str) -> str | None:
     if not value:
         return None
     try:
-        email = normalize_email(validate_email(value, check_deliverability=False).normalized)
-    except (EmailNotValidError, ValueError):
-        email = None
-    if not email:
-        raise _RowRejected(f"'{value[:80]}' is not a valid email address")
-    return email
+        return normalize_email(value)
+    except IdentifierRefused:
+        raise _RowRejected(f"'{value[:80]}' is not a valid email address") from None
 
 
 def _phone(value: str) -> str | None:
     if not value:
         return None
     try:
-        phone = normalize_phone(value)
-    except ValueError:
-        phone = None
-    if phone is None:
-        raise _RowRejected(f"'{value[:40]}' is not a phone number (e.g. 0912345678)")
-    return phone
+        return canonical_phone(value)
+    except IdentifierRefused:
+        raise _RowRejected(f"'{value[:40]}' is not a phone number (e.g. 0912345678)") from None
 
 
 def _read_row(header: list[str], cells: list[str] | str, line: int, root: Agency, seen: dict[str, int]) -> _Row:
