@@ -82,6 +82,18 @@ def test_malformed_batches_are_refused_whole_with_a_reason(client, learner):
     assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["progress_events"] == []
 
 
+def test_the_batch_limit_is_the_setting_and_a_longer_batch_is_refused_whole_in_the_callers_language(app, client, learner):
+    app.state.settings.max_events_per_batch = 3
+    four = {"events": [lesson_event("scan") for _ in range(4)]}
+    r = client.post("/api/v1/progress/events", json=four, headers=learner["headers"] | {"Accept-Language": "en"})
+    assert r.status_code == 422 and "at most 3 events" in r.json()["detail"]
+    vi = client.post("/api/v1/progress/events", json=four, headers=learner["headers"])
+    assert vi.status_code == 422 and "tối đa 3 sự kiện" in vi.json()["detail"]
+    assert client.get("/api/v1/me/export", headers=learner["headers"]).json()["progress_events"] == []
+    three = {"events": four["events"][:3]}
+    assert client.post("/api/v1/progress/events", json=three, headers=learner["headers"]).json()["accepted"] == 3
+
+
 def test_another_persons_event_id_does_not_touch_their_progress(client, learner):
     event = lesson_event("scan")
     post_events(client, learner["headers"], [event])

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     sms_webhook_url: str | None = None
     sms_webhook_token: str | None = None
 
-    max_events_per_batch: int = 500
+    # Lesson events one POST /progress/events may carry (the PWA sends 200 at a time).
+    max_events_per_batch: int = Field(default=500, ge=1)
     # How long a worker serves modules from memory before it asks the database whether content was reloaded.
     content_recheck_seconds: float = Field(default=2.0, ge=0, le=300)
     run_jobs: bool = Field(default=True, description="Run queued jobs (large imports) in this serving process")

@@ -59,7 +59,10 @@ def record_events(
     batch: ProgressBatchIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, receipt: ReceiptDep
 ) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
-    return service.record_events(session, user=user, batch=batch, receipt=receipt, xapi_target=xapi_target(settings))
+    return service.record_events(
+        session, user=user, batch=batch, receipt=receipt, max_events=settings.max_events_per_batch,
+        xapi_target=xapi_target(settings),
+    )
 
 
 @router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress", responses=error_responses(401))

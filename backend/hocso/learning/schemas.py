@@ -71,7 +71,7 @@ class ProgressEventIn(BaseModel):
 class ProgressBatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    events: list[ProgressEventIn] = Field(max_length=500)
+    events: list[ProgressEventIn] = Field(description="At most HOCSO_MAX_EVENTS_PER_BATCH (500) events; send more in another batch")
 
 
 class RejectedEvent(BaseModel):

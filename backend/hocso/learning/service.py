@@ -274,9 +274,20 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
 
 
 def record_events(
-    session: Session, *, user: User, batch: ProgressBatchIn, receipt: Receipt, xapi_target: XapiTarget | None = None
+    session: Session,
+    *,
+    user: User,
+    batch: ProgressBatchIn,
+    receipt: Receipt,
+    max_events: int,
+    xapi_target: XapiTarget | None = None,
 ) -> ProgressBatchResult:
     """Stores a batch of offline progress events; replays and reorderings change nothing."""
+    if len(batch.events) > max_events:
+        raise Invalid(
+            f"A batch holds at most {max_events} events; send the rest in another batch.",
+            f"Mỗi lần gửi tối đa {max_events} sự kiện; hãy gửi phần còn lại ở lần sau.",
+        )
     user_id = user.id
     # A date no server can hold spoils the whole batch (422), like any other malformed field.
     claimed = [claimed_time(e.occurred_at, field=f"events[{i}].occurred_at") for i, e in enumerate(batch.events)]
