@@ -118,6 +118,18 @@ def test_a_token_that_worked_is_refused_once_it_expires(client, learner, setting
     assert r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer"
 
 
+def test_the_environment_cannot_choose_the_token_algorithm(client, learner, settings, monkeypatch):
+    # HS256 is pinned in the code, not read from settings: HOCSO_JWT_ALGORITHM changes nothing.
+    monkeypatch.setenv("HOCSO_JWT_ALGORITHM", "HS512")
+    from_env = type(settings)(**settings.model_dump(exclude={"jwt_algorithm"}))
+    token, _, _ = security.create_token(from_env, subject=jwt.get_unverified_claims(learner["access_token"])["sub"],
+                                        token_type="access", lifetime=timedelta(minutes=5))
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    same_key_other_alg = _forge(jwt.get_unverified_claims(token), key=settings.signing_key(), alg="HS512")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {same_key_other_alg}"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
 def test_repeated_failed_logins_are_slowed_down_with_retry_after(client):
     register(client, email="target@example.vn")
     for _ in range(5):

@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=90)
     # However often a sign-in's refresh token rotates, the chain ends this long after the password was typed.
     refresh_family_days: int = Field(default=30, ge=1, le=365)
-    jwt_algorithm: str = "HS256"
 
     # Sign-in and activation are counted apart, each with these numbers (see core/ratelimit.py).
     login_attempts_per_identifier: int = Field(default=5, ge=1)

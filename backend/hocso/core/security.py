@@ -86,6 +86,10 @@ def needs_rehash(password_hash: str) -> bool:
     return _pwd.needs_update(password_hash)
 
 
+# Not a setting: the one algorithm access and refresh tokens are signed with and the only one accepted.
+JWT_ALGORITHM = "HS256"
+
+
 def create_token(
     settings: Settings, *, subject: str, token_type: TokenType, lifetime: timedelta, extra: dict[str, Any] | None = None
 ) -> tuple[str, str, datetime]:
@@ -95,7 +99,7 @@ def create_token(
     jti = uuid.uuid4().hex
     claims = {"sub": subject, "typ": token_type, "jti": jti, "iat": int(now.timestamp()), "exp": int(expires.timestamp())}
     claims.update(extra or {})
-    token = jwt.encode(claims, settings.signing_key(), algorithm=settings.jwt_algorithm)
+    token = jwt.encode(claims, settings.signing_key(), algorithm=JWT_ALGORITHM)
     return token, jti, expires
 
 
@@ -110,7 +114,7 @@ def _verified(key: str, algorithm: str, token: str) -> dict[str, Any]:
 def decode_token(settings: Settings, token: str, *, expected_type: TokenType) -> dict[str, Any]:
     """Verifies signature, expiry and type; the algorithm is pinned so `alg: none` or RS/HS swaps fail."""
     try:
-        claims = _verified(settings.signing_key(), settings.jwt_algorithm, token)
+        claims = _verified(settings.signing_key(), JWT_ALGORITHM, token)
     except JWTError:
         raise NotAuthenticated() from None
     # What jwt.decode checks against the clock, again for a token verified earlier (the same whole seconds).
