@@ -3,52 +3,48 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from hocso.cli import main as hocso_main
-from hocso.core.config import get_settings
-from hocso.core.db import get_engine
 from tests.conftest import PASSWORD, login
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-agencies.csv"
 
 
 @pytest.fixture
-def cli_env(settings, engine, monkeypatch):
+def hocso(settings, engine, monkeypatch) -> Callable[[list[str]], int]:
+    """Runs `hocso` with the test's settings; the environment is set too, for a `hocso serve` started as a process."""
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HOCSO_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("HOCSO_CONTENT_DIR", str(settings.content_dir))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    return lambda argv: hocso_main(argv, settings=settings)
 
 
-def test_an_agency_admin_made_on_the_command_line_can_sign_in_and_see_their_subtree(cli_env, client, capsys):
-    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+def test_an_agency_admin_made_on_the_command_line_can_sign_in_and_see_their_subtree(hocso, client, capsys):
+    assert hocso(["agencies", "load", str(SAMPLE)]) == 0
     args = ["users", "create", "--email", "boss@example.vn", "--password", PASSWORD, "--full-name", "Trưởng phòng",
             "--role", "agency_admin", "--agency", "T-HNI"]
-    assert hocso_main(args) == 0
-    assert hocso_main(args) == 0  # idempotent
+    assert hocso(args) == 0
+    assert hocso(args) == 0  # idempotent
     headers = {"Authorization": f"Bearer {login(client, 'boss@example.vn')['access_token']}"}
     assert client.get("/api/v1/agencies/T-HNI/stats", headers=headers).status_code == 200
     assert client.get("/api/v1/agencies/T-HCM/stats", headers=headers).status_code == 404
 
 
-def test_users_import_prints_the_result_and_refuses_unknown_agencies(cli_env, tmp_path, capsys):
-    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+def test_users_import_prints_the_result_and_refuses_unknown_agencies(hocso, tmp_path, capsys):
+    assert hocso(["agencies", "load", str(SAMPLE)]) == 0
     staff = tmp_path / "staff.csv"
     staff.write_text("full_name,email,phone\nNgô Bảo Châu,chau@example.vn,\nSai,bad-email,\n", encoding="utf-8")
     capsys.readouterr()
-    assert hocso_main(["users", "import", "--agency", "T-HNI-X01", str(staff)]) == 0
+    assert hocso(["users", "import", "--agency", "T-HNI-X01", str(staff)]) == 0
     out = capsys.readouterr()
     result = json.loads(out.out)
     assert result["created"] == 1 and result["rejected"][0]["row"] == 3
     assert "2/2 rows" in out.err  # the progress bar, on stderr
-    assert hocso_main(["users", "import", "--agency", "NOPE", str(staff)]) == 1
+    assert hocso(["users", "import", "--agency", "NOPE", str(staff)]) == 1
 
 
 @pytest.mark.parametrize(
@@ -62,44 +58,44 @@ def test_users_import_prints_the_result_and_refuses_unknown_agencies(cli_env, tm
         (["users", "create", "--phone", "01681234567", "--password", PASSWORD, "--full-name", "X"], "2018"),
     ],
 )
-def test_bad_input_gives_one_line_and_a_non_zero_exit(cli_env, capsys, args, fragment):
-    assert hocso_main(args) == 1
+def test_bad_input_gives_one_line_and_a_non_zero_exit(hocso, capsys, args, fragment):
+    assert hocso(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and fragment in err[0]
 
 
-def test_running_users_create_again_on_a_civil_servant_keeps_their_role_and_agency(cli_env, client, capsys):
-    assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
+def test_running_users_create_again_on_a_civil_servant_keeps_their_role_and_agency(hocso, client, capsys):
+    assert hocso(["agencies", "load", str(SAMPLE)]) == 0
     base = ["users", "create", "--email", "staff@example.vn", "--password", PASSWORD, "--full-name", "Cán bộ"]
-    assert hocso_main([*base, "--agency", "T-HNI"]) == 0
+    assert hocso([*base, "--agency", "T-HNI"]) == 0
     # Run again without --agency, and again making them an admin elsewhere: nothing they had is dropped.
-    assert hocso_main(base) == 0
-    assert hocso_main([*base, "--role", "content_admin"]) == 0
+    assert hocso(base) == 0
+    assert hocso([*base, "--role", "content_admin"]) == 0
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {login(client, 'staff@example.vn')['access_token']}"}).json()
     assert {"civil_servant", "content_admin"} <= set(me["roles"])
     assert me["agency"]["code"] == "T-HNI"
 
 
-def test_users_create_reads_the_password_from_standard_input(cli_env, client, monkeypatch):
+def test_users_create_reads_the_password_from_standard_input(hocso, client, monkeypatch):
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a password from stdin\n"))
-    assert hocso_main(["users", "create", "--email", "piped@example.vn", "--password-stdin", "--full-name", "Ống"]) == 0
+    assert hocso(["users", "create", "--email", "piped@example.vn", "--password-stdin", "--full-name", "Ống"]) == 0
     login(client, "piped@example.vn", "a password from stdin")
 
 
-def test_users_create_prompts_for_the_password_twice(cli_env, client, monkeypatch, capsys):
+def test_users_create_prompts_for_the_password_twice(hocso, client, monkeypatch, capsys):
     answers = iter(["typed at the prompt", "typed at the prompt", "first try here", "second differs"])
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert hocso_main(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 0
+    assert hocso(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 0
     login(client, "prompted@example.vn", "typed at the prompt")
     capsys.readouterr()
-    assert hocso_main(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 1
+    assert hocso(["users", "create", "--email", "prompted@example.vn", "--full-name", "Gõ"]) == 1
     assert "differ" in capsys.readouterr().err
 
 
-def test_serve_runs_one_worker_per_cpu_unless_told(cli_env, tmp_path):
+def test_serve_runs_one_worker_per_cpu_unless_told(hocso, tmp_path):
     """`hocso serve` without --workers uses the machine; --workers picks the number."""
     import os
     import socket
@@ -150,6 +146,6 @@ def test_serve_runs_one_worker_per_cpu_unless_told(cli_env, tmp_path):
     assert "with 1 worker(s)" in told and workers_started(told) == 1
 
 
-def test_serve_refuses_a_worker_count_below_one(cli_env, capsys):
-    assert hocso_main(["serve", "--workers", "0"]) == 1
+def test_serve_refuses_a_worker_count_below_one(hocso, capsys):
+    assert hocso(["serve", "--workers", "0"]) == 1
     assert "--workers must be 1 or more" in capsys.readouterr().err

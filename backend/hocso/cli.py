@@ -8,7 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-from hocso.core.config import get_settings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hocso.core.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _fail(message: str) -> int:
@@ -16,29 +22,43 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _prepare_database(*, load_content: bool = True):
-    """Migrates the database and (optionally) loads content/ if it changed; returns the engine."""
-    from hocso.content.service import sync_content
-    from hocso.core.db import get_engine, open_session
-    from hocso.core.migrate import upgrade
+@dataclass
+class Context:
+    """What every command runs with: the settings it was given and, once asked for, the database."""
 
-    settings = get_settings()
-    if settings.sqlalchemy_url.startswith("sqlite"):
-        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    engine = get_engine()
-    upgrade(engine)
-    if load_content:
-        with open_session(engine, write=True) as session:
-            report = sync_content(session, settings.content_dir)
-            session.commit()
-        if report.changed:
-            print(
-                f"content: loaded {len(report.added_versions)} new module version(s)"
-                + (f", retired {', '.join(report.retired)}" if report.retired else "")
-                + (f"; {len(report.problems)} problem(s), run `hocso content check`" if report.problems else ""),
-                file=sys.stderr,
-            )
-    return engine
+    settings: Settings
+    _engines: list[Engine] = field(default_factory=list)
+
+    def database(self, *, load_content: bool = True) -> Engine:
+        """Migrates the database and (optionally) loads content/ if it changed; returns the engine."""
+        from hocso.content.service import sync_content
+        from hocso.core.db import make_engine, open_session
+        from hocso.core.migrate import upgrade
+
+        settings = self.settings
+        if settings.sqlalchemy_url.startswith("sqlite"):
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        engine = make_engine(
+            settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds
+        )
+        self._engines.append(engine)
+        upgrade(engine)
+        if load_content:
+            with open_session(engine, write=True) as session:
+                report = sync_content(session, settings.content_dir)
+                session.commit()
+            if report.changed:
+                print(
+                    f"content: loaded {len(report.added_versions)} new module version(s)"
+                    + (f", retired {', '.join(report.retired)}" if report.retired else "")
+                    + (f"; {len(report.problems)} problem(s), run `hocso content check`" if report.problems else ""),
+                    file=sys.stderr,
+                )
+        return engine
+
+    def close(self) -> None:
+        for engine in self._engines:
+            engine.dispose()
 
 
 def default_workers() -> int:
@@ -50,13 +70,13 @@ def default_workers() -> int:
     return max(1, cpus)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     import uvicorn
 
     if args.workers is not None and args.workers < 1:
         return _fail("--workers must be 1 or more")
     workers = args.workers or default_workers()
-    _prepare_database()
+    ctx.database()
     print(f"hocso: serving http://{args.host}:{args.port} with {workers} worker(s)", file=sys.stderr)
     # X-Forwarded-For/-Proto are believed only from the proxies FORWARDED_ALLOW_IPS names; otherwise anyone
     # could pick the address that per-address limits count (uvicorn would trust 127.0.0.1 by default).
@@ -75,16 +95,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_migrate(_args: argparse.Namespace) -> int:
-    _prepare_database(load_content=False)
+def cmd_migrate(_args: argparse.Namespace, ctx: Context) -> int:
+    ctx.database(load_content=False)
     print("database is at the latest migration")
     return 0
 
 
-def cmd_content_check(args: argparse.Namespace) -> int:
+def cmd_content_check(args: argparse.Namespace, ctx: Context) -> int:
     from hocso.content.schema import check_report
 
-    settings = get_settings()
+    settings = ctx.settings
     path = Path(args.path) if args.path else settings.content_dir
     if not path.exists():
         return _fail(f"no such folder: {path}")
@@ -99,13 +119,13 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_content_load(args: argparse.Namespace) -> int:
+def cmd_content_load(args: argparse.Namespace, ctx: Context) -> int:
     from hocso.content.service import sync_content
     from hocso.core.db import open_session
 
-    engine = _prepare_database(load_content=False)
+    engine = ctx.database(load_content=False)
     with open_session(engine, write=True) as session:
-        report = sync_content(session, get_settings().content_dir, force=args.force)
+        report = sync_content(session, ctx.settings.content_dir, force=args.force)
         session.commit()
     for problem in report.problems:
         print(problem)
@@ -129,7 +149,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return first
 
 
-def cmd_users_create(args: argparse.Namespace) -> int:
+def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
     from pydantic import ValidationError
 
     from hocso.accounts import service
@@ -158,7 +178,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     roles = [r for r in (args.role or []) if r]
     if "agency_admin" in roles and not args.agency:
         return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
-    engine = _prepare_database(load_content=False)
+    engine = ctx.database(load_content=False)
     with open_session(engine, write=True) as session:
         identifier = data.email or data.phone
         assert identifier, "RegisterIn refuses an account with neither email nor phone"
@@ -190,7 +210,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_agencies_load(args: argparse.Namespace) -> int:
+def cmd_agencies_load(args: argparse.Namespace, ctx: Context) -> int:
     from hocso.agencies.tree import read_tree_file
     from hocso.flows import load_tree
     from hocso.core.db import open_session
@@ -202,7 +222,7 @@ def cmd_agencies_load(args: argparse.Namespace) -> int:
         rows = read_tree_file(path)
     except (ValueError, UnicodeDecodeError) as exc:
         return _fail(f"{path}: {exc}")
-    engine = _prepare_database(load_content=False)
+    engine = ctx.database(load_content=False)
     with open_session(engine, write=True) as session:
         report = load_tree(session, rows)
         if report.problems:
@@ -214,7 +234,7 @@ def cmd_agencies_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_import(args: argparse.Namespace) -> int:
+def cmd_users_import(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
     from hocso.staff import imports
@@ -231,7 +251,7 @@ def cmd_users_import(args: argparse.Namespace) -> int:
         staff = imports.read_staff_file(raw)
     except HocsoError as exc:
         return _fail(f"{path}: {exc.detail}")
-    engine = _prepare_database(load_content=False)
+    engine = ctx.database(load_content=False)
     with write_session(engine) as session:
         agency = get_by_code(session, args.agency)
         if agency is None:
@@ -245,7 +265,7 @@ def cmd_users_import(args: argparse.Namespace) -> int:
         filled = width * done // total if total else width
         print(f"\rimporting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows", end="", file=sys.stderr, flush=True)
 
-    jobs.run_claimed(engine, get_settings(), job, on_progress=progress, retry=False)
+    jobs.run_claimed(engine, ctx.settings, job, on_progress=progress, retry=False)
     print(file=sys.stderr)
     with open_session(engine) as session:
         done = session.get(jobs.Job, job.id)
@@ -257,10 +277,10 @@ def cmd_users_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_keys_rotate(_args: argparse.Namespace) -> int:
+def cmd_keys_rotate(_args: argparse.Namespace, ctx: Context) -> int:
     from hocso.core import security
 
-    settings = get_settings()
+    settings = ctx.settings
     path = security.add_issuer_key(settings.issuer_keys_path)
     kid = security.issuer_jwks(settings)["keys"][-1]["kid"]
     print(f"new signing key {path.name} (kid {kid}); credentials signed before still verify")
@@ -320,17 +340,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    """Runs one command with the given settings (by default, the environment's)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    ctx = Context(settings or get_settings())
     try:
-        return args.func(args)
+        return args.func(args, ctx)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line for an operator, not a traceback
         if os.environ.get("HOCSO_DEBUG"):
             raise
         return _fail(f"{type(exc).__name__}: {exc}")
+    finally:
+        ctx.close()
 
 
 if __name__ == "__main__":

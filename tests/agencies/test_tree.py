@@ -75,21 +75,10 @@ def test_moving_a_branch_to_another_parent_moves_its_counts(client, engine):
         assert get_by_code(session, "X").path.startswith(get_by_code(session, "P2").path)
 
 
-def test_the_cli_loads_a_tree_and_reports_a_bad_file_in_one_line(tmp_path, settings, monkeypatch, capsys):
-    from hocso.core.config import get_settings
-    from hocso.core.db import get_engine
-
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HOCSO_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
-        assert hocso_main(["agencies", "load", str(SAMPLE)]) == 0
-        bad = tmp_path / "bad.csv"
-        bad.write_text("code,title\nA,B\n", encoding="utf-8")
-        assert hocso_main(["agencies", "load", str(bad)]) == 1
-        assert "code,name,parent_code" in capsys.readouterr().err
-        assert hocso_main(["agencies", "load", str(tmp_path / "missing.csv")]) == 1
-    finally:
-        get_settings.cache_clear()
-        get_engine.cache_clear()
+def test_the_cli_loads_a_tree_and_reports_a_bad_file_in_one_line(tmp_path, settings, capsys):
+    assert hocso_main(["agencies", "load", str(SAMPLE)], settings=settings) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,title\nA,B\n", encoding="utf-8")
+    assert hocso_main(["agencies", "load", str(bad)], settings=settings) == 1
+    assert "code,name,parent_code" in capsys.readouterr().err
+    assert hocso_main(["agencies", "load", str(tmp_path / "missing.csv")], settings=settings) == 1

@@ -20,7 +20,7 @@ from joserfc.jwk import KeySet
 
 from hocso.core import security
 from tests.certificates.test_certificates import RIGHT, attempt, certificates, person
-from tests.test_cli import cli_env  # noqa: F401  (fixture)
+from tests.test_cli import hocso  # noqa: F401  (fixture)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -123,11 +123,8 @@ def test_credentials_signed_before_a_key_rotation_still_verify(client, settings)
     assert verify(client, before)["id"] == verify(client, after)["id"]
 
 
-@pytest.mark.usefixtures("cli_env")
-def test_an_operator_rotates_the_signing_key_from_the_command_line(client, capsys):
-    from hocso.cli import main as hocso_main
-
+def test_an_operator_rotates_the_signing_key_from_the_command_line(hocso, client, capsys):  # noqa: F811
     before = client.get("/.well-known/jwks.json").json()["keys"]
-    assert hocso_main(["keys", "rotate"]) == 0
+    assert hocso(["keys", "rotate"]) == 0
     after = client.get("/.well-known/jwks.json").json()["keys"]
     assert [k["kid"] for k in after[:-1]] == [k["kid"] for k in before] and after[-1]["kid"] in capsys.readouterr().out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hocso.cli import main as hocso_main
+from hocso.core.config import Settings
 from hocso.content.schema import check_path
 
 from tests.conftest import FIXTURE_CONTENT
@@ -124,18 +125,12 @@ def test_too_few_questions_and_single_questions_with_two_answers_are_reported(co
 
 def test_the_cli_exits_1_with_one_line_per_problem(content, capsys, monkeypatch):
     edit(content / MODULE / "lessons" / "01-scan.vi.md", "(lesson:check)", "(lesson:nope)")
-    monkeypatch.setenv("HOCSO_CONTENT_DIR", str(content))
-    from hocso.core.config import get_settings
-
-    get_settings.cache_clear()
-    try:
-        assert hocso_main(["content", "check"]) == 1
-        out = capsys.readouterr().out.strip().splitlines()
-        assert len(out) == 1 and out[0].endswith("broken link: no lesson 'nope' in this module")
-        assert hocso_main(["content", "check", str(content / "e-payment")]) == 1
-        assert hocso_main(["content", "check", str(content / "personal-data-protection")]) == 0
-    finally:
-        get_settings.cache_clear()
+    settings = Settings(content_dir=content)
+    assert hocso_main(["content", "check"], settings=settings) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].endswith("broken link: no lesson 'nope' in this module")
+    assert hocso_main(["content", "check", str(content / "e-payment")], settings=settings) == 1
+    assert hocso_main(["content", "check", str(content / "personal-data-protection")], settings=settings) == 0
 
 
 def test_the_installed_command_checks_the_shipped_content():
@@ -188,20 +183,13 @@ def test_a_module_whose_right_answers_are_mostly_the_longest_choice_is_reported(
 
 def test_the_catalogue_may_not_give_away_more_than_35_percent_and_the_check_prints_its_figure(content, capsys, monkeypatch):
     quiz = content / QUIZ
-    monkeypatch.setenv("HOCSO_CONTENT_DIR", str(content))
-    from hocso.core.config import get_settings
-
-    get_settings.cache_clear()
-    try:
-        assert hocso_main(["content", "check"]) == 0
-        assert "giveaway: 0 % of 5 single-answer questions" in capsys.readouterr().err
-        edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
-        assert [p for p in problems_of(content)] == [
-            f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
-            "vi 0, en 2); uniquely shortest: 0 %: more than 35 % are the longest across the catalogue"
-        ]
-    finally:
-        get_settings.cache_clear()
+    assert hocso_main(["content", "check"], settings=Settings(content_dir=content)) == 0
+    assert "giveaway: 0 % of 5 single-answer questions" in capsys.readouterr().err
+    edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
+    assert [p for p in problems_of(content)] == [
+        f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
+        "vi 0, en 2); uniquely shortest: 0 %: more than 35 % are the longest across the catalogue"
+    ]
 
 
 def test_a_prompt_asked_again_in_another_module_is_reported_after_normalising_it(content):

@@ -19,7 +19,6 @@ from sqlalchemy import Engine, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
-from hocso.core.config import get_settings
 from hocso.core.errors import DatabaseBusy, HocsoError
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -92,12 +91,6 @@ def _private_file(database: str | None) -> None:
             path.chmod(0o600)  # a file made by an earlier version, world-readable
         except PermissionError:
             pass
-
-
-@lru_cache
-def get_engine() -> Engine:
-    settings = get_settings()
-    return make_engine(settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds)
 
 
 _immediate: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
