@@ -15,24 +15,30 @@ export class ApiError extends Error {
 
 export class Offline extends Error {}
 
-async function call(path, init = {}) {
-  let response
+async function send(path, init = {}) {
   try {
-    response = await authFetch(path, {
-      ...init,
-      headers: { 'Accept-Language': state.lang, ...init.headers },
-    })
+    return await authFetch(path, { ...init, headers: { 'Accept-Language': state.lang, ...init.headers } })
   } catch {
     throw new Offline('offline')
   }
+}
+
+const detailOf = (body, status) => (typeof body?.detail === 'string' ? body.detail
+  : Array.isArray(body?.detail) ? body.detail.map((d) => d.msg).join('; ') : `HTTP ${status}`)
+
+async function call(path, init = {}) {
+  const response = await send(path, init)
   if (response.status === 204) return null
   const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text()
-  if (!response.ok) {
-    const detail = typeof body?.detail === 'string' ? body.detail
-      : Array.isArray(body?.detail) ? body.detail.map((d) => d.msg).join('; ') : `HTTP ${response.status}`
-    throw new ApiError(response.status, detail)
-  }
+  if (!response.ok) throw new ApiError(response.status, detailOf(body, response.status))
   return body
+}
+
+/** A file from the server (CSV, XLSX, PDF): the response once it is known good; failures as call() reports them. */
+async function fetchFile(path, init = {}) {
+  const response = await send(path, init)
+  if (!response.ok) throw new ApiError(response.status, detailOf(await response.json().catch(() => null), response.status))
+  return response
 }
 
 const postJson = (path, body) => call(path, {
@@ -75,19 +81,8 @@ export const progress = () => cachedGet('/me/progress')
 export const certificates = () => cachedGet(`/me/certificates?lang=${state.lang}`)
 
 /** A certificate's PDF as a Blob (the holder's own, so it goes with the sign-in). */
-export async function certificatePdf(id) {
-  let response
-  try {
-    response = await authFetch(`/certificates/${encodeURIComponent(id)}.pdf?lang=${state.lang}`, { headers: { 'Accept-Language': state.lang } })
-  } catch {
-    throw new Offline('offline')
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}))
-    throw new ApiError(response.status, typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`)
-  }
-  return response.blob()
-}
+export const certificatePdf = async (id) =>
+  (await fetchFile(`/certificates/${encodeURIComponent(id)}.pdf?lang=${state.lang}`)).blob()
 
 async function fetchModule(slug, lang) {
   const data = await call(`/modules/${encodeURIComponent(slug)}?lang=${lang}`)
@@ -277,15 +272,8 @@ export const agencyRanking = (code, { year, by, depth }) =>
 
 /** The dashboard as a file: stats.csv (';' and Vietnamese headers when the app is in Vietnamese) or stats.xlsx. */
 export async function agencyCsv(code, year, format = 'csv') {
-  let response
-  try {
-    const lang = format === 'csv' && state.lang !== 'vi' ? '' : `&lang=${state.lang}`
-    response = await authFetch(`/agencies/${encodeURIComponent(code)}/stats.${format}?year=${year}${lang}`, { headers: { 'Accept-Language': state.lang } })
-  } catch {
-    throw new Offline('offline')
-  }
-  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail)
-  return response.blob()
+  const lang = format === 'csv' && state.lang !== 'vi' ? '' : `&lang=${state.lang}`
+  return (await fetchFile(`/agencies/${encodeURIComponent(code)}/stats.${format}?year=${year}${lang}`)).blob()
 }
 
 // --- Who is behind, reminders, notices, push -----------------------------------------------------------------
@@ -302,14 +290,7 @@ export async function agencyMembersCsv(code, { status, year, q }) {
   const params = new URLSearchParams({ year, lang: state.lang })
   if (status) params.set('status', status)
   if (q) params.set('q', q)
-  let response
-  try {
-    response = await authFetch(`/agencies/${encodeURIComponent(code)}/members.csv?${params}`, { headers: { 'Accept-Language': state.lang } })
-  } catch {
-    throw new Offline('offline')
-  }
-  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail)
-  return response.blob()
+  return (await fetchFile(`/agencies/${encodeURIComponent(code)}/members.csv?${params}`)).blob()
 }
 
 export const sendReminders = (code, body) => postJson(`/agencies/${encodeURIComponent(code)}/reminders`, body)
@@ -336,20 +317,11 @@ export const importJob = (code, jobId) => call(`${agencyPath(code)}/import-jobs/
 
 /** The slips PDF for codes the page was given: `{blob, printed, skipped}`. */
 export async function activationSlips(code, slips) {
-  let response
-  try {
-    response = await authFetch(`${agencyPath(code)}/activation-slips`, {
-      method: 'POST',
-      headers: { 'Accept-Language': state.lang, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ slips }),
-    })
-  } catch {
-    throw new Offline('offline')
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}))
-    throw new ApiError(response.status, typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`)
-  }
+  const response = await fetchFile(`${agencyPath(code)}/activation-slips`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ slips }),
+  })
   const count = (name) => Number(response.headers.get(name) || 0)
   return { blob: await response.blob(), printed: count('X-Slips-Printed'), skipped: count('X-Slips-Skipped') }
 }

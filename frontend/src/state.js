@@ -20,13 +20,16 @@ export function update(patch) {
   for (const listener of listeners) listener()
 }
 
+/** Calls `listener` after every change of the state; returns the function that stops it. */
+export function subscribe(listener) {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
 /** Re-renders the calling component whenever the state changes. */
 export function useAppState() {
   const [, bump] = useReducer((n) => n + 1, 0)
-  useEffect(() => {
-    listeners.add(bump)
-    return () => listeners.delete(bump)
-  }, [])
+  useEffect(() => subscribe(bump), [])
   return state
 }
 

@@ -1,8 +1,8 @@
-// Small shared pieces: loading data, status lines, cards, bar charts.
+// Small shared pieces: loading data, status lines, cards, the search box, bar charts.
 import { useEffect, useState } from 'preact/hooks'
 import { Offline } from './api.js'
 import { t } from './i18n.js'
-import { state } from './state.js'
+import { navigate, state } from './state.js'
 
 /**
  * Runs `load` when `deps` change; gives {data, stale, error, loading, reload}. A load that answers with a copy
@@ -97,5 +97,37 @@ export function BarChart({ label, rows }) {
         </div>
       ))}
     </figure>
+  )
+}
+
+/** Why a module cannot be shown: offline and not saved gets a way back to what is saved, never a raw error. */
+export function NotSaved({ result }) {
+  if (!(result.error instanceof Offline)) return <LoadStatus result={result} />
+  return (
+    <div class="notice" role="status">
+      <p>{t('not_available_offline')}</p>
+      <p>{t('not_saved_help')}</p>
+      <p><a class="more" href="/">{t('see_saved')}</a></p>
+    </div>
+  )
+}
+
+/** The search box: leads to /search?q=… (the Topics page and the search page both show it). */
+export function SearchForm({ initial = '' }) {
+  const [text, setText] = useState(initial)
+  function submit(event) {
+    event.preventDefault()
+    const q = text.trim()
+    if (q) navigate(`/search?q=${encodeURIComponent(q)}`)
+  }
+  return (
+    <form role="search" class="search-form" onSubmit={submit}>
+      <label for="search-q">{t('search_label')}</label>
+      <span class="search-row">
+        <input id="search-q" type="search" name="q" value={text} onInput={(e) => setText(e.currentTarget.value)}
+          autocomplete="off" enterkeyhint="search" minLength={2} maxLength={100} />
+        <button type="submit" class="button">{t('search')}</button>
+      </span>
+    </form>
   )
 }

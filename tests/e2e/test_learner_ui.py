@@ -202,7 +202,7 @@ def test_one_word_per_concept_honest_buttons_titles_per_page_and_a_small_header(
         route.fulfill(json=body)
 
     context.route("**/api/v1/me/progress", two_skills)
-    page.evaluate(GO, "/progress")
+    page.goto("/progress")  # the app asks again on a new visit; moving between screens reuses what it has
     expect(page.get_by_test_id("goal")).to_have_text("2 kỹ năng mới, vượt mục tiêu 1")
     context.unroute_all(behavior="ignoreErrors")
 
@@ -300,3 +300,25 @@ def test_an_activation_code_typed_with_spaces_works_in_the_app(context, server):
     page.get_by_label("Mật khẩu mới").fill(f"mật khẩu {uuid.uuid4().hex[:6]}")
     page.get_by_role("button", name="Kích hoạt").click()
     expect(page.get_by_role(**H1)).to_have_text("Xin chào, Phạm Quốc Việt")
+
+
+def test_a_sync_refreshes_progress_once_for_every_screen_not_once_per_page(context, server):
+    page = context.new_page()
+    sign_up(page, "Lê Thị Hoa", "hoa@example.vn")
+    page.goto(f"/m/{SLUG}")
+    expect(page.get_by_test_id("module-status")).to_have_text("Chưa học")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/v1/me/progress") else None)
+
+    page.get_by_role("link", name="Bắt đầu").click()
+    page.get_by_role("button", name="Xong, bài tiếp theo").click()
+    expect(page.get_by_test_id("pending")).to_have_count(0)
+    page.locator(".crumbs").get_by_role("link").click()
+    # The module page shows the server's figure fetched after the sync, then the other screens reuse it.
+    expect(page.get_by_test_id("module-status")).to_have_text("Đang học")
+    page.get_by_role("navigation").get_by_role("link", name="Tiến độ").click()
+    expect(page.get_by_test_id("goal")).to_have_text("0/1 kỹ năng mới")
+    page.get_by_role("navigation").get_by_role("link", name="Trang chủ").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Lê Thị Hoa")
+    expect(page.get_by_role("link", name="Thanh toán QR cơ bản").first).to_be_visible()
+    assert len(asked) == 1, asked

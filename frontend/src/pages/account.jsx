@@ -4,6 +4,7 @@ import * as api from '../api.js'
 import { PushSwitch } from '../notices.jsx'
 import { t } from '../i18n.js'
 import { tl } from '../learner-text.js'
+import { saveFile } from '../lib/download.js'
 import { navigate, state, useAppState } from '../state.js'
 import { refreshPending, syncNow } from '../sync.js'
 
@@ -114,15 +115,6 @@ export function Activate() {
   )
 }
 
-function download(name, blob) {
-  const url = URL.createObjectURL(blob)
-  const a = Object.assign(document.createElement('a'), { href: url, download: name })
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
-}
-
 export function Account() {
   const s = useAppState()
   const [error, setError] = useState(null)
@@ -137,7 +129,7 @@ export function Account() {
   }
   const exportData = guard(async () => {
     const data = await api.exportMyData()
-    download('hocso-my-data.json', new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }))
+    saveFile('hocso-my-data.json', new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }))
   })
   const remove = guard(async () => {
     if (!confirm(t('delete_confirm'))) return
@@ -182,5 +174,3 @@ export function Account() {
     </>
   )
 }
-
-export { download }

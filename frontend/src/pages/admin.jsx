@@ -7,9 +7,9 @@ import { navigate, useAppState } from '../state.js'
 import { LoadStatus, useLoad } from '../ui.jsx'
 import { RankedBars as BarChart } from '../charts.jsx'
 import '../managers.css'
-import { download } from './account.jsx'
+import { saveFile } from '../lib/download.js'
 import { tm } from '../managers-text.js'
-import { LaggingUnits } from './lagging.jsx'
+import { LaggingUnits } from '../components/lagging.jsx'
 
 export function Admin({ code }) {
   const s = useAppState()
@@ -30,7 +30,7 @@ export function Admin({ code }) {
   async function exportFile(format) {
     setError(null)
     try {
-      download(`hocso-${current}-${year}.${format}`, await api.agencyCsv(current, year, format))
+      saveFile(`hocso-${current}-${year}.${format}`, await api.agencyCsv(current, year, format))
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
     }

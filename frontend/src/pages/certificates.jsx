@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { formatDate, t } from '../i18n.js'
+import { saveFile } from '../lib/download.js'
 import { useAppState } from '../state.js'
 import { LoadStatus, useLoad } from '../ui.jsx'
 
@@ -10,13 +11,7 @@ function Certificate({ cert }) {
   const download = async () => {
     setNote(t('cert_downloading'))
     try {
-      const blob = await api.certificatePdf(cert.id)
-      const url = URL.createObjectURL(blob)
-      const a = Object.assign(document.createElement('a'), { href: url, download: `hocso-${cert.number}.pdf` })
-      document.body.append(a)
-      a.click()
-      a.remove()
-      setTimeout(() => URL.revokeObjectURL(url), 10_000)
+      saveFile(`hocso-${cert.number}.pdf`, await api.certificatePdf(cert.id))
       setNote('')
     } catch (error) {
       setNote(error instanceof api.Offline ? t('cert_offline') : error.message)

@@ -2,6 +2,7 @@
 // the saved modules come first and the others say they need the network.
 import * as api from '../api.js'
 import { formatDate, t, vietnamToday } from '../i18n.js'
+import { useProgress } from '../lib/progress.js'
 import { useAppState } from '../state.js'
 import { LoadStatus, ModuleCard, useLoad } from '../ui.jsx'
 
@@ -19,7 +20,7 @@ function Goal({ progress }) {
 export function Home() {
   const s = useAppState()
   const catalogue = useLoad(api.modules, [])
-  const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id, s.lastSync])
+  const progress = useProgress()
   const saved = useLoad(api.savedModules, [])
   const list = catalogue.data || []
   const bySlug = Object.fromEntries(list.map((m) => [m.slug, m]))

@@ -2,15 +2,15 @@
 // was a 6,600 px page on a phone); /learn/<area> shows one area's modules.
 import * as api from '../api.js'
 import { t } from '../i18n.js'
+import { useProgress } from '../lib/progress.js'
 import { useAppState } from '../state.js'
-import { LoadStatus, ModuleCard, useLoad } from '../ui.jsx'
-import { SearchForm } from './search.jsx'
+import { LoadStatus, ModuleCard, SearchForm, useLoad } from '../ui.jsx'
 
 export function Learn({ area }) {
   const s = useAppState()
   const areas = useLoad(api.areas, [])
   const modules = useLoad(api.modules, [])
-  const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id])
+  const progress = useProgress()
   const saved = useLoad(api.savedModules, [])
   const status = Object.fromEntries((progress.data?.modules || []).map((m) => [m.slug, m.status]))
   const savedSlugs = new Set((saved.data || []).map((m) => m.slug))

@@ -4,9 +4,9 @@ import { t } from '../i18n.js'
 import { markdown } from '../markdown.js'
 import { navigate, useAppState } from '../state.js'
 import { queue } from '../sync.js'
-import { LoadingHeading, LoadStatus, useLoad } from '../ui.jsx'
-import { NotSaved, useLessonsDone } from './module.jsx'
+import { useLessonsDone } from '../hooks/lessons-done.js'
 import { Listen } from '../listen.jsx'
+import { LoadingHeading, LoadStatus, NotSaved, useLoad } from '../ui.jsx'
 
 export function Lesson({ slug, lesson }) {
   const s = useAppState()

@@ -5,7 +5,7 @@ import * as api from '../api.js'
 import { formatDate, t, vietnamYear } from '../i18n.js'
 import { tm } from '../managers-text.js'
 import { navigate, useAppState } from '../state.js'
-import { download } from './account.jsx'
+import { saveFile } from '../lib/download.js'
 import '../managers.css'
 
 const STATUSES = ['behind', 'overdue', 'goal_not_met']
@@ -56,7 +56,7 @@ export function Members({ code }) {
   async function exportCsv() {
     setError(null)
     try {
-      download(`hocso-${code}-${status || 'members'}-${year}.csv`, await api.agencyMembersCsv(code, { status, year, q }))
+      saveFile(`hocso-${code}-${status || 'members'}-${year}.csv`, await api.agencyMembersCsv(code, { status, year, q }))
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
     }
@@ -75,7 +75,7 @@ export function Members({ code }) {
     setError(null)
     try {
       const answer = await api.activationSlips(code, [{ identifier: issued.identifier, code: issued.code }])
-      download(`hocso-phieu-kich-hoat-${m.agency.code}.pdf`, answer.blob)
+      saveFile(`hocso-phieu-kich-hoat-${m.agency.code}.pdf`, answer.blob)
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
     }

@@ -3,17 +3,8 @@ import { useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { t } from '../i18n.js'
 import { useAppState } from '../state.js'
-import { LoadingHeading, LoadStatus, useLoad } from '../ui.jsx'
-
-/** Lessons the person has read: what the server knows plus what is still waiting in the queue. */
-export function useLessonsDone(slug) {
-  const s = useAppState()
-  const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id, s.lastSync])
-  const status = progress.data?.modules.find((m) => m.slug === slug)
-  const done = new Set(status?.lessons_done || [])
-  for (const item of s.pending) if (item.kind === 'lesson' && item.module === slug) done.add(item.lesson)
-  return { done, status }
-}
+import { useLessonsDone } from '../hooks/lessons-done.js'
+import { LoadingHeading, LoadStatus, NotSaved, useLoad } from '../ui.jsx'
 
 export function ModulePage({ slug }) {
   const s = useAppState()
@@ -87,17 +78,5 @@ export function ModulePage({ slug }) {
         </details>
       )}
     </>
-  )
-}
-
-/** Why a module cannot be shown: offline and not saved gets a way back to what is saved, never a raw error. */
-export function NotSaved({ result }) {
-  if (!(result.error instanceof api.Offline)) return <LoadStatus result={result} />
-  return (
-    <div class="notice" role="status">
-      <p>{t('not_available_offline')}</p>
-      <p>{t('not_saved_help')}</p>
-      <p><a class="more" href="/">{t('see_saved')}</a></p>
-    </div>
   )
 }

@@ -1,12 +1,13 @@
 // My progress: this year's goal, new skills by year (chart and table), each module's status, the queue.
 import * as api from '../api.js'
 import { formatDate, t } from '../i18n.js'
+import { useProgress } from '../lib/progress.js'
 import { useAppState } from '../state.js'
 import { BarChart, LoadStatus, useLoad } from '../ui.jsx'
 
 export function Progress() {
   const s = useAppState()
-  const progress = useLoad(() => (s.me ? api.progress() : Promise.resolve(null)), [s.me && s.me.id, s.lastSync])
+  const progress = useProgress()
   const catalogue = useLoad(api.modules, [])
   if (!s.me) return <><h1 tabIndex={-1}>{t('progress_title')}</h1><p><a href="/signin?next=/progress">{t('sign_in_to_save')}</a></p></>
   const p = progress.data

@@ -9,9 +9,8 @@ import { readDraft, writeDraft } from '../lib/quiz-draft.js'
 import { t } from '../i18n.js'
 import { useAppState } from '../state.js'
 import { queue } from '../sync.js'
-import { LoadingHeading, useLoad } from '../ui.jsx'
-import { NotSaved } from './module.jsx'
-import { QuestionFeedback, QuestionFields, StepButtons, StepCount, useWideScreen } from './quiz-parts.jsx'
+import { LoadingHeading, NotSaved, useLoad } from '../ui.jsx'
+import { QuestionFeedback, QuestionFields, StepButtons, StepCount, useWideScreen } from '../components/quiz-parts.jsx'
 
 const focusSoon = (id) => requestAnimationFrame(() => document.getElementById(id)?.focus())
 

@@ -1,29 +1,9 @@
 // Search across modules (title, summary, lessons), accents ignored: the server online, the device offline.
-import { useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { t } from '../i18n.js'
-import { navigate, useAppState } from '../state.js'
-import { LoadStatus, useLoad } from '../ui.jsx'
+import { useAppState } from '../state.js'
+import { LoadStatus, SearchForm, useLoad } from '../ui.jsx'
 
-/** The search box: leads to /search?q=… (the Topics page and the search page both show it). */
-export function SearchForm({ initial = '' }) {
-  const [text, setText] = useState(initial)
-  function submit(event) {
-    event.preventDefault()
-    const q = text.trim()
-    if (q) navigate(`/search?q=${encodeURIComponent(q)}`)
-  }
-  return (
-    <form role="search" class="search-form" onSubmit={submit}>
-      <label for="search-q">{t('search_label')}</label>
-      <span class="search-row">
-        <input id="search-q" type="search" name="q" value={text} onInput={(e) => setText(e.currentTarget.value)}
-          autocomplete="off" enterkeyhint="search" minLength={2} maxLength={100} />
-        <button type="submit" class="button">{t('search')}</button>
-      </span>
-    </form>
-  )
-}
 
 export function Search() {
   const s = useAppState()

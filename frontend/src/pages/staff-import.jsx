@@ -5,7 +5,7 @@ import * as api from '../api.js'
 import { formatDate, t } from '../i18n.js'
 import { tm } from '../managers-text.js'
 import { state, useAppState } from '../state.js'
-import { download } from './account.jsx'
+import { saveFile } from '../lib/download.js'
 import '../managers.css'
 
 const SLIPS_PER_FILE = 1000 // a PDF the server draws in a few seconds; larger imports get several files
@@ -91,7 +91,7 @@ export function StaffImport({ code }) {
   }
 
   function template() {
-    download('hocso-mau-nhap-can-bo.csv', csvBlob([
+    saveFile('hocso-mau-nhap-can-bo.csv', csvBlob([
       ['full_name', 'email', 'phone', 'agency_code'],
       ['Nguyễn Văn An', 'an.nguyen@example.vn', '', code],
       ['Trần Thị Bình', '', '0912345678', code],
@@ -148,7 +148,7 @@ function Result({ code, result, headingRef, note, setNote, setError }) {
 
   function downloadRejected() {
     const columns = Object.keys(rejected.find((r) => r.values)?.values || { full_name: '', email: '', phone: '' })
-    download(`hocso-${code}-dong-bi-tu-choi.csv`, csvBlob([
+    saveFile(`hocso-${code}-dong-bi-tu-choi.csv`, csvBlob([
       [...columns, 'reason'],
       ...rejected.map((r) => [...columns.map((c) => (r.values ? r.values[c] : '')), r.reason]),
     ]))
@@ -159,7 +159,7 @@ function Result({ code, result, headingRef, note, setNote, setError }) {
     setNote(null)
     try {
       const answer = await api.activationSlips(code, part.map((i) => ({ identifier: i.identifier, code: i.code })))
-      download(`hocso-phieu-kich-hoat-${code}${parts.length > 1 ? `-${index + 1}` : ''}.pdf`, answer.blob)
+      saveFile(`hocso-phieu-kich-hoat-${code}${parts.length > 1 ? `-${index + 1}` : ''}.pdf`, answer.blob)
       setNote(tm('slips_done', answer.printed, answer.skipped))
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
