@@ -47,6 +47,14 @@ async function detail(response) {
   }
 }
 
+/** Ends an item's stay in the queue: keeps what the server said about it (its result or why it was refused). */
+async function settle(item, outcome, report) {
+  await put('results', { event_id: item.event_id, user_id: item.user_id, kind: item.kind, module: item.module, ...outcome, at: Date.now() })
+  await del('outbox', item.event_id)
+  if (outcome.error === undefined) report.sent++
+  else report.failed++
+}
+
 async function sendLessons(items, report) {
   const response = await authFetch('/progress/events', json({
     events: items.map((i) => ({ event_id: i.event_id, type: 'lesson_completed', module: i.module, lesson: i.lesson, occurred_at: i.occurred_at })),
@@ -55,11 +63,11 @@ async function sendLessons(items, report) {
     const body = await response.json()
     const rejected = new Map(body.rejected.map((r) => [r.event_id, r.reason]))
     for (const item of items) {
-      if (rejected.has(item.event_id)) {
-        await put('results', { event_id: item.event_id, user_id: item.user_id, kind: 'lesson', module: item.module, error: rejected.get(item.event_id), at: Date.now() })
-        report.failed++
-      } else report.sent++
-      await del('outbox', item.event_id)
+      if (rejected.has(item.event_id)) await settle(item, { error: rejected.get(item.event_id) }, report)
+      else {
+        await del('outbox', item.event_id)
+        report.sent++
+      }
     }
     return true
   }
@@ -69,9 +77,7 @@ async function sendLessons(items, report) {
     return true
   }
   if (permanent(response.status)) {
-    await put('results', { event_id: items[0].event_id, user_id: items[0].user_id, kind: 'lesson', module: items[0].module, error: await detail(response), at: Date.now() })
-    await del('outbox', items[0].event_id)
-    report.failed++
+    await settle(items[0], { error: await detail(response) }, report)
     return true
   }
   report.stopped = response.status === 401 ? 'signed_out' : 'server'
@@ -82,16 +88,8 @@ async function sendAttempt(item, report) {
   const { event_id, answers, occurred_at, version } = item
   const response = await authFetch(`/modules/${encodeURIComponent(item.module)}/attempts?lang=${item.lang || 'vi'}`,
     json({ event_id, answers, occurred_at, version }))
-  if (response.ok) {
-    await put('results', { event_id, user_id: item.user_id, kind: 'attempt', module: item.module, result: await response.json(), at: Date.now() })
-    await del('outbox', event_id)
-    report.sent++
-    return true
-  }
-  if (permanent(response.status)) {
-    await put('results', { event_id, user_id: item.user_id, kind: 'attempt', module: item.module, error: await detail(response), at: Date.now() })
-    await del('outbox', event_id)
-    report.failed++
+  if (response.ok || permanent(response.status)) {
+    await settle(item, response.ok ? { result: await response.json() } : { error: await detail(response) }, report)
     return true
   }
   report.stopped = response.status === 401 ? 'signed_out' : 'server'
