@@ -38,7 +38,7 @@ def test_a_requirement_applies_to_the_whole_subtree_and_shows_in_each_persons_pr
     commune = staff(client, tree, "can.bo@example.vn", "HNI-HK")
     elsewhere = staff(client, tree, "khac@example.vn", "HCM-BT")
     assert client.get("/api/v1/me/progress", headers=commune).json()["required"] == [
-        {"slug": "qr-basics", "due_date": due, "status": "not_started"}
+        {"slug": "qr-basics", "due_date": due, "status": "not_started", "overdue": False}
     ]
     assert client.get("/api/v1/me/progress", headers=elsewhere).json()["required"] == []
     inherited = client.get("/api/v1/agencies/HNI-HK/requirements", headers=as_user(ADMIN)).json()
@@ -91,6 +91,26 @@ def test_overdue_counts_people_past_the_earliest_due_date_who_have_not_finished(
     assert rows["HNI-HK"]["overdue"] == 1 and rows["HNI-BD"]["overdue"] == 0
     assert rows["HNI-BD"]["required_rate"] == 0.5
     assert client.get("/api/v1/me/progress", headers=late).json()["required"][0]["due_date"] == (today - timedelta(days=3)).isoformat()
+
+
+def test_my_progress_says_which_required_module_is_overdue_from_the_day_after_its_due_date(client, tree, as_user):
+    late = staff(client, tree, "tre@example.vn", "HNI-HK")
+    due_today = staff(client, tree, "hom.nay@example.vn", "HNI-BD")
+    done_late = staff(client, tree, "xong.tre@example.vn", "HNI-HK")
+    pass_quiz(client, done_late)
+    today = agencies.vietnam_today()
+    with open_session(tree, write=True) as session:
+        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1)))
+        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
+        session.commit()
+
+    def required(headers):
+        (item,) = client.get("/api/v1/me/progress", headers=headers).json()["required"]
+        return item["status"], item["overdue"]
+
+    assert required(late) == ("not_started", True)
+    assert required(due_today) == ("not_started", False)
+    assert required(done_late) == ("completed", False)
 
 
 def test_moving_a_person_and_deleting_an_account_keep_the_counts_right(client, tree, as_user):

@@ -111,6 +111,7 @@ class RequiredModule(BaseModel):
     slug: str
     due_date: date
     status: Literal["not_started", "in_progress", "completed"]
+    overdue: bool = Field(description="Not completed and past its due date in Vietnam (not yet on the due date itself)")
 
 
 class ProgressSummary(BaseModel):

@@ -18,7 +18,7 @@ from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts, table_of
 from hocso.core.errors import Conflict, Invalid, NotFound
-from hocso.core.timeutil import current_vietnam_year, vietnam_year
+from hocso.core.timeutil import VIETNAM, current_vietnam_year, vietnam_year
 from hocso.learning.client_time import Receipt, claimed_time, effective_time
 from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 from hocso.learning.schemas import (
@@ -417,10 +417,11 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
     n = per_year.get(year, 0)
     status_of = {m.slug: m.status for m in modules}
     due = required_of_member(session, agency_id=user.agency_id) if user.agency_id else {}
-    required = [
-        RequiredModule(slug=slug, due_date=d, status=status_of.get(slug, "not_started"))
-        for slug, d in sorted(due.items(), key=lambda item: (item[1], item[0]))
-    ]
+    today = now.astimezone(VIETNAM).date()
+    required = []
+    for slug, d in sorted(due.items(), key=lambda item: (item[1], item[0])):
+        state = status_of.get(slug, "not_started")
+        required.append(RequiredModule(slug=slug, due_date=d, status=state, overdue=state != "completed" and d < today))
     return ProgressSummary(
         year=year,
         goal=YearlyGoal(target=YEARLY_TARGET, new_skills=n, met=n >= YEARLY_TARGET),

@@ -1,7 +1,7 @@
 // Home: this year's goal and what to learn next (required modules first, with due dates), saved modules; offline,
 // the saved modules come first and the others say they need the network.
 import * as api from '../api.js'
-import { formatDate, t, vietnamToday } from '../i18n.js'
+import { formatDate, t } from '../i18n.js'
 import { useProgress } from '../lib/progress.js'
 import { useAppState } from '../state.js'
 import { LoadStatus, ModuleCard, useLoad } from '../ui.jsx'
@@ -26,7 +26,6 @@ export function Home() {
   const bySlug = Object.fromEntries(list.map((m) => [m.slug, m]))
   const p = progress.data
   const status = Object.fromEntries((p?.modules || []).map((m) => [m.slug, m.status]))
-  const today = vietnamToday()
   const required = (p?.required || []).filter((r) => bySlug[r.slug])
   const inProgress = list.filter((m) => status[m.slug] === 'in_progress' && !required.some((r) => r.slug === m.slug))
   const savedList = saved.data || []
@@ -55,7 +54,7 @@ export function Home() {
           <ul class="cards">
             {required.map((r) => (
               <ModuleCard key={r.slug} module={bySlug[r.slug]} status={r.status} due={t('due', formatDate(r.due_date))} unavailable={unavailable(r.slug)}
-                overdue={r.status !== 'completed' && r.due_date < today} />
+                overdue={r.overdue} />
             ))}
           </ul>
         </section>
