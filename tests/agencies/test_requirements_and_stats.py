@@ -98,10 +98,10 @@ def test_my_progress_says_which_required_module_is_overdue_from_the_day_after_it
     due_today = staff(client, tree, "hom.nay@example.vn", "HNI-BD")
     done_late = staff(client, tree, "xong.tre@example.vn", "HNI-HK")
     pass_quiz(client, done_late)
-    today = agencies.vietnam_today()
+    today = vietnam_today()
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1)))
-        session.add(Requirement(agency_id=agencies.get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1)))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
         session.commit()
 
     def required(headers):
