@@ -449,8 +449,8 @@ def main() -> int:
     progress = Progress("user_account", len(user_ids))
     loader.insert(
         "user_account",
-        ["id", "email", "full_name", "roles", "created_at", "agency_id"],
-        ((uid, f"cb{i:07d}@bench.hocso.vn", names[i % 5000], "learner,civil_servant", stamp + tz, agency_of[i])
+        ["id", "email", "full_name", "created_at", "agency_id"],
+        ((uid, f"cb{i:07d}@bench.hocso.vn", names[i % 5000], stamp + tz, agency_of[i])
          for i, uid in enumerate(user_ids)),
         progress,
     )

@@ -149,3 +149,23 @@ def test_serve_runs_one_worker_per_cpu_unless_told(hocso, tmp_path):
 def test_serve_refuses_a_worker_count_below_one(hocso, capsys):
     assert hocso(["serve", "--workers", "0"]) == 1
     assert "--workers must be 1 or more" in capsys.readouterr().err
+
+
+def test_users_create_makes_a_helper_of_a_unit_audit_logged(hocso, client, capsys):
+    assert hocso(["agencies", "load", str(SAMPLE)]) == 0
+    args = ["users", "create", "--email", "helper@example.vn", "--password", PASSWORD, "--full-name", "Tổ CNS",
+            "--role", "helper", "--agency", "T-HNI"]
+    assert hocso(args) == 0
+    assert hocso(args) == 0  # idempotent: one role, one audit line
+    assert "helper" in capsys.readouterr().out
+    headers = {"Authorization": f"Bearer {login(client, 'helper@example.vn')['access_token']}"}
+    me = client.get("/api/v1/me", headers=headers).json()
+    assert [(s["kind"], s["agency"]["code"]) for s in me["scopes"]] == [("helper", "T-HNI")] and me["agency"] is None
+    assert client.get("/api/v1/agencies/T-HNI/citizens", headers=headers).status_code == 200
+    assert client.get("/api/v1/agencies/T-HCM/citizens", headers=headers).status_code == 404
+    assert client.get("/api/v1/agencies/T-HNI/stats", headers=headers).status_code == 403  # helping is not managing
+    assert hocso(["users", "create", "--email", "root@example.vn", "--password", PASSWORD, "--full-name", "Root",
+                       "--role", "sysadmin"]) == 0
+    root = {"Authorization": f"Bearer {login(client, 'root@example.vn')['access_token']}"}
+    audit = client.get("/api/v1/agencies/T-HNI/audit", headers=root).json()["events"]
+    assert [(e["action"], e["detail"]["kind"], e["actor"]) for e in audit] == [("role_granted", "helper", "command line")]

@@ -78,3 +78,66 @@ def test_people_imported_without_a_name_key_are_found_by_name_after_the_upgrade(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name_key FROM user_account")).scalar() == "nguyen thi dao"
     engine.dispose()
+
+
+def test_role_names_on_accounts_become_role_rows_and_go_back(database_url):
+    """Every stored role survives the move to rows; civil_servant and learner are derived from then on."""
+    import uuid
+
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    sqlite = engine.dialect.name == "sqlite"
+    cfg = alembic_config(database_url)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+        conn.commit()
+    ids = {name: uuid.uuid4() for name in ("admin", "root", "editor", "staff", "orphan")}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO agency (code, name, path, depth) VALUES ('HNI', 'Hà Nội', '/1/', 0)"))
+        hni = conn.execute(text("SELECT id FROM agency WHERE code = 'HNI'")).scalar_one()
+        for name, roles, admin_of, agency in [
+            ("admin", "learner,agency_admin", hni, None),
+            ("root", "learner,sysadmin", None, None),
+            ("editor", "learner,civil_servant,content_admin", None, hni),
+            ("staff", "learner,civil_servant", None, hni),
+            ("orphan", "learner,agency_admin", None, None),  # an admin of nothing managed nothing
+        ]:
+            conn.execute(
+                text("INSERT INTO user_account (id, email, full_name, roles, admin_agency_id, agency_id, created_at) "
+                     "VALUES (:id, :email, :name, :roles, :admin_of, :agency, CURRENT_TIMESTAMP)"),
+                {"id": ids[name].hex if sqlite else ids[name], "email": f"{name}@example.vn", "name": name,
+                 "roles": roles, "admin_of": admin_of, "agency": agency},
+            )
+        # Rows that point at the accounts stay when the accounts' table is rebuilt (SQLite drops and re-creates it).
+        conn.execute(
+            text("INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at) "
+                 "VALUES ('j1', 'f1', :id, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"id": ids["staff"].hex if sqlite else ids["staff"]},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT u.email, r.kind, a.code FROM role r JOIN user_account u ON u.id = r.user_id "
+            "LEFT JOIN agency a ON a.id = r.agency_id ORDER BY u.email"
+        )).all()
+    assert [tuple(r) for r in rows] == [
+        ("admin@example.vn", "agency_admin", "HNI"), ("editor@example.vn", "content_admin", None),
+        ("root@example.vn", "sysadmin", None),
+    ]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM refresh_token")).scalar_one() == 1
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+        conn.commit()
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT email, roles FROM user_account")).all())
+    assert back == {
+        "admin@example.vn": "learner,agency_admin", "root@example.vn": "learner,sysadmin",
+        "editor@example.vn": "learner,civil_servant,content_admin", "staff@example.vn": "learner,civil_servant",
+        "orphan@example.vn": "learner",
+    }
+    upgrade(engine)
+    engine.dispose()

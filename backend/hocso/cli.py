@@ -153,10 +153,13 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
     from pydantic import ValidationError
 
     from hocso.accounts import service
-    from hocso.accounts.models import ROLES, User
+    from hocso.accounts import roles as held_roles
+    from hocso.accounts.models import ROLES, RoleKind, User
     from hocso.accounts.schemas import RegisterIn
-    from hocso.flows import move_person
+    from hocso.agencies import access, audit
+    from hocso.agencies.models import Agency
     from hocso.agencies.tree import get_by_code
+    from hocso.flows import move_person
     from hocso.core.db import open_session
     from hocso.core.security import hash_password
 
@@ -176,8 +179,10 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
         where = ".".join(str(p) for p in first["loc"])
         return _fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
     roles = [r for r in (args.role or []) if r]
-    if "agency_admin" in roles and not args.agency:
-        return _fail("an agency_admin needs --agency CODE, the root of the subtree they manage")
+    # agency_admin and helper are roles on an agency: --agency names it; otherwise --agency is the one joined.
+    scoped = [RoleKind(r) for r in roles if r in (RoleKind.agency_admin, RoleKind.helper)]
+    if scoped and not args.agency:
+        return _fail(f"an {scoped[0].value} needs --agency CODE, the root of the subtree they work in")
     engine = ctx.database(load_content=False)
     with open_session(engine, write=True) as session:
         identifier = data.email or data.phone
@@ -192,21 +197,31 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
             user = User(email=data.email, phone=data.phone, full_name=data.full_name)
         user.full_name = data.full_name
         user.password_hash = hash_password(data.password)
-        # Run again on an existing account, roles are added to what it has, never taken away.
-        service.set_roles(user, [*user.role_list, *roles])
         session.add(user)
         session.flush()
+        agency: Agency | None = None
         if args.agency:
             agency = get_by_code(session, args.agency)
             if agency is None:
                 return _fail(f"no agency with code {args.agency}; load the tree first (hocso agencies load FILE)")
-            if "agency_admin" in roles:
-                user.admin_agency_id = agency.id
-            else:
+            if not scoped:
                 move_person(session, user=user, agency=agency)
-        session.add(user)
+        # Run again on an existing account, roles are added to what it has, never taken away. learner and
+        # civil_servant are not granted: everyone learns, and members of an agency are its civil servants.
+        for name in dict.fromkeys(roles):
+            if name in ("learner", "civil_servant"):
+                continue
+            kind = RoleKind(name)
+            on = agency if kind in scoped else None
+            _, new = access.grant(session, user=user, kind=kind, agency=on)
+            if new and on is not None:
+                audit.record(
+                    session, actor=None, agency=on, action="role_granted",
+                    detail={"user": str(user.id), "kind": kind.value, "via": "command line"},
+                )
         session.commit()
-        print(f"{'created' if created else 'updated'} {data.email or data.phone} ({user.roles})")
+        names = ",".join(held_roles.role_names(session, user))
+        print(f"{'created' if created else 'updated'} {data.email or data.phone} ({names})")
     return 0
 
 
@@ -320,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     secret.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
     create.add_argument("--full-name", required=True)
     create.add_argument("--role", action="append", help="a role to grant; repeat for several")
-    create.add_argument("--agency", help="agency code: the subtree an agency_admin manages, else the agency joined")
+    create.add_argument("--agency", help="agency code: the subtree an agency_admin or helper works in, else the agency joined")
     create.set_defaults(func=cmd_users_create)
     imp = users_sub.add_parser("import", help="import civil servants from CSV (full_name,email,phone[,agency_code])")
     imp.add_argument("--agency", required=True, help="the agency the rows belong to (or the root of their agency_code)")

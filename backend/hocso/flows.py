@@ -29,8 +29,6 @@ def move_person(session: Session, *, user: User, agency: Agency | None) -> None:
     # Written even if it looks unchanged: `user` may have been read before the lock, and a move since then
     # would otherwise keep the row where that move put it while the counts say otherwise.
     flag_modified(user, "agency_id")
-    roles = [r for r in user.role_list if r != "civil_servant"]
-    user.roles = ",".join(roles + (["civil_servant"] if agency else []))
     session.add(user)
     session.flush()
 

@@ -18,6 +18,8 @@ from hocso.accounts.delivery import sms_gateway_from
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
 from hocso.agencies.me_router import router as notices_router
+from hocso.agencies.helpers_router import consent_router
+from hocso.agencies.helpers_router import router as helpers_router
 from hocso.agencies.router import router as agencies_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
@@ -143,7 +145,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestLogMiddleware)
     for router in (health_router, accounts_router, privacy_router, content_router, learning_router, agencies_router, certificates_router,
                    staff_router, slips_router, stats_router, notices_router,
-                   invitations_router):
+                   invitations_router, helpers_router, consent_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)
     _install_frontend(app, settings.frontend_dir)

@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata (and so Alembic) knows them all."""
 
-from hocso.accounts.models import ActivationCode, PasswordReset, RefreshToken, User
+from hocso.accounts.models import ActivationCode, AssistedSession, CitizenConsent, PasswordReset, RefreshToken, Role, User
 from hocso.agencies.models import (
     Agency,
     AuditEvent,
@@ -21,6 +21,7 @@ from hocso.learning.models import Attempt, ModuleProgress, ProgressEvent
 from hocso.xapi.models import XapiStatement
 
 __all__ = [
+    "AssistedSession", "CitizenConsent", "Role",
     "PushSubscription",
     "Reminder",
     "Agency",

@@ -192,6 +192,7 @@ async function forgetPerson(userId, { queue = false } = {}) {
 
 export async function signOut() {
   const tokens = await get('kv', 'tokens')
+  if (tokens?.assisted) return endAssistedSession()
   if (tokens) {
     try {
       await postJson('/auth/logout', { refresh_token: tokens.refresh })
@@ -332,3 +333,43 @@ export const issueResetCode = (code, userId) => call(`${agencyPath(code)}/member
 export const agencyRequirements = (code) => call(`${agencyPath(code)}/requirements?below=true`)
 export const setRequirement = (code, module, dueDate) => postJson(`${agencyPath(code)}/requirements`, { module, due_date: dueDate })
 export const removeRequirement = (code, module) => call(`${agencyPath(code)}/requirements/${encodeURIComponent(module)}`, { method: 'DELETE' })
+
+// --- Community digital team helpers --------------------------------------------------------------------------
+
+const citizensPath = (code) => `/agencies/${encodeURIComponent(code)}/citizens`
+export const consentText = () => call('/assistance/consent')
+export const citizens = (code) => call(citizensPath(code))
+export const registerCitizen = (code, body) => postJson(citizensPath(code), body)
+
+/**
+ * Signs a citizen in on this (shared) device for an assisted session. The helper's own sign-in is put aside and
+ * comes back when the session ends.
+ */
+export async function startAssistedSession(code, citizenId) {
+  const session = await postJson(`${citizensPath(code)}/${encodeURIComponent(citizenId)}/assisted-sessions`, {})
+  const own = await get('kv', 'tokens')
+  if (own && !own.assisted) await put('kv', own, 'helper_tokens')
+  await saveTokens(session)
+  await loadMe()
+}
+
+/** Ends the assisted session: the citizen's token stops working, their screens leave the device, the helper is back. */
+export async function endAssistedSession() {
+  const citizen = state.me
+  try {
+    await call('/me/assisted-session', { method: 'DELETE' })
+  } catch {
+    // Offline or already ended: the token is forgotten here and expires within the hour on its own.
+  }
+  await forgetTokens()
+  if (citizen) await forgetPerson(citizen.id)
+  const helper = await get('kv', 'helper_tokens')
+  await del('kv', 'helper_tokens')
+  if (helper) {
+    await put('kv', helper, 'tokens')
+    await loadMe()
+  } else {
+    await del('kv', 'me')
+    update({ me: null, pending: [] })
+  }
+}

@@ -16,6 +16,8 @@ import { Notices } from './notices.jsx'
 import { InstallHint } from './install-hint.jsx'
 import { lazyPage } from './lazy.jsx'
 import { tl } from './learner-text.js'
+import { endAssistedSession } from './api.js'
+import { helperUnits, th } from './helpers-text.js'
 
 // The managers' screens are for a few thousand people: each loaded only when opened, to keep the first screen small.
 function lazy(load) {
@@ -39,12 +41,43 @@ const LEARNER_ROUTES = [
   ['/help', lazyPage(() => import('./pages/help.jsx'), 'Help')],
 ]
 
+function LazyHelper(props) {
+  const [Page, setPage] = useState(null)
+  useEffect(() => { import('./pages/helper.jsx').then((m) => setPage(() => m.Helper)) }, [])
+  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
+}
+
+// Shown on every page of an assisted session, so nobody mistakes the shared device for the helper's own sign-in.
+function AssistedBanner() {
+  const s = useAppState()
+  const [busy, setBusy] = useState(false)
+  if (!s.me?.assisted) return null
+  async function end() {
+    setBusy(true)
+    try {
+      await syncNow() // what the citizen did is sent before their sign-in leaves the device
+    } catch {
+      // Offline: it stays queued on the device under their name.
+    }
+    await endAssistedSession()
+    setBusy(false)
+    navigate('/helper', { replace: true })
+  }
+  return (
+    <section class="assisted-banner" aria-label={th('banner', s.me.full_name)} data-testid="assisted-banner">
+      <p><strong>{th('banner', s.me.full_name)}</strong> <span>{th('banner_note')}</span></p>
+      <button type="button" class="button secondary" onClick={end} disabled={busy}>{th('end')}</button>
+    </section>
+  )
+}
+
 const ROUTES = [
   ['/', Home], ['/learn', Learn], ['/learn/:area', Learn], ['/m/:slug', ModulePage], ['/m/:slug/l/:lesson', Lesson],
   ['/m/:slug/quiz', Quiz], ['/search', Search], ['/progress', Progress], ['/certificates', Certificates], ['/signin', SignIn], ['/signup', SignUp], ['/activate', Activate],
   ['/account', Account], ['/admin', LazyAdmin], ['/admin/:code', LazyAdmin], ['/admin/:code/members', LazyMembers],
   ['/admin/:code/import', LazyImport], ['/admin/:code/requirements', LazyRequirements],
   ...LEARNER_ROUTES,
+  ['/helper', LazyHelper], ['/helper/:code', LazyHelper],
 ]
 
 function NotFound() {
@@ -142,9 +175,11 @@ export function App() {
     followHeading(main.current)
   }, [s.path])
   useEffect(() => { document.documentElement.lang = s.lang }, [s.lang])
-  const manager = s.me && s.me.manages
+  const assisted = Boolean(s.me?.assisted)
+  const manager = s.me && s.me.manages && !assisted
+  const helping = !assisted && helperUnits(s.me).length > 0
   const links = [['/', t('nav_home')], ['/learn', t('nav_learn')], ...(s.me ? [['/progress', t('nav_progress')]] : []),
-    ...(manager ? [['/admin', t('nav_admin')]] : []), s.me ? ['/account', t('nav_account')] : ['/signin', t('nav_signin')]]
+    ...(manager ? [['/admin', t('nav_admin')]] : []), ...(helping ? [['/helper', th('nav')]] : []), s.me ? ['/account', t('nav_account')] : ['/signin', t('nav_signin')]]
   // The link to this very page is the "page"; the section a page belongs to (a module belongs to Learn) is "true".
   const current = (href) => {
     if (href === s.path) return 'page'
@@ -166,6 +201,7 @@ export function App() {
         <button type="button" class="lang" lang={s.lang === 'vi' ? 'en' : 'vi'} aria-label={t('switch_lang_name')}
           onClick={() => setLang(s.lang === 'vi' ? 'en' : 'vi')}>{t('switch_lang')}</button>
       </header>
+      <AssistedBanner />
       <SyncStatus />
       <main id="main" ref={main} tabIndex={-1}>
         {s.path === '/' && <InstallHint />}

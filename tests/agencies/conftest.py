@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from hocso.accounts.models import User
-from hocso.flows import move_person
+from hocso.accounts.models import RoleKind, User
+from hocso.agencies import access
 from hocso.agencies.tree import get_by_code
-from hocso.flows import load_tree
+from hocso.flows import load_tree, move_person
 from hocso.core.db import open_session
 from hocso.core.security import hash_password
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header, login
@@ -29,11 +29,12 @@ TREE = [
 def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None = None, member_of: str | None = None) -> None:
     with open_session(engine, write=True) as session:
         user = User(email=email, full_name=email.split("@")[0], password_hash=hash_password(PASSWORD))
-        user.roles = ",".join(["learner", *roles])
         session.add(user)
         session.flush()
-        if admin_of:
-            user.admin_agency_id = get_by_code(session, admin_of).id
+        for name in (r for r in roles if r not in ("learner", "civil_servant")):  # derived, never stored
+            # agency_admin and helper are held on an agency (admin_of); the other kinds system-wide.
+            where = get_by_code(session, admin_of) if admin_of and name in ("agency_admin", "helper") else None
+            access.grant(session, user=user, kind=RoleKind(name), agency=where)
         if member_of:
             move_person(session, user=user, agency=get_by_code(session, member_of))
         session.add(user)

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 
 from hocso.accounts import service
 from hocso.accounts.delivery import SmsGateway
-from hocso.accounts.models import User
+from hocso.accounts.models import AssistedSession, User
 from hocso.core.config import Settings
 from hocso.core.db import SessionDep
-from hocso.core.errors import NotAuthenticated
+from hocso.core.errors import Forbidden, NotAuthenticated
 from hocso.core.ratelimit import AttemptLimiter, RequestLimiter, SessionLimiter
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
@@ -31,13 +31,39 @@ async def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_current_user(session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+def get_current_user(
+    request: Request, session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
     if not token:
         raise NotAuthenticated("Sign in to continue.", "Vui lòng đăng nhập để tiếp tục.")
-    return service.user_from_access_token(session, settings, token=token)
+    user, assisted = service.user_from_access_token(session, settings, token=token)
+    request.state.assisted_session = assisted
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_assisted_session(request: Request, user: CurrentUser) -> AssistedSession | None:
+    """The assisted session this request was made in (a helper beside the citizen), or None."""
+    return getattr(request.state, "assisted_session", None)
+
+
+AssistedSessionDep = Annotated[AssistedSession | None, Depends(get_assisted_session)]
+
+
+async def get_account_owner(user: CurrentUser, assisted: AssistedSessionDep) -> User:
+    """The signed-in person, acting for themselves: refused in an assisted session."""
+    if assisted is not None:
+        raise Forbidden(
+            "Not in an assisted session: the account's owner does this when signed in themselves.",
+            "Không làm được trong phiên hỗ trợ: chủ tài khoản tự đăng nhập để làm việc này.",
+        )
+    return user
+
+
+# For what only the owner may do: change a password or identifier, sign out everywhere, export, erase.
+AccountOwner = Annotated[User, Depends(get_account_owner)]
 
 
 async def get_client_ip(request: Request) -> str:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Uuid, event, false
+from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, UniqueConstraint, Uuid, event, false
 from sqlmodel import Field, SQLModel
 
 from hocso.core.textfold import fold
 from hocso.core.timeutil import utcnow
 
-ROLES = ("learner", "civil_servant", "agency_admin", "content_admin", "sysadmin")
+
+class RoleKind(StrEnum):
+    """What a role row lets its holder do; on an agency it covers that agency's whole subtree."""
+
+    sysadmin = "sysadmin"
+    content_admin = "content_admin"
+    agency_admin = "agency_admin"
+    helper = "helper"
+
+
+# Names a person can have in `/me`'s roles: learner (everyone) and civil_servant (a member of an agency) are
+# derived, never stored; the rest are role rows.
+ROLES = ("learner", "civil_servant", *RoleKind)
 
 
 class User(SQLModel, table=True):
@@ -25,15 +38,9 @@ class User(SQLModel, table=True):
     # full_name folded for search and sorting (see core.textfold), kept in step by the listener below.
     name_key: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default="", index=True))
     password_hash: str | None = Field(default=None, max_length=255)
-    # Comma-separated role names; "learner" is implied for everyone.
-    roles: str = Field(default="learner", max_length=200)
     # The agency a civil servant belongs to (their stats count there and in every ancestor).
     agency_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
-    )
-    # The agency whose subtree an agency_admin manages.
-    admin_agency_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True)
     )
     # True when an agency's staff import made the account: only then may an import of that agency's subtree
     # change it (its name, its agency within the subtree). Everyone else gets an invitation instead.
@@ -43,16 +50,32 @@ class User(SQLModel, table=True):
     # they were issued under, so older ones are refused (a counter, unlike a time, has no same-second tie).
     token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
-    @property
-    def role_list(self) -> list[str]:
-        names = [r for r in self.roles.split(",") if r]
-        return ["learner", *[r for r in names if r != "learner"]]
-
 
 @event.listens_for(User, "before_insert")
 @event.listens_for(User, "before_update")
 def _fold_name(_mapper, _connection, user: User) -> None:
     user.name_key = fold(user.full_name or "")[:200]
+
+
+class Role(SQLModel, table=True):
+    """One role a person holds: system-wide (no agency) or on an agency and everything below it."""
+
+    __tablename__ = "role"
+    __table_args__ = (UniqueConstraint("user_id", "agency_id", "kind", name="uq_role_user_agency_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    agency_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), nullable=True, index=True)
+    )
+    kind: RoleKind = Field(sa_column=Column(Enum(RoleKind, native_enum=False, length=20), nullable=False))
+    # Who granted it (None: the command line or the migration that turned the old role names into rows).
+    granted_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    )
+    granted_at: datetime = Field(default_factory=utcnow)
 
 
 class RefreshToken(SQLModel, table=True):
@@ -101,3 +124,38 @@ class ActivationCode(SQLModel, table=True):
     code_hash: str = Field(max_length=255)
     expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CitizenConsent(SQLModel, table=True):
+    """A citizen a community digital team helper registered, with the consent they gave (which text, when, to whom)."""
+
+    __tablename__ = "citizen_consent"
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # The commune (or unit) the helper registered them in.
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True))
+    helper_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True)
+    )
+    consent_version: str = Field(max_length=16)
+    consented_at: datetime = Field(default_factory=utcnow)
+
+
+class AssistedSession(SQLModel, table=True):
+    """A helper signing a citizen in on a shared device: short-lived, marked, ended by signing out."""
+
+    __tablename__ = "assisted_session"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    citizen_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    helper_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    )
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True))
+    started_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ended_at: datetime | None = None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 from fastapi.security import OAuth2PasswordRequestForm
 
 from hocso.accounts import delivery, service
-from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep, SmsDep
+from hocso.accounts.deps import AccountOwner, AssistedSessionDep, ClientIP, CurrentUser, LimitsDep, SettingsDep, SmsDep
 from hocso.accounts.schemas import (
     ActivateIn,
     PasswordChangeIn,
@@ -22,7 +22,7 @@ from hocso.accounts.schemas import (
     user_public,
 )
 from hocso.core.db import SessionDep
-from hocso.core.errors import NotAuthenticated, error_responses, preferred_language
+from hocso.core.errors import NotAuthenticated, NotFound, error_responses, preferred_language
 
 router = APIRouter(tags=["accounts"])
 
@@ -115,7 +115,7 @@ def confirm_password_reset(
     "/me/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="change_password",
     responses=error_responses(400, 401, 413, 429),
 )
-def change_password(data: PasswordChangeIn, user: CurrentUser, session: SessionDep, limits: LimitsDep) -> Response:
+def change_password(data: PasswordChangeIn, user: AccountOwner, session: SessionDep, limits: LimitsDep) -> Response:
     """Sets a new password; every sign-in ends, this one included (sign in again with the new password)."""
     limits.password_change.count(session, key=str(user.id))
     service.change_password(session, user=user, current_password=data.current_password, new_password=data.new_password)
@@ -126,7 +126,7 @@ def change_password(data: PasswordChangeIn, user: CurrentUser, session: SessionD
 @router.delete(
     "/me/sessions", status_code=status.HTTP_204_NO_CONTENT, operation_id="sign_out_everywhere", responses=error_responses(401)
 )
-def sign_out_everywhere(user: CurrentUser, session: SessionDep) -> Response:
+def sign_out_everywhere(user: AccountOwner, session: SessionDep) -> Response:
     """Ends every sign-in of the caller, on every device, this one included."""
     service.end_all_sessions(session, user=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -142,4 +142,16 @@ def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Toke
 def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Response:
     """Ends this sign-in: the refresh token and its rotations stop working."""
     service.logout(session, settings, token=data.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/me/assisted-session", status_code=status.HTTP_204_NO_CONTENT, operation_id="end_assisted_session",
+    responses=error_responses(401, 404),
+)
+def end_assisted_session(user: CurrentUser, session: SessionDep, assisted: AssistedSessionDep) -> Response:
+    """Signs the citizen out of the shared device at the end of an assisted session: its token stops working."""
+    if assisted is None:
+        raise NotFound("This is not an assisted session.", "Đây không phải phiên hỗ trợ.")
+    service.end_assisted_session(session, assisted=assisted)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -35,6 +35,18 @@ class AgencyRef(BaseModel):
     name: str
 
 
+class RoleScope(BaseModel):
+    kind: str = Field(description="agency_admin, helper, content_admin or sysadmin")
+    agency: AgencyRef | None = Field(description="The agency whose subtree the role covers; null: system-wide")
+
+
+class AssistedOut(BaseModel):
+    session_id: uuid.UUID
+    helper_name: str | None = Field(description="Who is helping (null once the helper's account is erased)")
+    agency: AgencyRef | None
+    expires_at: datetime
+
+
 class UserPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -44,7 +56,11 @@ class UserPublic(BaseModel):
     phone: str | None
     roles: list[str]
     agency: AgencyRef | None = None
-    manages: AgencyRef | None = Field(default=None, description="For an agency admin: the root of the subtree they manage")
+    manages: AgencyRef | None = Field(default=None, description="For an agency admin: the root of the (first) subtree they manage")
+    scopes: list[RoleScope] = Field(default_factory=list, description="Every role held, with the subtree it covers")
+    assisted: AssistedOut | None = Field(
+        default=None, description="Set when signed in by a helper for an assisted session on a shared device"
+    )
 
 
 def clean_full_name(v: str) -> str:
@@ -57,15 +73,20 @@ def clean_full_name(v: str) -> str:
     return name
 
 
-def user_public(user: User, *, agency: AgencyRef | None = None, manages: AgencyRef | None = None) -> UserPublic:
+def user_public(
+    user: User, *, roles: list[str] | None = None, agency: AgencyRef | None = None, manages: AgencyRef | None = None,
+    scopes: list[RoleScope] | None = None,
+) -> UserPublic:
+    """The person as the API shows them; roles default to a new account's (learner and nothing else yet)."""
     return UserPublic(
         id=user.id,
         full_name=user.full_name,
         email=user.email,
         phone=user.phone,
-        roles=user.role_list,
+        roles=roles if roles is not None else ["learner"],
         agency=agency,
         manages=manages,
+        scopes=scopes or [],
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from hocso.accounts.delivery import Outgoing
-from hocso.accounts.models import ROLES, ActivationCode, PasswordReset, RefreshToken, User
+from hocso.accounts.models import ActivationCode, AssistedSession, PasswordReset, RefreshToken, User
 from hocso.accounts.schemas import RegisterIn, TokenPair
 from hocso.core import security
 from hocso.core.config import Settings
@@ -170,8 +170,8 @@ def logout(session: Session, settings: Settings, *, token: str) -> None:
         revoke_family(session, family_id=fam)
 
 
-def user_from_access_token(session: Session, settings: Settings, *, token: str) -> User:
-    """Returns the person an access token names, or refuses."""
+def user_from_access_token(session: Session, settings: Settings, *, token: str) -> tuple[User, AssistedSession | None]:
+    """Returns the person an access token names and, for an assisted session's token, that session; or refuses."""
     claims = security.decode_token(settings, token, expected_type="access")
     try:
         user_id = uuid.UUID(claims["sub"])
@@ -186,7 +186,41 @@ def user_from_access_token(session: Session, settings: Settings, *, token: str) 
             "You were signed out on this device (password changed or signed out everywhere). Please sign in again.",
             "Bạn đã bị đăng xuất trên thiết bị này (mật khẩu đã đổi hoặc đã đăng xuất mọi nơi). Vui lòng đăng nhập lại.",
         )
-    return user
+    assisted = None
+    if "ast" in claims:
+        try:
+            assisted = session.get(AssistedSession, uuid.UUID(str(claims["ast"])))
+        except ValueError:
+            assisted = None
+        if assisted is None or assisted.citizen_id != user.id or assisted.ended_at is not None:
+            raise NotAuthenticated("The assisted session has ended.", "Phiên hỗ trợ đã kết thúc.")
+    return user, assisted
+
+
+def start_assisted_session(
+    session: Session, settings: Settings, *, citizen: User, helper: User, agency_id: int
+) -> tuple[AssistedSession, str]:
+    """Opens an assisted session for a citizen; returns it and its access token (no refresh token: it is short)."""
+    now = utcnow()
+    lifetime = timedelta(minutes=ASSISTED_MINUTES)
+    row = AssistedSession(
+        citizen_id=citizen.id, helper_id=helper.id, agency_id=agency_id, started_at=now, expires_at=now + lifetime
+    )
+    session.add(row)
+    session.flush()
+    token, _, _ = security.create_token(
+        settings, subject=str(citizen.id), token_type="access", lifetime=lifetime,
+        extra={"ver": citizen.token_version, "ast": str(row.id)},
+    )
+    return row, token
+
+
+def end_assisted_session(session: Session, *, assisted: AssistedSession) -> None:
+    """Signs the citizen out of the shared device: the session's token stops working at once."""
+    if assisted.ended_at is None:
+        assisted.ended_at = utcnow()
+        session.add(assisted)
+        session.flush()
 
 
 def rename(session: Session, *, user: User, full_name: str) -> User:
@@ -236,6 +270,9 @@ def set_password(session: Session, *, user: User, password: str) -> None:
 
 
 # --- Password reset -----------------------------------------------------------------------------------------
+
+# An assisted session on a shared device lasts at most this long; signing out ends it sooner.
+ASSISTED_MINUTES = 60
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I, for codes read aloud or from paper
 
@@ -312,13 +349,6 @@ def confirm_password_reset(session: Session, settings: Settings, *, identifier: 
     session.delete(row)
     set_password(session, user=user, password=new_password)
     return user
-
-
-def set_roles(user: User, roles: list[str]) -> None:
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise Invalid(f"Unknown role(s): {', '.join(unknown)}. Roles are: {', '.join(ROLES)}.")
-    user.roles = ",".join(dict.fromkeys(["learner", *roles]))
 
 
 def sessions_of(session: Session, *, user: User) -> list[dict]:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response, status
 
-from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.deps import AccountOwner, CurrentUser, SettingsDep
 from hocso.agencies import push, reminders
 from hocso.agencies.manager_schemas import NoticeOut, NoticesOut, PublicKeyOut, PushSubscriptionIn, PushSubscriptionRef
 from hocso.agencies.schemas import AgencyRef
@@ -26,7 +26,7 @@ def public_key(settings: SettingsDep) -> PublicKeyOut:
     "/me/push-subscriptions", status_code=status.HTTP_201_CREATED, operation_id="add_push_subscription",
     responses=error_responses(400, 401, 413),
 )
-def add_subscription(data: PushSubscriptionIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+def add_subscription(data: PushSubscriptionIn, user: AccountOwner, session: SessionDep, settings: SettingsDep) -> Response:
     """Lets this device receive the person's reminders."""
     push.subscribe(session, user_id=user.id, endpoint=data.endpoint, p256dh=data.keys.p256dh, auth=data.keys.auth,
                    settings=settings)

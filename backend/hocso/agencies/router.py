@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Response, status
 from hocso.accounts import service as accounts_service
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.schemas import ResetCodeOut
-from hocso.accounts.models import User
 from hocso.agencies import audit, requirements, scope
 from hocso.agencies.schemas import (
     AgencyRef,
@@ -18,18 +17,14 @@ from hocso.agencies.schemas import (
     RequirementIn,
     RequirementOut,
 )
+from hocso.agencies.deps import ManagedAgency
 from hocso.core.db import SessionDep
-from hocso.core.errors import Forbidden, error_responses
+from hocso.core.errors import error_responses
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
 
 
-def _require_manager(user: User) -> None:
-    if not {"agency_admin", "sysadmin"} & set(user.role_list):
-        raise Forbidden(
-            "Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này."
-        )
 
 
 @router.post(
@@ -38,10 +33,8 @@ def _require_manager(user: User) -> None:
     operation_id="issue_member_reset_code",
     responses=error_responses(401, 403, 404),
 )
-def issue_reset_code(code: str, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ResetCodeOut:
+def issue_reset_code(agency: ManagedAgency, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ResetCodeOut:
     """A one-time code for a member whose email or phone does not reach them; they set a new password with it."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     member, where = scope.member_in_subtree(session, agency=agency, user_id=user_id)
     reset_code, expires_at = accounts_service.issue_agency_reset_code(session, settings, member=member)
     audit.record(session, actor=user, agency=where, action="reset_code_issued", detail={"member": str(member.id)})
@@ -55,12 +48,11 @@ def issue_reset_code(code: str, user_id: uuid.UUID, user: CurrentUser, session: 
     responses=error_responses(401, 403, 404),
 )
 def list_requirements(
-    code: str, user: CurrentUser, session: SessionDep,
+    agency: ManagedAgency, user: CurrentUser, session: SessionDep,
     below: Annotated[bool, Query(description="Also what units inside the subtree require of their own people")] = False,
 ) -> list[RequirementOut]:
     """What applies to the agency: its own requirements and those set by its ancestors (and below, if asked)."""
-    _require_manager(user)
-    return requirements.requirements_of(session, scope.visible_agency(session, user=user, code=code), below=below)
+    return requirements.requirements_of(session, agency, below=below)
 
 
 @router.post(
@@ -71,10 +63,8 @@ def list_requirements(
     responses={200: {"model": RequirementOut, "description": "An existing requirement's due date was changed"},
                **error_responses(400, 401, 403, 404, 413)},
 )
-def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: SessionDep, response: Response) -> RequirementOut:
+def set_requirement(agency: ManagedAgency, data: RequirementIn, user: CurrentUser, session: SessionDep, response: Response) -> RequirementOut:
     """Requires a module of the agency's whole subtree by a due date (setting it again moves the date)."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     req, created = requirements.set_requirement(session, agency=agency, module_slug=data.module, due_date=data.due_date, by=user)
     audit.record(
         session, actor=user, agency=agency, action="requirement_set",
@@ -94,10 +84,8 @@ def set_requirement(code: str, data: RequirementIn, user: CurrentUser, session: 
     operation_id="delete_agency_requirement",
     responses=error_responses(401, 403, 404),
 )
-def delete_requirement(code: str, module: str, user: CurrentUser, session: SessionDep) -> Response:
+def delete_requirement(agency: ManagedAgency, module: str, user: CurrentUser, session: SessionDep) -> Response:
     """Removes a requirement the agency set itself."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     requirements.remove_requirement(session, agency=agency, module_slug=module)
     audit.record(session, actor=user, agency=agency, action="requirement_removed", detail={"module": module})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -105,13 +93,11 @@ def delete_requirement(code: str, module: str, user: CurrentUser, session: Sessi
 
 @router.get("/{code}/audit", response_model=AuditPage, operation_id="list_agency_audit", responses=error_responses(401, 403, 404))
 def list_audit(
-    code: str,
+    agency: ManagedAgency,
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="An id from next_before")] = None,
 ) -> AuditPage:
     """Administrators' actions on the agency and its subtree, newest first."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     return audit.page(session, agency=agency, limit=limit, before=before)

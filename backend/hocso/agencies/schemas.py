@@ -132,6 +132,9 @@ class AgencyStats(BaseModel):
     overdue: int = Field(description="Required modules past their due date and not completed, per person and module")
     by_module: list[ModuleFigure]
     children: list[ChildFigure]
+    assisted: int = Field(
+        default=0, description="Modules completed this year in assisted sessions held by the subtree's helpers"
+    )
 
 
 class AuditEventOut(BaseModel):

@@ -52,6 +52,8 @@ class Attempt(SQLModel, table=True):
     occurred_at: datetime
     claimed_at: datetime | None = None
     received_at: datetime = Field(default_factory=utcnow)
+    # Set when taken in an assisted session (a helper beside the citizen on a shared device).
+    assisted_session_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
 
 
 class ModuleProgress(SQLModel, table=True):
@@ -75,3 +77,5 @@ class ModuleProgress(SQLModel, table=True):
     completed_version_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("module_version.id"), nullable=True)
     )
+    # The assisted session the completing attempt was taken in, if any: such completions count as assisted.
+    assisted_session_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True, index=True))

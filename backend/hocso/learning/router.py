@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.deps import AssistedSessionDep, CurrentUser, SettingsDep
 from hocso.content.router import LangQuery
 from hocso.core.clock import Now
 from hocso.core.db import SessionDep
@@ -46,11 +46,13 @@ def submit_attempt(
     session: SessionDep,
     settings: SettingsDep,
     receipt: ReceiptDep,
+    assisted: AssistedSessionDep,
     lang: LangQuery = "vi",
 ) -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
     return service.submit_attempt(
-        session, user=user, slug=slug, data=data, lang=lang, receipt=receipt, xapi_target=xapi_target(settings)
+        session, user=user, slug=slug, data=data, lang=lang, receipt=receipt, xapi_target=xapi_target(settings),
+        assisted_session_id=assisted.id if assisted else None,
     )
 
 

@@ -133,6 +133,7 @@ def submit_attempt(
     lang: str,
     receipt: Receipt,
     xapi_target: XapiTarget | None = None,
+    assisted_session_id: uuid.UUID | None = None,
 ) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
     user_id = user.id
@@ -181,6 +182,7 @@ def submit_attempt(
                 "occurred_at": occurred,
                 "claimed_at": claimed,
                 "received_at": receipt.at,
+                "assisted_session_id": assisted_session_id,
             }
         ],
         ["event_id"],
@@ -197,7 +199,10 @@ def submit_attempt(
     }
     completes = passed and (row is None or row.completed_at is None or occurred < row.completed_at)
     if completes:
-        values |= {"completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id}
+        values |= {
+            "completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id,
+            "assisted_session_id": assisted_session_id,
+        }
     _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
     if completes:
         old_year = row.completed_year if row is not None else None
@@ -461,6 +466,7 @@ def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
                 "occurred_at": a.occurred_at,
                 "claimed_at": a.claimed_at,
                 "received_at": a.received_at,
+                "assisted": a.assisted_session_id is not None,
             }
             for a in attempts
         ],
@@ -472,6 +478,7 @@ def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
                 "best_score": p.best_score,
                 "completed_at": p.completed_at,
                 "counted_in_year": p.completed_year,
+                "completed_in_assisted_session": p.assisted_session_id is not None,
             }
             for p in progress
         ],

@@ -24,14 +24,28 @@ def run_migrations_offline() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    # A batch migration rebuilds a SQLite table by dropping it, and with foreign keys on that drop deletes, by
+    # cascade, every row pointing at it (a person's tokens, progress, roles). They are off while migrating
+    # (the pragma only works outside a transaction) and every reference is checked before the commit.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        if sqlite and connection.in_transaction():
+            connection.commit()
+    finally:
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from hocso.accounts import roles
 from hocso.accounts.models import ActivationCode, User
 from hocso.accounts.schemas import has_unprintable
 from hocso.flows import move_person
@@ -28,8 +29,7 @@ from hocso.stats import rollups
 from hocso.agencies.models import Agency, AgencyInvitation
 from hocso.agencies.schemas import ImportRejection, ImportResult, InvitationOut
 from hocso.agencies.schemas import Invitation as CodeOut
-from hocso.agencies import audit
-from hocso.agencies.scope import visible_agency
+from hocso.agencies import access, audit
 from hocso.agencies.tree import get_by_code, in_subtree
 from hocso.core import jobs, security
 from hocso.core.jobs import Job
@@ -53,7 +53,6 @@ INVITED = "invited"
 REASON_COLUMN = "reason"
 MAX_ECHOED = 300  # characters of each value of a rejected row sent back
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-ADMIN_ROLES = {"agency_admin", "sysadmin", "content_admin"}
 JOB_KIND = "members_import"
 
 
@@ -239,13 +238,13 @@ def _read_row(header: list[str], cells: list[str] | str, line: int, root: Agency
 # --- Applying rows ------------------------------------------------------------------------------------------
 
 
-def _manageable(user: User, agency_path: str | None, root: Agency) -> bool:
+def _manageable(session: Session, user: User, agency_path: str | None, root: Agency) -> bool:
     """True when an import into root's subtree may change this person: made by an import, in the subtree."""
     return (
         user.created_by_import
-        and not (ADMIN_ROLES & set(user.role_list))
         and agency_path is not None
         and in_subtree(agency_path, root.path)
+        and not roles.holds_any_role(session, user.id)
     )
 
 
@@ -362,7 +361,7 @@ class ImportRun:
             self._create(row, target, joined)
             return
         path = self.paths.get(user.agency_id) if user.agency_id else None
-        if _manageable(user, path, self.root):
+        if _manageable(session, user, path, self.root):
             self._update(session, row, user, target)
         elif user.agency_id == target.id:
             self.result.unchanged += 1
@@ -380,8 +379,7 @@ class ImportRun:
             "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
             # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
             "name_key": fold(row.full_name)[:200],
-            "roles": "learner,civil_servant", "agency_id": target.id, "created_by_import": True,
-            "password_hash": None, "admin_agency_id": None, "created_at": utcnow(),
+            "agency_id": target.id, "created_by_import": True, "password_hash": None, "created_at": utcnow(),
         })
         joined[target.path] += 1
         self.result.created += 1
@@ -496,9 +494,9 @@ def _still_allowed(session: Session, caller_id: uuid.UUID | None, root: Agency |
         return root  # queued from the command line, by the operator
     caller = session.get(User, caller_id)
     try:
-        if caller is None or not {"agency_admin", "sysadmin"} & set(caller.role_list):
+        if caller is None:
             raise NotFound("gone")
-        visible_agency(session, user=caller, code=root.code)
+        access.scoped_agency(session, user=caller, code=root.code, action=access.Action.manage)
     except HocsoError:
         raise jobs.JobFailed("the person who started this import no longer manages the agency") from None
     return root

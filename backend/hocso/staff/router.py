@@ -8,11 +8,11 @@ from fastapi import APIRouter, File, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
-from hocso.accounts.models import User
-from hocso.agencies import audit, scope
+from hocso.agencies import audit
 from hocso.agencies.schemas import ImportJobOut, ImportQueued, ImportResult, InvitationOut
+from hocso.agencies.deps import ManagedAgency
 from hocso.core.db import SessionDep
-from hocso.core.errors import Forbidden, PayloadTooLarge, error_responses, import_reason, preferred_language
+from hocso.core.errors import PayloadTooLarge, error_responses, import_reason, preferred_language
 from hocso.staff import imports
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -21,11 +21,6 @@ invitations_router = APIRouter(prefix="/me/invitations", tags=["agencies"])
 MAX_IMPORT_BYTES = 10_000_000
 
 
-def _require_manager(user: User) -> None:
-    if not {"agency_admin", "sysadmin"} & set(user.role_list):
-        raise Forbidden(
-            "Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này."
-        )
 
 
 @router.post(
@@ -38,12 +33,10 @@ def _require_manager(user: User) -> None:
     },
 )
 def import_members(
-    code: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
+    agency: ManagedAgency, user: CurrentUser, session: SessionDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
     request: Request,
 ) -> ImportResult | JSONResponse:
     """Creates civil servants from a CSV (full_name,email,phone[,agency_code]); people who exist are invited."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     raw = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(
@@ -74,10 +67,8 @@ def import_members(
     operation_id="get_agency_import_job",
     responses=error_responses(401, 403, 404),
 )
-def get_import_job(code: str, job_id: str, user: CurrentUser, session: SessionDep, request: Request) -> ImportJobOut:
+def get_import_job(agency: ManagedAgency, job_id: str, user: CurrentUser, session: SessionDep, request: Request) -> ImportJobOut:
     """Where a large import stands: queued, running (rows done so far), done with its result, or failed."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     job = imports.import_job(session, agency=agency, job_id=job_id)
     result = job.result
     if result and result.get("invitations") and job.created_by != user.id:

@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from hocso.accounts import roles
 from hocso.accounts.models import ActivationCode, User
-from hocso.staff.imports import ADMIN_ROLES, new_code
+from hocso.staff.imports import new_code
 from hocso.agencies.models import Agency
 from hocso.agencies.tree import in_subtree
 from hocso.core import security
@@ -80,7 +81,7 @@ def verified_slips(session: Session, settings: Settings, *, root: Agency, codes:
         key = by_email if by_email in wanted else ("phone", user.phone or "")
         if (
             not in_subtree(agency.path, root.path)
-            or ADMIN_ROLES & set(user.role_list)
+            or roles.holds_any_role(session, user.id)
             or user.password_hash is not None
             or invitation.expires_at < now
         ):

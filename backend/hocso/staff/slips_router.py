@@ -7,19 +7,16 @@ import uuid
 from fastapi import APIRouter, Response
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
-from hocso.accounts.models import User
 from hocso.agencies import audit, scope
 from hocso.staff import slips
 from hocso.agencies.manager_schemas import ActivationCodeOut, SlipsIn
+from hocso.agencies.deps import ManagedAgency
 from hocso.core.db import SessionDep
-from hocso.core.errors import Forbidden, Invalid, error_responses
+from hocso.core.errors import Invalid, error_responses
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
 
-def _require_manager(user: User) -> None:
-    if not {"agency_admin", "sysadmin"} & set(user.role_list):
-        raise Forbidden("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này.")
 
 
 @router.post(
@@ -28,10 +25,8 @@ def _require_manager(user: User) -> None:
     responses={200: {"content": {"application/pdf": {}}, "description": "A4, eight slips a page; X-Slips-Skipped "
                      "counts the codes that no longer activate anyone"}, **error_responses(400, 401, 403, 404, 413, 422)},
 )
-def print_slips(code: str, data: SlipsIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+def print_slips(agency: ManagedAgency, data: SlipsIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
     """Activation slips for the codes an import or a re-issue gave (name, unit, code, QR code, instructions)."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     found = slips.verified_slips(session, settings, root=agency, codes=[(s.identifier, s.code) for s in data.slips])
     if not found:
         raise Invalid(
@@ -57,11 +52,9 @@ def print_slips(code: str, data: SlipsIn, user: CurrentUser, session: SessionDep
     responses=error_responses(400, 401, 403, 404),
 )
 def issue_activation_code(
-    code: str, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    agency: ManagedAgency, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> ActivationCodeOut:
     """A new one-time code for a member who never activated their account and lost theirs; the old one stops working."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     member, where = scope.member_in_subtree(session, agency=agency, user_id=user_id)
     new_code, expires_at = slips.issue_activation_code(session, settings, member=member)
     audit.record(session, actor=user, agency=where, action="activation_code_issued",

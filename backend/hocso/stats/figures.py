@@ -9,13 +9,15 @@ from datetime import date
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from hocso.accounts.models import AssistedSession
 from hocso.agencies.models import Agency, Requirement
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats, ChildFigure, ModuleFigure
 from hocso.agencies.tree import in_subtree, path_ids, subtree_filter
 from hocso.content.models import Module
+from hocso.learning.models import ModuleProgress
 from hocso.stats import rollups
 from hocso.core.timeutil import vietnam_today
 
@@ -157,7 +159,20 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         overdue=late,
         by_module=by_module,
         children=child_rows,
+        assisted=assisted_completions(session, agency=agency, year=year),
     )
+
+
+def assisted_completions(session: Session, *, agency: Agency, year: int) -> int:
+    """Counts modules completed that year in assisted sessions held by helpers in the agency's subtree."""
+    stmt = (
+        select(func.count())
+        .select_from(ModuleProgress)
+        .join(AssistedSession, col(AssistedSession.id) == col(ModuleProgress.assisted_session_id))
+        .join(Agency, col(Agency.id) == col(AssistedSession.agency_id))
+        .where(col(ModuleProgress.completed_year) == year, subtree_filter(agency.path))
+    )
+    return session.exec(stmt).one()
 
 
 def csv_cell(value: Any) -> str:

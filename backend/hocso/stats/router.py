@@ -9,8 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
-from hocso.accounts.models import User
-from hocso.agencies import audit, reminders, scope
+from hocso.agencies import audit, reminders
 from hocso.agencies import push_job  # noqa: F401  (registers the delivery job with the runner)
 from hocso.stats import behind, exports, trends  # trends also registers the snapshot job
 from hocso.stats.figures import agency_out, agency_stats, csv_cell, stats_csv
@@ -28,8 +27,9 @@ from hocso.agencies.manager_schemas import (
 )
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats
 from hocso.core import jobs
+from hocso.agencies.deps import ManagedAgency
 from hocso.core.db import SessionDep
-from hocso.core.errors import Forbidden, error_responses
+from hocso.core.errors import error_responses
 from hocso.core.timeutil import current_vietnam_year, vietnam_today
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -40,25 +40,19 @@ SearchQuery = Annotated[str | None, Query(max_length=100, description="Part of t
 LangQuery = Annotated[Literal["vi", "en"], Query(description="Language of the headers")]
 
 
-def _require_manager(user: User) -> None:
-    if not {"agency_admin", "sysadmin"} & set(user.role_list):
-        raise Forbidden("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này.")
 
 
 @router.get("/{code}", response_model=AgencyOut, operation_id="get_agency", responses=error_responses(401, 403, 404))
-def get_agency(code: str, user: CurrentUser, session: SessionDep) -> AgencyOut:
+def get_agency(agency: ManagedAgency, user: CurrentUser, session: SessionDep) -> AgencyOut:
     """An agency you manage, its parent and its children."""
-    _require_manager(user)
-    return agency_out(session, scope.visible_agency(session, user=user, code=code))
+    return agency_out(session, agency)
 
 
 @router.get(
     "/{code}/stats", response_model=AgencyStats, operation_id="get_agency_stats", responses=error_responses(401, 403, 404)
 )
-def get_stats(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None) -> AgencyStats:
+def get_stats(agency: ManagedAgency, user: CurrentUser, session: SessionDep, year: YearQuery = None) -> AgencyStats:
     """Completion figures over the agency's whole subtree, and one row per child agency."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     return agency_stats(session, agency=agency, year=year or current_vietnam_year())
 
 
@@ -68,7 +62,7 @@ def get_stats(code: str, user: CurrentUser, session: SessionDep, year: YearQuery
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
 )
 def get_stats_csv(
-    code: str,
+    agency: ManagedAgency,
     user: CurrentUser,
     session: SessionDep,
     year: YearQuery = None,
@@ -76,8 +70,6 @@ def get_stats_csv(
     lang: Annotated[Literal["vi", "en"] | None, Query(description="vi: ';', Vietnamese headers, rates as 16,7%")] = None,
 ) -> Response:
     """The agency and each child agency as CSV rows, for Excel."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     stats = agency_stats(session, agency=agency, year=year or current_vietnam_year())
     filename = f"hocso-{agency.code}-{stats.year}.csv"
     audit.record(session, actor=user, agency=agency, action="stats_exported", detail={"year": stats.year})
@@ -106,13 +98,11 @@ def _out(m: behind.Member, base_url: str) -> MemberOut:
     responses=error_responses(401, 403, 404),
 )
 def list_members(
-    code: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, status: StatusQuery = None,
+    agency: ManagedAgency, user: CurrentUser, session: SessionDep, settings: SettingsDep, status: StatusQuery = None,
     year: YearQuery = None, q: SearchQuery = None, cursor: Annotated[str | None, Query(max_length=600)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MembersPage:
     """The subtree's members in name order, filtered by what they are behind on, a page at a time."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     page, next_cursor = behind.members_page(
         session, agency, status=status, year=year or current_vietnam_year(), q=q, cursor=cursor, limit=limit
     )
@@ -133,12 +123,10 @@ YES_NO = {"vi": ("Có", "Không"), "en": ("yes", "no")}
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
 )
 def export_members(
-    code: str, user: CurrentUser, session: SessionDep, status: StatusQuery = None, year: YearQuery = None,
+    agency: ManagedAgency, user: CurrentUser, session: SessionDep, status: StatusQuery = None, year: YearQuery = None,
     q: SearchQuery = None, lang: LangQuery = "vi",
 ) -> Response:
     """The filtered list as CSV for Excel: ';' and Vietnamese headers, or ',' and English ones with lang=en."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     year = year or current_vietnam_year()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if lang == "vi" else ",", lineterminator="\r\n")
@@ -163,10 +151,8 @@ def export_members(
     "/{code}/reminders", response_model=RemindersQueued, status_code=status.HTTP_202_ACCEPTED,
     operation_id="send_agency_reminders", responses=error_responses(400, 401, 403, 404, 413),
 )
-def send_reminders(code: str, data: ReminderIn, user: CurrentUser, session: SessionDep, request: Request) -> RemindersQueued:
+def send_reminders(agency: ManagedAgency, data: ReminderIn, user: CurrentUser, session: SessionDep, request: Request) -> RemindersQueued:
     """Reminds the filtered people (each at most once a day): in the app, and by push on their devices."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     ids = behind.member_ids(session, agency, status=data.status, year=data.year or current_vietnam_year(), q=data.q)
     message = " ".join(data.message.split()) if data.message and data.message.strip() else None
     queued = reminders.queue(session, agency=agency, user_ids=ids, status=data.status, message=message,
@@ -189,10 +175,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     "/{code}/stats.xlsx", operation_id="export_agency_stats_xlsx",
     responses={200: {"content": {XLSX: {}}, "description": "Excel workbook"}, **error_responses(401, 403, 404)},
 )
-def export_stats_xlsx(code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None, lang: LangQuery = "vi") -> Response:
+def export_stats_xlsx(agency: ManagedAgency, user: CurrentUser, session: SessionDep, year: YearQuery = None, lang: LangQuery = "vi") -> Response:
     """The dashboard's tables as an Excel workbook: units, modules and the people behind, one sheet each."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     stats = agency_stats(session, agency=agency, year=year or current_vietnam_year())
     body = exports.stats_xlsx(session, agency=agency, stats=stats, lang=lang)
     audit.record(session, actor=user, agency=agency, action="stats_exported",
@@ -206,14 +190,12 @@ def export_stats_xlsx(code: str, user: CurrentUser, session: SessionDep, year: Y
     responses=error_responses(401, 403, 404),
 )
 def get_ranking(
-    code: str, user: CurrentUser, session: SessionDep, year: YearQuery = None,
+    agency: ManagedAgency, user: CurrentUser, session: SessionDep, year: YearQuery = None,
     by: Annotated[Literal["goal_rate", "required_rate"], Query(description="The rate to rank by")] = "goal_rate",
     depth: Annotated[int, Query(ge=1, le=6, description="Levels below the agency: 1 for its children")] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> RankingOut:
     """The units below the agency from the lowest rate, each with its rate at the end of each of 12 months."""
-    _require_manager(user)
-    agency = scope.visible_agency(session, user=user, code=code)
     year = year or current_vietnam_year()
     ranked = trends.ranking(session, agency=agency, year=year, by=by, depth=depth)
     return RankingOut(

@@ -6,12 +6,14 @@ const API = '/api/v1'
 
 export const readTokens = () => get('kv', 'tokens')
 
-export function saveTokens(pair) {
+export function saveTokens(pair, key = 'tokens') {
   return put('kv', {
     access: pair.access_token,
-    refresh: pair.refresh_token,
+    refresh: pair.refresh_token || null,
     expires: Date.now() + pair.expires_in * 1000,
-  }, 'tokens')
+    // An assisted session's token (a helper signed a citizen in on this device): never refreshed, ends on sign-out.
+    assisted: Boolean(pair.assisted),
+  }, key)
 }
 
 export const forgetTokens = () => del('kv', 'tokens')
@@ -43,6 +45,7 @@ function refreshIfStale(stale) {
 async function accessToken() {
   const tokens = await readTokens()
   if (!tokens) return null
+  if (!tokens.refresh) return tokens.access
   return tokens.expires - Date.now() > 30_000 ? tokens.access : refreshIfStale(tokens.access)
 }
 
@@ -54,7 +57,7 @@ export async function authFetch(path, init = {}) {
   })
   const token = await accessToken()
   let response = await send(token)
-  if (response.status === 401 && token) {
+  if (response.status === 401 && token && (await readTokens())?.refresh) {
     const fresh = await refreshIfStale(token)
     if (fresh) response = await send(fresh)
   }

@@ -1,0 +1,92 @@
+"""A community digital team helper registers a citizen with consent and helps them learn in an assisted session."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from hocso.core.db import make_engine
+from tests.agencies.conftest import make_user
+from tests.e2e.test_admin_and_install import sign_in
+from tests.e2e.test_citizen_journey import answer_quiz
+from tests.e2e.test_who_is_behind import axe_violations, no_sideways_scroll
+
+
+def test_a_helper_registers_a_citizen_and_helps_them_pass_a_module_in_an_assisted_session(context, server):
+    engine = make_engine(server.database_url)
+    make_user(engine, "helper.hk@example.vn", roles=["helper"], admin_of="HNI-HK")
+    engine.dispose()
+    page = context.new_page()
+    sign_in(page, "helper.hk@example.vn")
+    page.get_by_role("link", name="Hỗ trợ người dân").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hỗ trợ người dân học số")
+    expect(page.get_by_test_id("consent-text")).to_contain_text("Tôi đồng ý")
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+
+    # Without the box ticked the server refuses, saying why; nothing is registered.
+    page.get_by_label("Họ và tên").fill("Bà Trần Thị Tư")
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.get_by_role("alert")).to_contain_text("Cần sự đồng ý của người dân")
+    expect(page.get_by_text("Chưa có ai.")).to_be_visible()
+
+    # With the keyboard: the box is ticked with Space and the form sent from the button.
+    page.get_by_label("Người dân đã nghe nội dung trên và đồng ý").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Đã đăng ký")).to_have_text("Đã đăng ký Bà Trần Thị Tư.")
+    expect(page.get_by_test_id("citizens")).to_contain_text("Bà Trần Thị Tư")
+
+    page.get_by_role("button", name="Bắt đầu phiên hỗ trợ cho Bà Trần Thị Tư").click()
+    banner = page.get_by_test_id("assisted-banner")
+    expect(banner).to_contain_text("Phiên hỗ trợ cho Bà Trần Thị Tư")
+    # The helper's own screens are not offered to the citizen.
+    expect(page.get_by_role("link", name="Hỗ trợ người dân")).to_have_count(0)
+    page.goto("/m/qr-basics/quiz")
+    expect(banner).to_be_visible()  # on every page of the session
+    answer_quiz(page)
+    expect(page.get_by_test_id("verdict")).to_have_text(re.compile("Đạt"))
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Kết thúc phiên hỗ trợ").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hỗ trợ người dân học số")
+    expect(banner).to_have_count(0)
+    # The completion counts as assisted in the commune's figures.
+    admin = server.token("admin.hni@example.vn")
+    assert server.api("GET", "/agencies/HNI-HK/stats", admin).json()["assisted"] == 1
+
+
+def test_the_helpers_page_and_banner_in_english_on_a_large_screen(browser, server):
+    engine = make_engine(server.database_url)
+    make_user(engine, "helper.hk@example.vn", roles=["helper"], admin_of="HNI-HK")
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.url, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, "helper.hk@example.vn")
+    page.get_by_role("button", name="Switch to English").click()
+    page.get_by_role("link", name="Help citizens").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Helping citizens learn")
+    expect(page.get_by_test_id("consent-text")).to_contain_text("I agree")
+    page.get_by_label("Full name").fill("Mr Lê Văn Năm")
+    page.get_by_label("Phone number (if any)").fill("0912 345 678")
+    page.get_by_label("The citizen has heard the text above and agrees").check()
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_test_id("citizens")).to_contain_text("+84912345678")
+    # Side by side on a large screen: the form and the list share the width.
+    form_box = page.get_by_role("heading", name="Register a citizen").bounding_box()
+    list_box = page.get_by_role("heading", name="Citizens registered").bounding_box()
+    assert list_box["x"] > form_box["x"] + 300
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Start assisted session for Mr Lê Văn Năm").click()
+    expect(page.get_by_test_id("assisted-banner")).to_contain_text("Assisted session for Mr Lê Văn Năm")
+    # Signing out on the account page ends the assisted session and gives the device back to the helper.
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_test_id("assisted-banner")).to_have_count(0)
+    page.goto("/helper")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Helping citizens learn")
+    context.close()
