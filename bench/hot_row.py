@@ -87,8 +87,8 @@ def build(url: str, kind: str, people: int, seed: int) -> None:
     rng.shuffle(agency_of)
     stamp = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f") + ("" if kind == "sqlite" else "+00")
     progress = Progress("user_account", people)
-    loader.insert("user_account", ["id", "email", "full_name", "roles", "created_at", "agency_id"],
-                  ((uid, f"hot{i:07d}@bench.hocso.vn", "Cán bộ", "learner,civil_servant", stamp, agency_of[i])
+    loader.insert("user_account", ["id", "email", "full_name", "created_at", "agency_id"],
+                  ((uid, f"hot{i:07d}@bench.hocso.vn", "Cán bộ", stamp, agency_of[i])
                    for i, uid in enumerate(ids)), progress)
     progress.finish()
     if kind != "sqlite":
