@@ -8,12 +8,13 @@ from playwright.sync_api import expect
 
 from hocso.core.db import make_engine
 from tests.agencies.conftest import make_user
+from tests.e2e.conftest import phone_context
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_citizen_journey import answer_quiz
 from tests.e2e.test_who_is_behind import axe_violations, no_sideways_scroll
 
 
-def test_a_helper_registers_a_citizen_and_helps_them_pass_a_module_in_an_assisted_session(context, server):
+def test_a_helper_registers_a_citizen_and_helps_them_pass_a_module_in_an_assisted_session(context, browser, server):
     engine = make_engine(server.database_url)
     make_user(engine, "helper.hk@example.vn", roles=["helper"], admin_of="HNI-HK")
     engine.dispose()
@@ -57,6 +58,15 @@ def test_a_helper_registers_a_citizen_and_helps_them_pass_a_module_in_an_assiste
     # The completion counts as assisted in the commune's figures.
     admin = server.token("admin.hni@example.vn")
     assert server.api("GET", "/agencies/HNI-HK/stats", admin).json()["assisted"] == 1
+    # And the commune's manager sees it on the dashboard.
+    manager = phone_context(browser, server)
+    try:
+        dashboard = manager.new_page()
+        sign_in(dashboard, "admin.hni@example.vn")
+        dashboard.goto("/admin/HNI-HK")
+        expect(dashboard.get_by_test_id("figures")).to_contain_text("1 học phần hoàn thành trong năm nhờ tổ công nghệ số hỗ trợ")
+    finally:
+        manager.close()
 
 
 def test_the_helpers_page_and_banner_in_english_on_a_large_screen(browser, server):

@@ -68,6 +68,7 @@ export function Admin({ code }) {
             <li><span class="figure">{percent(st.goal_rate)}</span> {t('goal_rate')} ({st.goal_met})</li>
             <li><span class="figure">{percent(st.required_rate)}</span> {t('required_rate')}</li>
             <li><span class="figure">{st.overdue}</span> {t('overdue_count')}</li>
+            <li><span class="figure">{st.assisted ?? 0}</span> {tm('assisted_count')}</li>
           </ul>
           <p class="muted" data-testid="required-note">{tm('required_note')}</p>
           <section aria-labelledby="children-title">
