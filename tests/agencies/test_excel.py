@@ -83,3 +83,30 @@ def test_the_vietnamese_csv_uses_semicolons_vietnamese_headers_and_percentages(c
     # Without lang the CSV stays as integrations know it.
     plain = client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN)).content.decode("utf-8-sig")
     assert plain.startswith("code,name,row,year")
+
+
+@pytest.mark.parametrize("path", ["stats.csv", "stats.xlsx", "members.csv"])
+def test_an_export_waits_for_another_processs_write_instead_of_failing(client, tree, settings, path):
+    """An export is a GET that writes its audit record: on SQLite it must take the writer's turn up front."""
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL has no single writer")
+    import sqlite3
+    import threading
+    import time
+
+    headers = auth_header(login(client, ADMIN))
+    other = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process (a second worker, the command line) is writing
+    other.execute("UPDATE agency SET name = name || '' WHERE code = 'HNI'")
+    done = threading.Event()
+
+    def commit_later():
+        time.sleep(1.0)
+        other.execute("COMMIT")
+        done.set()
+
+    threading.Thread(target=commit_later).start()
+    r = client.get(f"/api/v1/agencies/HNI/{path}", headers=headers)
+    done.wait(5)
+    other.close()
+    assert r.status_code == 200, r.text

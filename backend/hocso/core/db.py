@@ -223,10 +223,21 @@ def gate_for(engine: Engine, *, connections: int, wait_seconds: float) -> Databa
     return _gates[engine]
 
 
+# A GET that also writes (an export recorded in the audit trail) says so with `openapi_extra=WRITES_ON_GET`. On
+# SQLite a read transaction that writes later cannot wait for the writer: once another write has committed since
+# it began, its first write fails at once with "database is locked". Such a GET takes the writer's turn up front.
+WRITES_ON_GET = {"x-writes": True}
+
+
+def _writes_on_get(request: Request) -> bool:
+    extra = getattr(request.scope.get("route"), "openapi_extra", None)
+    return bool(extra and extra.get("x-writes"))
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """Yields the request's session once it is its turn, and commits before the answer: services only flush."""
     gate: DatabaseGate = request.app.state.db_gate
-    write = request.method in WRITE_METHODS
+    write = request.method in WRITE_METHODS or _writes_on_get(request)
     async with gate.turn(write=write):
         session = open_session(gate.engine, write=write)
         try:

@@ -28,7 +28,7 @@ from hocso.agencies.manager_schemas import (
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats
 from hocso.core import jobs
 from hocso.agencies.deps import ManagedAgency
-from hocso.core.db import SessionDep
+from hocso.core.db import WRITES_ON_GET, SessionDep
 from hocso.core.errors import error_responses
 from hocso.core.timeutil import current_vietnam_year, vietnam_today
 
@@ -58,7 +58,7 @@ def get_stats(agency: ManagedAgency, user: CurrentUser, session: SessionDep, yea
 
 @router.get(
     "/{code}/stats.csv",
-    operation_id="export_agency_stats_csv",
+    operation_id="export_agency_stats_csv", openapi_extra=WRITES_ON_GET,
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
 )
 def get_stats_csv(
@@ -119,7 +119,7 @@ YES_NO = {"vi": ("Có", "Không"), "en": ("yes", "no")}
 
 
 @router.get(
-    "/{code}/members.csv", operation_id="export_agency_members_csv",
+    "/{code}/members.csv", operation_id="export_agency_members_csv", openapi_extra=WRITES_ON_GET,
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}, **error_responses(401, 403, 404)},
 )
 def export_members(
@@ -172,7 +172,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
-    "/{code}/stats.xlsx", operation_id="export_agency_stats_xlsx",
+    "/{code}/stats.xlsx", operation_id="export_agency_stats_xlsx", openapi_extra=WRITES_ON_GET,
     responses={200: {"content": {XLSX: {}}, "description": "Excel workbook"}, **error_responses(401, 403, 404)},
 )
 def export_stats_xlsx(agency: ManagedAgency, user: CurrentUser, session: SessionDep, year: YearQuery = None, lang: LangQuery = "vi") -> Response:
