@@ -70,6 +70,7 @@ def test_the_listen_button_reads_the_lesson_in_vietnamese_sentence_by_sentence(c
     page.reload()
     page.get_by_role("button", name="Nghe đọc bài này").click()
     expect(page.get_by_label("Chậm")).to_be_checked()
+    page.wait_for_function("window.__said().length > 0")  # speaking starts once the voices have been listed
     assert page.evaluate("window.__said()")[0]["rate"] == 0.75
 
 
