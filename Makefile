@@ -15,6 +15,7 @@ run: install frontend
 test: install frontend $(STAMPS)/ralph
 	scripts/ensure-chromium
 	$(BIN)/ruff check backend tests bench
+	$(BIN)/ruff format --check backend tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hocso content check

@@ -76,23 +76,83 @@ PRESETS: dict[str, dict] = {
 }
 
 PROVINCES = [
-    ("HCM", "Thành phố Hồ Chí Minh"), ("HNI", "Thành phố Hà Nội"), ("HPG", "Thành phố Hải Phòng"),
-    ("DNG", "Thành phố Đà Nẵng"), ("CTO", "Thành phố Cần Thơ"), ("HUE", "Thành phố Huế"), ("THA", "Tỉnh Thanh Hóa"),
-    ("NAN", "Tỉnh Nghệ An"), ("DNA", "Tỉnh Đồng Nai"), ("AGI", "Tỉnh An Giang"), ("BNI", "Tỉnh Bắc Ninh"),
-    ("HYE", "Tỉnh Hưng Yên"), ("NBI", "Tỉnh Ninh Bình"), ("QNI", "Tỉnh Quảng Ninh"), ("PTH", "Tỉnh Phú Thọ"),
-    ("TNG", "Tỉnh Thái Nguyên"), ("LCA", "Tỉnh Lào Cai"), ("TQU", "Tỉnh Tuyên Quang"), ("CBA", "Tỉnh Cao Bằng"),
-    ("LSO", "Tỉnh Lạng Sơn"), ("SLA", "Tỉnh Sơn La"), ("DBI", "Tỉnh Điện Biên"), ("LCH", "Tỉnh Lai Châu"),
-    ("HTI", "Tỉnh Hà Tĩnh"), ("QTR", "Tỉnh Quảng Trị"), ("QNG", "Tỉnh Quảng Ngãi"), ("GLA", "Tỉnh Gia Lai"),
-    ("KHO", "Tỉnh Khánh Hòa"), ("LDO", "Tỉnh Lâm Đồng"), ("DLK", "Tỉnh Đắk Lắk"), ("TNI", "Tỉnh Tây Ninh"),
-    ("VLO", "Tỉnh Vĩnh Long"), ("DTH", "Tỉnh Đồng Tháp"), ("CMA", "Tỉnh Cà Mau"),
+    ("HCM", "Thành phố Hồ Chí Minh"),
+    ("HNI", "Thành phố Hà Nội"),
+    ("HPG", "Thành phố Hải Phòng"),
+    ("DNG", "Thành phố Đà Nẵng"),
+    ("CTO", "Thành phố Cần Thơ"),
+    ("HUE", "Thành phố Huế"),
+    ("THA", "Tỉnh Thanh Hóa"),
+    ("NAN", "Tỉnh Nghệ An"),
+    ("DNA", "Tỉnh Đồng Nai"),
+    ("AGI", "Tỉnh An Giang"),
+    ("BNI", "Tỉnh Bắc Ninh"),
+    ("HYE", "Tỉnh Hưng Yên"),
+    ("NBI", "Tỉnh Ninh Bình"),
+    ("QNI", "Tỉnh Quảng Ninh"),
+    ("PTH", "Tỉnh Phú Thọ"),
+    ("TNG", "Tỉnh Thái Nguyên"),
+    ("LCA", "Tỉnh Lào Cai"),
+    ("TQU", "Tỉnh Tuyên Quang"),
+    ("CBA", "Tỉnh Cao Bằng"),
+    ("LSO", "Tỉnh Lạng Sơn"),
+    ("SLA", "Tỉnh Sơn La"),
+    ("DBI", "Tỉnh Điện Biên"),
+    ("LCH", "Tỉnh Lai Châu"),
+    ("HTI", "Tỉnh Hà Tĩnh"),
+    ("QTR", "Tỉnh Quảng Trị"),
+    ("QNG", "Tỉnh Quảng Ngãi"),
+    ("GLA", "Tỉnh Gia Lai"),
+    ("KHO", "Tỉnh Khánh Hòa"),
+    ("LDO", "Tỉnh Lâm Đồng"),
+    ("DLK", "Tỉnh Đắk Lắk"),
+    ("TNI", "Tỉnh Tây Ninh"),
+    ("VLO", "Tỉnh Vĩnh Long"),
+    ("DTH", "Tỉnh Đồng Tháp"),
+    ("CMA", "Tỉnh Cà Mau"),
 ]
 # Relative head counts by kind of node (the HQ staff of a ministry, a commune's cán bộ, ...).
-WEIGHT = {"root": 300, "ministry": 150, "Cục": 80, "Phòng": 40, "Tổ": 20, "province": 200, "Sở": 60,
-          "Đơn vị": 30, "Xã": 25, "Bộ phận": 10}
+WEIGHT = {
+    "root": 300,
+    "ministry": 150,
+    "Cục": 80,
+    "Phòng": 40,
+    "Tổ": 20,
+    "province": 200,
+    "Sở": 60,
+    "Đơn vị": 30,
+    "Xã": 25,
+    "Bộ phận": 10,
+}
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Đức", "Ngọc", "Quốc", "Thu", "Kim"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Lan", "Linh", "Long", "Mai",
-         "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hòa",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Yến",
+]
 # Share of completions per year: more people learn each year. The current year gets the last share.
 YEAR_SHARES = [0.06, 0.10, 0.15, 0.20, 0.24, 0.25]
 
@@ -168,8 +228,7 @@ class Progress:
             self.last = now
             rate = self.done / max(now - self.start, 1e-9)
             eta = (self.total - self.done) / rate if rate else float("inf")
-            print(f"  {self.label}: {self.done:>12,} / {self.total:,} rows  {rate:>10,.0f} rows/s  ETA {eta:5.0f} s",
-                  flush=True)
+            print(f"  {self.label}: {self.done:>12,} / {self.total:,} rows  {rate:>10,.0f} rows/s  ETA {eta:5.0f} s", flush=True)
 
     def finish(self) -> float:
         took = time.perf_counter() - self.start
@@ -275,7 +334,7 @@ def binomial_weights(n: int, mean: float) -> list[float]:
 
 def load_modules(engine, content: Path, wanted: int) -> list[dict]:
     """Loads content/ with the app's loader, then adds copies of real modules until there are `wanted`."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from hocso.content.models import Module, ModuleVersion
     from hocso.content.service import sync_content
@@ -285,30 +344,44 @@ def load_modules(engine, content: Path, wanted: int) -> list[dict]:
         report = sync_content(session, content)
         session.commit()
         real = session.exec(
-            select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.active == True).order_by(Module.slug)  # noqa: E712
+            select(Module, ModuleVersion)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(col(Module.active).is_(True))
+            .order_by(Module.slug)  # noqa: E712
         ).all()
         if not real:
             raise SystemExit(f"no modules loaded from {content}: {report.problems[:3]}")
         for i in range(len(real), wanted):
             src_module, src = real[i % len(real)]
-            clone = Module(slug=f"bench-copy-{i:02d}-{src_module.slug}"[:64], area_slug=src_module.area_slug,
-                           active=True, position=100 + i)
+            clone = Module(
+                slug=f"bench-copy-{i:02d}-{src_module.slug}"[:64], area_slug=src_module.area_slug, active=True, position=100 + i
+            )
             session.add(clone)
             session.flush()
-            version = ModuleVersion(module_slug=clone.slug, version=1, content_hash=src.content_hash,
-                                    minutes=src.minutes, level=src.level, audience=src.audience, data=src.data)
+            version = ModuleVersion(
+                module_slug=clone.slug,
+                version=1,
+                content_hash=src.content_hash,
+                minutes=src.minutes,
+                level=src.level,
+                audience=src.audience,
+                data=src.data,
+            )
             session.add(version)
             session.flush()
             clone.current_version_id = version.id
             session.add(clone)
         session.commit()
         rows = session.exec(
-            select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.active == True).order_by(Module.slug)  # noqa: E712
+            select(Module, ModuleVersion)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(col(Module.active).is_(True))
+            .order_by(Module.slug)  # noqa: E712
         ).all()
-        return [{"slug": m.slug, "version_id": v.id, "lessons": len(v.data["lessons"]), "copy": m.slug.startswith("bench-copy-")}
-                for m, v in rows]
+        return [
+            {"slug": m.slug, "version_id": v.id, "lessons": len(v.data["lessons"]), "copy": m.slug.startswith("bench-copy-")}
+            for m, v in rows
+        ]
 
 
 class Loader:
@@ -318,8 +391,13 @@ class Loader:
         self.kind = kind
         if kind == "sqlite":
             self.conn = sqlite3.connect(sqlite_path(url), isolation_level=None)
-            for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "foreign_keys=OFF", "cache_size=-2000000",
-                           "temp_store=MEMORY"):
+            for pragma in (
+                "journal_mode=MEMORY",
+                "synchronous=OFF",
+                "foreign_keys=OFF",
+                "cache_size=-2000000",
+                "temp_store=MEMORY",
+            ):
                 self.conn.execute(f"PRAGMA {pragma}")
         else:
             import psycopg
@@ -332,11 +410,19 @@ class Loader:
                 pass
 
     def insert(self, table: str, columns: list[str], rows: Iterable[tuple], progress: Progress, batch: int = 250_000) -> None:
-        blocks = ((len(part), part, "" if self.kind == "sqlite" else
-                   "".join("\t".join(_pg_text(v) for v in row) + "\n" for row in part)) for part in chunks(rows, batch))
+        blocks = (
+            (
+                len(part),
+                part,
+                "" if self.kind == "sqlite" else "".join("\t".join(_pg_text(v) for v in row) + "\n" for row in part),
+            )
+            for part in chunks(rows, batch)
+        )
         self.insert_lines(table, columns, blocks, progress)
 
-    def insert_lines(self, table: str, columns: list[str], blocks: Iterable[tuple[int, list[tuple], str]], progress: Progress) -> None:
+    def insert_lines(
+        self, table: str, columns: list[str], blocks: Iterable[tuple[int, list[tuple], str]], progress: Progress
+    ) -> None:
         """Like insert, for rows made in blocks: (row count, rows for SQLite, COPY text for PostgreSQL)."""
         if self.kind == "sqlite":
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -401,11 +487,10 @@ def main() -> int:
 
     from sqlalchemy import event
 
-    from hocso.stats import rollups
-    from hocso.core.timeutil import vietnam_today
     from hocso.core.db import make_engine, open_session
     from hocso.core.migrate import upgrade
-    from hocso.core.timeutil import utcnow
+    from hocso.core.timeutil import utcnow, vietnam_today
+    from hocso.stats import rollups
 
     spec = PRESETS[args.preset]
     url, kind = resolve_db(args.db, args.preset)
@@ -437,8 +522,12 @@ def main() -> int:
 
     t = time.perf_counter()
     progress = Progress("agency", len(nodes))
-    loader.insert("agency", ["id", "code", "name", "parent_id", "path", "depth"],
-                  ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes), progress)
+    loader.insert(
+        "agency",
+        ["id", "code", "name", "parent_id", "path", "depth"],
+        ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes),
+        progress,
+    )
     progress.finish()
 
     # People: uuid order is random with respect to agencies, as with uuid4 keys in real life.
@@ -450,8 +539,7 @@ def main() -> int:
     loader.insert(
         "user_account",
         ["id", "email", "full_name", "created_at", "agency_id"],
-        ((uid, f"cb{i:07d}@bench.hocso.vn", names[i % 5000], stamp + tz, agency_of[i])
-         for i, uid in enumerate(user_ids)),
+        ((uid, f"cb{i:07d}@bench.hocso.vn", names[i % 5000], stamp + tz, agency_of[i]) for i, uid in enumerate(user_ids)),
         progress,
     )
     timings["people_s"] = progress.finish()
@@ -486,8 +574,16 @@ def main() -> int:
     progress = Progress("module_progress", expected)
     loader.insert_lines(
         "module_progress",
-        ["user_id", "module_slug", "started_at", "lessons_completed", "best_score", "completed_at", "completed_year",
-         "completed_version_id"],
+        [
+            "user_id",
+            "module_slug",
+            "started_at",
+            "lessons_completed",
+            "best_score",
+            "completed_at",
+            "completed_year",
+            "completed_version_id",
+        ],
         blocks(),
         progress,
     )
@@ -497,14 +593,23 @@ def main() -> int:
     # one on a big province, one on a ministry and some on communes.
     by_code = {n.code: n for n in nodes}
     today = vietnam_today()
-    reqs = [(by_code["VN"].id, modules[0]["slug"], today - timedelta(days=30)),
-            (by_code["T-HCM"].id, modules[1]["slug"], today + timedelta(days=60)),
-            (by_code["B01"].id, modules[2]["slug"], today + timedelta(days=90))]
+    reqs = [
+        (by_code["VN"].id, modules[0]["slug"], today - timedelta(days=30)),
+        (by_code["T-HCM"].id, modules[1]["slug"], today + timedelta(days=60)),
+        (by_code["B01"].id, modules[2]["slug"], today + timedelta(days=90)),
+    ]
     communes = [n for n in nodes if n.kind == "Xã"]
-    reqs += [(c.id, modules[3]["slug"], today + timedelta(days=rng.randint(-20, 120))) for c in rng.sample(communes, min(20, len(communes)))]
+    reqs += [
+        (c.id, modules[3]["slug"], today + timedelta(days=rng.randint(-20, 120)))
+        for c in rng.sample(communes, min(20, len(communes)))
+    ]
     progress = Progress("requirement", len(reqs))
-    loader.insert("requirement", ["agency_id", "module_slug", "due_date", "created_at"],
-                  ((a, s, d.isoformat(), stamp + tz) for a, s, d in reqs), progress)
+    loader.insert(
+        "requirement",
+        ["agency_id", "module_slug", "due_date", "created_at"],
+        ((a, s, d.isoformat(), stamp + tz) for a, s, d in reqs),
+        progress,
+    )
     progress.finish()
     loader.finish()
     timings["bulk_load_s"] = time.perf_counter() - t
@@ -513,6 +618,7 @@ def main() -> int:
     print("  building rollups with hocso.stats.rollups.rebuild_all ...", flush=True)
     engine = make_engine(url)
     if kind == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _big_cache(dbapi_conn, _record):
             dbapi_conn.execute("PRAGMA cache_size=-2000000")
@@ -534,8 +640,15 @@ def main() -> int:
     print(f"== done in {timings['total_s']:.0f} s", flush=True)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    meta = {"preset": args.preset, "engine": kind, "seed": args.seed, "agencies_by_depth": depth_counts,
-            "modules": len(modules), "rows": counts_db, "timings_s": {k: round(v, 1) for k, v in timings.items()}}
+    meta = {
+        "preset": args.preset,
+        "engine": kind,
+        "seed": args.seed,
+        "agencies_by_depth": depth_counts,
+        "modules": len(modules),
+        "rows": counts_db,
+        "timings_s": {k: round(v, 1) for k, v in timings.items()},
+    }
     (OUT / f"agency_data-{kind}-{args.preset}.json").write_text(json.dumps(meta, indent=2))
     return 0
 

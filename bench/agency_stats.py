@@ -37,8 +37,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def figures(ms: list[float]) -> dict:
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2),
-            "min_ms": round(min(ms), 2), "max_ms": round(max(ms), 2)}
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(percentile(ms, 0.95), 2),
+        "min_ms": round(min(ms), 2),
+        "max_ms": round(max(ms), 2),
+    }
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
@@ -84,13 +89,15 @@ def pick_targets(session) -> dict:
 
     root = session.exec(select(Agency).where(Agency.parent_id.is_(None)).order_by(Agency.id)).first()
     province = session.exec(
-        select(Agency).join(AgencyRollup, AgencyRollup.agency_id == Agency.id)
+        select(Agency)
+        .join(AgencyRollup, AgencyRollup.agency_id == Agency.id)
         .where(Agency.parent_id == root.id, Agency.code.startswith("T-"))
         .order_by(AgencyRollup.members.desc())
     ).first()
     parents = select(Agency.parent_id).where(Agency.parent_id.is_not(None))
     leaf = session.exec(
-        select(Agency).join(AgencyRollup, AgencyRollup.agency_id == Agency.id)
+        select(Agency)
+        .join(AgencyRollup, AgencyRollup.agency_id == Agency.id)
         .where(subtree_filter(province.path), Agency.id.not_in(parents))
         .order_by(Agency.depth.desc(), AgencyRollup.members.desc())
     ).first()
@@ -99,8 +106,11 @@ def pick_targets(session) -> dict:
 
 def agrees_with_recount(stats, naive: dict) -> bool:
     """The app's stats and the naive recount agree: members, goal met this year, completions per module ever."""
-    got = {"members": stats.members, "goal_met": stats.goal_met,
-           **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
+    got = {
+        "members": stats.members,
+        "goal_met": stats.goal_met,
+        **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed},
+    }
     return got == naive
 
 
@@ -113,16 +123,18 @@ def database_size(engine, url: str, kind: str) -> dict:
         out = {"total_bytes": total}
         try:
             with engine.connect() as conn:
-                rows = conn.execute(text(
-                    "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")).all()
+                rows = conn.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")).all()
         except Exception:  # dbstat is not compiled into every SQLite
             return out
     else:
         with engine.connect() as conn:
             out = {"total_bytes": conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()}
-            rows = conn.execute(text(
-                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')")).all()
+            rows = conn.execute(
+                text(
+                    "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+                )
+            ).all()
     tables = {"agency_rollup", "agency_year_rollup", "agency_module_rollup"}
     # Index names start with ix_<table>, <table>_pkey or sqlite_autoindex_<table>.
     rollup = sum(n for name, n in rows if any(t in name for t in tables))
@@ -150,8 +162,6 @@ def main() -> int:
     from sqlmodel import select
 
     from hocso.accounts.models import User
-    from hocso.stats import rollups
-    from hocso.stats.figures import agency_stats
     from hocso.agencies.models import Agency
     from hocso.content.models import Module, ModuleVersion
     from hocso.core.db import make_engine, open_session
@@ -160,6 +170,8 @@ def main() -> int:
     from hocso.learning.client_time import Receipt
     from hocso.learning.models import ModuleProgress
     from hocso.learning.schemas import AttemptIn
+    from hocso.stats import rollups
+    from hocso.stats.figures import agency_stats
 
     url, kind = resolve_db(args.db, args.preset)
     if kind == "sqlite" and not sqlite_path(url).exists():
@@ -184,7 +196,9 @@ def main() -> int:
         with open_session(engine) as session:
             return naive_stats(session, agency=session.get(Agency, agency_id), year=year)
 
-    header = f"{'stats for':<34}{'members':>10}{'rollups median':>16}{'p95':>9}{'naive median':>15}{'p95':>10}{'naive/rollups':>15}"
+    header = (
+        f"{'stats for':<34}{'members':>10}{'rollups median':>16}{'p95':>9}{'naive median':>15}{'p95':>10}{'naive/rollups':>15}"
+    )
     print(header, flush=True)
     for label, (agency_id, code, name, depth) in targets.items():
         run_stats(agency_id)  # warm-up: caches, plans, pages
@@ -201,43 +215,65 @@ def main() -> int:
             raise SystemExit(f"stats for {code} disagree with the naive recount {naive}")
         f, n = figures([ms for ms, _ in fast]), figures(naive_ms)
         ratio = n["median_ms"] / f["median_ms"]
-        result["stats"][label] = {"code": code, "name": name, "depth": depth, "members": stats.members,
-                                  "goal_met": stats.goal_met, "children": len(stats.children), "rollups": f,
-                                  "naive": {**n, "capped_at_one_run": capped}, "naive_over_rollups": round(ratio, 1)}
+        result["stats"][label] = {
+            "code": code,
+            "name": name,
+            "depth": depth,
+            "members": stats.members,
+            "goal_met": stats.goal_met,
+            "children": len(stats.children),
+            "rollups": f,
+            "naive": {**n, "capped_at_one_run": capped},
+            "naive_over_rollups": round(ratio, 1),
+        }
         tag = f"{label} {code} (depth {depth})"
-        print(f"{tag:<34}{stats.members:>10,}{f['median_ms']:>13.2f} ms{f['p95_ms']:>9.2f}{n['median_ms']:>12.1f} ms"
-              f"{n['p95_ms']:>10.1f}{ratio:>14,.0f}x" + ("  (naive run once: slow)" if capped else ""), flush=True)
+        print(
+            f"{tag:<34}{stats.members:>10,}{f['median_ms']:>13.2f} ms{f['p95_ms']:>9.2f}{n['median_ms']:>12.1f} ms"
+            f"{n['p95_ms']:>10.1f}{ratio:>14,.0f}x" + ("  (naive run once: slow)" if capped else ""),
+            flush=True,
+        )
 
     # Completions: different civil servants each pass a module they have not completed, as the quiz endpoint
     # would record it: one write transaction per completion, rollups updated inside it.
     with open_session(engine) as session:
         modules = session.exec(
-            select(Module.slug, ModuleVersion.data).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            select(Module.slug, ModuleVersion.data)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
             .where(Module.active == True)  # noqa: E712
         ).all()
-        right = {slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
-                 for slug, data in modules}
+        right = {
+            slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
+            for slug, data in modules
+        }
         top = session.exec(select(User.id).order_by(User.id.desc()).limit(1)).one()
         people: list[uuid.UUID] = []
         seen: set[uuid.UUID] = set()
         while len(people) < args.completions:
             # A random point in the key space, then the next civil servant after it: random people, index only.
             start = uuid.UUID(int=rng.getrandbits(128) % top.int)
-            uid = session.exec(select(User.id).where(User.id >= start, User.agency_id.is_not(None)).order_by(User.id).limit(1)).first()
+            uid = session.exec(
+                select(User.id).where(User.id >= start, User.agency_id.is_not(None)).order_by(User.id).limit(1)
+            ).first()
             if uid is not None and uid not in seen:
                 seen.add(uid)
                 people.append(uid)
         plan = []
         for uid in people:
-            done = set(session.exec(select(ModuleProgress.module_slug).where(
-                ModuleProgress.user_id == uid, ModuleProgress.completed_at.is_not(None))).all())
+            done = set(
+                session.exec(
+                    select(ModuleProgress.module_slug).where(
+                        ModuleProgress.user_id == uid, ModuleProgress.completed_at.is_not(None)
+                    )
+                ).all()
+            )
             todo = sorted(set(right) - done)
             if todo:
                 plan.append((uid, rng.choice(todo)))
     # The same path for citizens outside any agency, where there is no rollup to update: the baseline.
     with open_session(engine, write=True) as session:
-        citizens = [User(email=f"citizen.{uuid.uuid4().hex[:12]}@bench.hocso.vn", full_name="Người dân")
-                    for _ in range(len(plan))]
+        citizens = [
+            User(email=f"citizen.{uuid.uuid4().hex[:12]}@bench.hocso.vn", full_name="Người dân") for _ in range(len(plan))
+        ]
         session.add_all(citizens)
         session.commit()
         baseline_plan = [(u.id, rng.choice(sorted(right))) for u in citizens]
@@ -290,14 +326,22 @@ def main() -> int:
         event.remove(engine, "before_cursor_execute", count_statement)
     rec, part, base = figures(record_ms), figures(rollup_ms), figures(baseline_ms)
     per = {k: round(v / max(len(record_ms), 1), 1) for k, v in statements.items()}
-    result["record_completion"] = {**rec, "statements_each": per["civil_servant"], "rollup_update": part,
-                                   "citizen_without_rollups": {**base, "statements_each": per["citizen"]}}
+    result["record_completion"] = {
+        **rec,
+        "statements_each": per["civil_servant"],
+        "rollup_update": part,
+        "citizen_without_rollups": {**base, "statements_each": per["citizen"]},
+    }
     print(f"\nrecord one completion (submit_attempt + commit, one transaction each), {rec['n']} different people:")
-    print(f"  civil servant, rollups kept current   median {rec['median_ms']:6.2f} ms  p95 {rec['p95_ms']:6.2f} ms  "
-          f"{per['civil_servant']} SQL statements")
+    print(
+        f"  civil servant, rollups kept current   median {rec['median_ms']:6.2f} ms  p95 {rec['p95_ms']:6.2f} ms  "
+        f"{per['civil_servant']} SQL statements"
+    )
     print(f"    of which rollups.completion_changed median {part['median_ms']:6.2f} ms  p95 {part['p95_ms']:6.2f} ms")
-    print(f"  citizen in no agency (no rollups)     median {base['median_ms']:6.2f} ms  p95 {base['p95_ms']:6.2f} ms  "
-          f"{per['citizen']} SQL statements")
+    print(
+        f"  citizen in no agency (no rollups)     median {base['median_ms']:6.2f} ms  p95 {base['p95_ms']:6.2f} ms  "
+        f"{per['citizen']} SQL statements"
+    )
 
     # The rollups stayed right: the leaf of the last people to complete agrees with a recount.
     with open_session(engine) as session:
@@ -310,8 +354,11 @@ def main() -> int:
 
     size = database_size(engine, url, kind)
     result["database"] = size
-    extra = (f" (module_progress {mb(size['module_progress_bytes'])}, rollups {mb(size['rollups_bytes'])})"
-             if "rollups_bytes" in size else "")
+    extra = (
+        f" (module_progress {mb(size['module_progress_bytes'])}, rollups {mb(size['rollups_bytes'])})"
+        if "rollups_bytes" in size
+        else ""
+    )
     print(f"database size: {mb(size['total_bytes'])}{extra}")
     engine.dispose()
 

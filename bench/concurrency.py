@@ -50,8 +50,12 @@ async def setup_people(client: httpx.AsyncClient, n: int) -> list[dict]:
             r.raise_for_status()
             r = await client.post("/api/v1/auth/login", data={"username": email, "password": PASSWORD})
             r.raise_for_status()
-        return {"email": email, "headers": {"Authorization": f"Bearer {r.json()['access_token']}"},
-                "events": set(), "attempts": set()}
+        return {
+            "email": email,
+            "headers": {"Authorization": f"Bearer {r.json()['access_token']}"},
+            "events": set(),
+            "attempts": set(),
+        }
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
@@ -98,14 +102,26 @@ async def crowd(url: str, people: list[dict], size: int, rounds: int) -> dict:
             person = people[i % len(people)]
             kind = KINDS[i % len(KINDS)]
             if kind == "bad_login":
-                return send(kind, "POST", "/api/v1/auth/login", False,
-                            data={"username": f"nobody{i}@example.vn", "password": "wrongpass1"})
+                return send(
+                    kind,
+                    "POST",
+                    "/api/v1/auth/login",
+                    False,
+                    data={"username": f"nobody{i}@example.vn", "password": "wrongpass1"},
+                )
             if kind == "good_login":
-                return send(kind, "POST", "/api/v1/auth/login", False,
-                            data={"username": person["email"], "password": PASSWORD})
+                return send(kind, "POST", "/api/v1/auth/login", False, data={"username": person["email"], "password": PASSWORD})
             if kind == "progress":
-                events = [{"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics",
-                           "lesson": random.choice(["scan", "check"]), "occurred_at": _now()} for _ in range(5)]
+                events = [
+                    {
+                        "event_id": str(uuid.uuid4()),
+                        "type": "lesson_completed",
+                        "module": "qr-basics",
+                        "lesson": random.choice(["scan", "check"]),
+                        "occurred_at": _now(),
+                    }
+                    for _ in range(5)
+                ]
                 person["events"].update(e["event_id"] for e in events)
                 return send(kind, "POST", "/api/v1/progress/events", True, json={"events": events}, headers=person["headers"])
             if kind == "attempt":
@@ -152,8 +168,10 @@ async def crowd(url: str, people: list[dict], size: int, rounds: int) -> dict:
         "p50_ms": round(percentile(every, 0.5) * 1000),
         "p99_ms": round(percentile(every, 0.99) * 1000),
         "max_ms": round(max(every) * 1000),
-        "by_kind": {k: {"p50_ms": round(percentile(v, 0.5) * 1000), "p99_ms": round(percentile(v, 0.99) * 1000)}
-                    for k, v in sorted(first.items())},
+        "by_kind": {
+            k: {"p50_ms": round(percentile(v, 0.5) * 1000), "p99_ms": round(percentile(v, 0.99) * 1000)}
+            for k, v in sorted(first.items())
+        },
         "write_stored_p99_ms": round(percentile(until_stored, 0.99) * 1000),
         "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
         "unanswered_or_500": sum(v for k, v in statuses.items() if k not in ALLOWED),
@@ -187,6 +205,7 @@ def main() -> int:
                 db_url = _fresh_pg_database(pg_url) if pg_url else f"sqlite:///{folder / 'crowd.db'}"
                 print(f"== {engine}, {workers} worker(s): {args.crowd} requests at once x {args.rounds}", flush=True)
                 with Server(db_url, workers, folder) as server:
+
                     async def go() -> dict:
                         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
                             people = await setup_people(client, args.people)
@@ -195,15 +214,20 @@ def main() -> int:
                     result = asyncio.run(go())
             result.update(engine=engine, workers=workers, crowd=args.crowd, rounds=args.rounds)
             results.append(result)
-            print(f"  {result['seconds']} s; most in flight {result['most_in_flight']}; first answer p50 "
-                  f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms; a write stored "
-                  f"within {result['write_stored_p99_ms']} ms (p99, resends included)")
+            print(
+                f"  {result['seconds']} s; most in flight {result['most_in_flight']}; first answer p50 "
+                f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms; a write stored "
+                f"within {result['write_stored_p99_ms']} ms (p99, resends included)"
+            )
             for kind, f in result["by_kind"].items():
                 print(f"    {kind:<11} p50 {f['p50_ms']:>6} ms   p99 {f['p99_ms']:>6} ms")
             print(f"  answers {result['statuses']}; unanswered or 500: {result['unanswered_or_500']}")
             print(f"  /health slowest {result['health_max_ms']} ms, failed or over 5 s: {result['health_failures']}")
-            print(f"  events sent {result['events_sent']}, attempts sent {result['attempts_sent']}; "
-                  f"lost {result['lost']}, extra {result['extra']}\n", flush=True)
+            print(
+                f"  events sent {result['events_sent']}, attempts sent {result['attempts_sent']}; "
+                f"lost {result['lost']}, extra {result['extra']}\n",
+                flush=True,
+            )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "concurrency.json").write_text(json.dumps(results, indent=2))

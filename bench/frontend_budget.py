@@ -32,8 +32,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "frontend" / "dist"
 LIGHTHOUSE_DIR = ROOT / "bench" / "lighthouse"
 CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 BUDGET = {"first_screen_js_gzip_kb": 60, "performance": 90, "accessibility": 95}
 
 
@@ -45,11 +54,21 @@ def free_port() -> int:
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "HOCSO_DATA_DIR": str(folder), "HOCSO_CONTENT_DIR": str(ROOT / "content"),
-           "HOCSO_FRONTEND_DIR": str(DIST), "HOCSO_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "HOCSO_DATA_DIR": str(folder),
+        "HOCSO_CONTENT_DIR": str(ROOT / "content"),
+        "HOCSO_FRONTEND_DIR": str(DIST),
+        "HOCSO_LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen([str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port)],
-                               env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port)],
+        env=env,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -111,9 +130,19 @@ def ensure_lighthouse() -> Path:
 
 def lighthouse(binary: Path, page_url: str, out: Path) -> dict[str, float]:
     subprocess.run(
-        [str(binary), page_url, "--quiet", "--only-categories=performance,accessibility", "--form-factor=mobile",
-         "--output=json", f"--output-path={out}", f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}"],
-        env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=300,
+        [
+            str(binary),
+            page_url,
+            "--quiet",
+            "--only-categories=performance,accessibility",
+            "--form-factor=mobile",
+            "--output=json",
+            f"--output-path={out}",
+            f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        check=True,
+        timeout=300,
     )
     report = json.loads(out.read_text())
     audits = report["audits"]
@@ -123,8 +152,11 @@ def lighthouse(binary: Path, page_url: str, out: Path) -> dict[str, float]:
         "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
         "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
-        "failed_a11y": [k for k, a in audits.items() if a.get("score") == 0 and k in
-                        {r["id"] for r in report["categories"]["accessibility"]["auditRefs"]}],
+        "failed_a11y": [
+            k
+            for k, a in audits.items()
+            if a.get("score") == 0 and k in {r["id"] for r in report["categories"]["accessibility"]["auditRefs"]}
+        ],
     }
 
 
@@ -150,7 +182,9 @@ def main() -> int:
                 for i in range(args.runs):
                     print(f"lighthouse {name} ({path}) run {i + 1}/{args.runs} ...", flush=True)
                     runs.append(lighthouse(binary, url + path, Path(folder) / f"{name}-{i}.json"))
-                median = {k: statistics.median(r[k] for r in runs) for k in ("performance", "accessibility", "lcp_ms", "tbt_ms", "cls")}
+                median = {
+                    k: statistics.median(r[k] for r in runs) for k in ("performance", "accessibility", "lcp_ms", "tbt_ms", "cls")
+                }
                 scores[name] = {**median, "runs": runs}
         finally:
             process.terminate()
@@ -162,11 +196,32 @@ def main() -> int:
 
     print()
     print(f"{'measure':44} {'value':>10} {'budget':>10}  ok")
-    rows = [("first-screen JavaScript, gzip (KB)", round(js_kb, 1), f"<= {BUDGET['first_screen_js_gzip_kb']}", js_kb <= BUDGET["first_screen_js_gzip_kb"])]
+    rows = [
+        (
+            "first-screen JavaScript, gzip (KB)",
+            round(js_kb, 1),
+            f"<= {BUDGET['first_screen_js_gzip_kb']}",
+            js_kb <= BUDGET["first_screen_js_gzip_kb"],
+        )
+    ]
     for name in pages:
         s = scores[name]
-        rows.append((f"Lighthouse mobile performance, {name}", s["performance"], f">= {BUDGET['performance']}", s["performance"] >= BUDGET["performance"]))
-        rows.append((f"Lighthouse accessibility, {name}", s["accessibility"], f">= {BUDGET['accessibility']}", s["accessibility"] >= BUDGET["accessibility"]))
+        rows.append(
+            (
+                f"Lighthouse mobile performance, {name}",
+                s["performance"],
+                f">= {BUDGET['performance']}",
+                s["performance"] >= BUDGET["performance"],
+            )
+        )
+        rows.append(
+            (
+                f"Lighthouse accessibility, {name}",
+                s["accessibility"],
+                f">= {BUDGET['accessibility']}",
+                s["accessibility"] >= BUDGET["accessibility"],
+            )
+        )
         rows.append((f"  LCP / TBT (ms), CLS, {name}", f"{s['lcp_ms']:.0f}/{s['tbt_ms']:.0f}, {s['cls']}", "", True))
     rows.append(("repeat visit with the network off", "works" if offline_ok else "FAILS", "works", offline_ok))
     for label, value, budget, ok in rows:
@@ -178,9 +233,18 @@ def main() -> int:
             print(f"accessibility audits failed on {name}: {', '.join(failed)}")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / "frontend_budget.json").write_text(json.dumps(
-        {"first_screen_js_gzip_kb": round(js_kb, 2), "scripts": scripts, "lighthouse": scores,
-         "repeat_visit_offline": offline_ok, "budget": BUDGET}, indent=2))
+    (out / "frontend_budget.json").write_text(
+        json.dumps(
+            {
+                "first_screen_js_gzip_kb": round(js_kb, 2),
+                "scripts": scripts,
+                "lighthouse": scores,
+                "repeat_visit_offline": offline_ok,
+                "budget": BUDGET,
+            },
+            indent=2,
+        )
+    )
     return 0 if all(ok for *_, ok in rows) else 1
 
 

@@ -61,11 +61,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def build(url: str, kind: str, people: int, seed: int) -> None:
     """A fresh database: migrations, content, the full preset's tree, people without completions, rollups."""
-    from hocso.stats import rollups
     from hocso.content.service import sync_content
     from hocso.core.db import make_engine, open_session
     from hocso.core.migrate import upgrade
     from hocso.core.timeutil import utcnow
+    from hocso.stats import rollups
 
     rng = random.Random(seed)
     fresh_database(url, kind)
@@ -79,17 +79,24 @@ def build(url: str, kind: str, people: int, seed: int) -> None:
     counts = head_counts(nodes, people, rng)
     loader = Loader(url, kind)
     progress = Progress("agency", len(nodes))
-    loader.insert("agency", ["id", "code", "name", "parent_id", "path", "depth"],
-                  ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes), progress)
+    loader.insert(
+        "agency",
+        ["id", "code", "name", "parent_id", "path", "depth"],
+        ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes),
+        progress,
+    )
     progress.finish()
     ids = sorted_user_ids(people, rng)
     agency_of = [n.id for n, c in zip(nodes, counts, strict=True) for _ in range(c)]
     rng.shuffle(agency_of)
     stamp = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f") + ("" if kind == "sqlite" else "+00")
     progress = Progress("user_account", people)
-    loader.insert("user_account", ["id", "email", "full_name", "created_at", "agency_id"],
-                  ((uid, f"hot{i:07d}@bench.hocso.vn", "Cán bộ", stamp, agency_of[i])
-                   for i, uid in enumerate(ids)), progress)
+    loader.insert(
+        "user_account",
+        ["id", "email", "full_name", "created_at", "agency_id"],
+        ((uid, f"hot{i:07d}@bench.hocso.vn", "Cán bộ", stamp, agency_of[i]) for i, uid in enumerate(ids)),
+        progress,
+    )
     progress.finish()
     if kind != "sqlite":
         loader.conn.execute("VACUUM ANALYZE")
@@ -123,8 +130,9 @@ def update_in_place(session, *, agency_id, slug, old_year, new_year, years_befor
     _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
 
 
-def writer_process(url: str, mode: str, only_rollups: bool, threads: int, work: list[tuple[str, str]], answers: dict,
-                   ready, go, stop, results) -> None:
+def writer_process(
+    url: str, mode: str, only_rollups: bool, threads: int, work: list[tuple[str, str]], answers: dict, ready, go, stop, results
+) -> None:
     """Records first completions from `threads` threads, each with its own session, until told to stop."""
     os.environ.setdefault("HOCSO_LOG_LEVEL", "WARNING")
     from sqlmodel import select
@@ -167,14 +175,14 @@ def writer_process(url: str, mode: str, only_rollups: bool, threads: int, work: 
                 with open_session(engine, write=True) as session:
                     if only_rollups:  # the person's lock and the rollup writes of a first completion, nothing else
                         agency_id = rollups.lock_person(session, uuid.UUID(uid))
-                        rollups.completion_changed(session, agency_id=agency_id, slug=slug, old_year=None,
-                                                   new_year=year, years_before={})
+                        rollups.completion_changed(
+                            session, agency_id=agency_id, slug=slug, old_year=None, new_year=year, years_before={}
+                        )
                         session.commit()
                         result = None
                     else:
                         user = session.get(User, uuid.UUID(uid))
-                        result = submit_attempt(session, user=user, slug=slug, data=body, lang="vi",
-                                                receipt=Receipt(at=utcnow()))
+                        result = submit_attempt(session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()))
                         session.commit()
                 if result is not None and not result.passed:
                     raise RuntimeError(f"the attempt on {slug} did not pass")
@@ -207,26 +215,31 @@ def writer_process(url: str, mode: str, only_rollups: bool, threads: int, work: 
 
 def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, root_id: int, year: int) -> dict:
     """One timed run of the writers in a mode, with the root's stats read and lock waits sampled meanwhile."""
+    from agency_stats import naive_stats
     from sqlalchemy import text
     from sqlmodel import select
 
     from hocso.accounts.models import User
-    from hocso.stats import rollups
-    from agency_stats import naive_stats
-    from hocso.stats.figures import agency_stats
     from hocso.agencies.models import Agency
     from hocso.core.config import get_settings
     from hocso.core.db import make_engine, open_session
     from hocso.core.jobs import JobRunner
+    from hocso.stats import rollups
+    from hocso.stats.figures import agency_stats
 
     engine = make_engine(url, connections=4)
     per_process = [work[i :: args.processes] for i in range(args.processes)]
     threads = [args.writers // args.processes + (1 if i < args.writers % args.processes else 0) for i in range(args.processes)]
     ctx = mp.get_context("spawn")
     ready, results, go, stop = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
-    procs = [ctx.Process(target=writer_process,
-                         args=(url, mode, args.only_rollups, threads[i], per_process[i], answers, ready, go, stop, results))
-             for i in range(args.processes) if threads[i]]
+    procs = [
+        ctx.Process(
+            target=writer_process,
+            args=(url, mode, args.only_rollups, threads[i], per_process[i], answers, ready, go, stop, results),
+        )
+        for i in range(args.processes)
+        if threads[i]
+    ]
     for p in procs:
         p.start()
     for _ in procs:
@@ -247,8 +260,9 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
             stats_ms.append((time.perf_counter() - start) * 1000)
             if kind == "postgresql":  # how many writers are queued on another transaction's lock right now
                 with open_session(engine) as session:
-                    waiting.append(session.execute(text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar_one())
+                    waiting.append(
+                        session.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar_one()
+                    )
             reading.wait(args.stats_every)
 
     with open_session(engine) as session:
@@ -280,16 +294,22 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
             with open_session(engine) as session:
                 pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
                 got = agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
-            print(f"    {label}, {pending:,} changes not folded yet: the root's goal count grew by {got - goal_before:,}, "
-                  f"writes committed {ok:,}", flush=True)
+            print(
+                f"    {label}, {pending:,} changes not folded yet: the root's goal count grew by {got - goal_before:,}, "
+                f"writes committed {ok:,}",
+                flush=True,
+            )
             return {"pending_delta_rows": pending, "root": {"equal": got - goal_before == ok}}
         with open_session(engine) as session:
             province = session.exec(select(Agency).where(Agency.parent_id == root_id).order_by(Agency.code.desc())).first()
             leaf_of = session.exec(select(User.agency_id).where(User.id == uuid.UUID(work[0][0]))).one()
             pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
             out = {"pending_delta_rows": pending}
-            for name, agency in (("root", session.get(Agency, root_id)), ("province", province),
-                                 ("leaf", session.get(Agency, leaf_of))):
+            for name, agency in (
+                ("root", session.get(Agency, root_id)),
+                ("province", province),
+                ("leaf", session.get(Agency, leaf_of)),
+            ):
                 times = []
                 for _ in range(5):
                     start = time.perf_counter()
@@ -297,30 +317,57 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
                     times.append((time.perf_counter() - start) * 1000)
                 took = statistics.median(times)
                 naive = naive_stats(session, agency=agency, year=year)
-                got = {"members": stats.members, "goal_met": stats.goal_met,
-                       **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed}}
+                got = {
+                    "members": stats.members,
+                    "goal_met": stats.goal_met,
+                    **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed},
+                }
                 out[name] = {"code": agency.code, "equal": got == naive, "goal_met": stats.goal_met, "stats_ms": round(took, 1)}
                 if got != naive:
-                    out[name]["diff"] = {k: (got.get(k), naive.get(k)) for k in set(got) | set(naive) if got.get(k) != naive.get(k)}
-        print(f"    {label}, {pending:,} changes not folded yet: " + ", ".join(f"{k} {v['code']} {'equal' if v['equal'] else 'DIFFERENT ' + str(v.get('diff'))}"
-                                           f" ({v['goal_met']:,} met the goal; stats {v['stats_ms']} ms)"
-                                           for k, v in out.items() if k != "pending_delta_rows"), flush=True)
+                    out[name]["diff"] = {
+                        k: (got.get(k), naive.get(k)) for k in set(got) | set(naive) if got.get(k) != naive.get(k)
+                    }
+        print(
+            f"    {label}, {pending:,} changes not folded yet: "
+            + ", ".join(
+                f"{k} {v['code']} {'equal' if v['equal'] else 'DIFFERENT ' + str(v.get('diff'))}"
+                f" ({v['goal_met']:,} met the goal; stats {v['stats_ms']} ms)"
+                for k, v in out.items()
+                if k != "pending_delta_rows"
+            ),
+            flush=True,
+        )
         return out
 
-    result = {"mode": mode, "seconds": round(elapsed, 1), "first_completions": ok, "per_second": round(ok / elapsed, 1),
-              "deadlocks": deadlocks, "errors": errors, "error_samples": samples,
-              "write_ms": {"p50": round(percentile(lat, 0.5), 1), "p99": round(percentile(lat, 0.99), 1)},
-              "root_stats_ms_during": {"n": len(stats_ms), "p50": round(percentile(stats_ms, 0.5), 1),
-                                       "p99": round(percentile(stats_ms, 0.99), 1)},
-              "writers_waiting_on_a_lock": round(statistics.mean(waiting), 1) if waiting else None,
-              "writer_cpu_ms_each": round(sum(o["cpu_s"] for o in outs) * 1000 / max(ok, 1), 2)}
+    result = {
+        "mode": mode,
+        "seconds": round(elapsed, 1),
+        "first_completions": ok,
+        "per_second": round(ok / elapsed, 1),
+        "deadlocks": deadlocks,
+        "errors": errors,
+        "error_samples": samples,
+        "write_ms": {"p50": round(percentile(lat, 0.5), 1), "p99": round(percentile(lat, 0.99), 1)},
+        "root_stats_ms_during": {
+            "n": len(stats_ms),
+            "p50": round(percentile(stats_ms, 0.5), 1),
+            "p99": round(percentile(stats_ms, 0.99), 1),
+        },
+        "writers_waiting_on_a_lock": round(statistics.mean(waiting), 1) if waiting else None,
+        "writer_cpu_ms_each": round(sum(o["cpu_s"] for o in outs) * 1000 / max(ok, 1), 2),
+    }
     r = result["root_stats_ms_during"]
-    print(f"  [{mode}] first completions: {ok:,} in {elapsed:.1f} s = {ok / elapsed:,.0f}/s; deadlocks {deadlocks}; "
-          f"other errors {errors}" + (f" e.g. {samples[0]}" if samples else ""), flush=True)
-    print(f"    one completion (submit_attempt + commit): p50 {result['write_ms']['p50']} ms, p99 "
-          f"{result['write_ms']['p99']} ms; writers' CPU {result['writer_cpu_ms_each']} ms each; "
-          f"writers waiting on a lock, on average: {result['writers_waiting_on_a_lock']}",
-          flush=True)
+    print(
+        f"  [{mode}] first completions: {ok:,} in {elapsed:.1f} s = {ok / elapsed:,.0f}/s; deadlocks {deadlocks}; "
+        f"other errors {errors}" + (f" e.g. {samples[0]}" if samples else ""),
+        flush=True,
+    )
+    print(
+        f"    one completion (submit_attempt + commit): p50 {result['write_ms']['p50']} ms, p99 "
+        f"{result['write_ms']['p99']} ms; writers' CPU {result['writer_cpu_ms_each']} ms each; "
+        f"writers waiting on a lock, on average: {result['writers_waiting_on_a_lock']}",
+        flush=True,
+    )
     print(f"    root stats while writing: {r['n']} reads, p50 {r['p50']} ms, p99 {r['p99']} ms", flush=True)
     result["recount_right_after"] = check("right after, before any fold")
     start = time.perf_counter()
@@ -335,17 +382,25 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default="postgres", help="postgres (default, under scripts/with-postgres), sqlite, a path or a URL")
+    parser.add_argument(
+        "--db", default="postgres", help="postgres (default, under scripts/with-postgres), sqlite, a path or a URL"
+    )
     parser.add_argument("--writers", type=int, default=64)
     parser.add_argument("--processes", type=int, default=8, help="writer processes; the writers are split over them as threads")
     parser.add_argument("--seconds", type=float, default=20, help="per round")
-    parser.add_argument("--modes", default="in-place,append,in-place,append",
-                        help="rounds, in order: append (the app's code) or in-place (counters updated by each writer, as before)")
+    parser.add_argument(
+        "--modes",
+        default="in-place,append,in-place,append",
+        help="rounds, in order: append (the app's code) or in-place (counters updated by each writer, as before)",
+    )
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--stats-every", type=float, default=0.2, help="seconds between reads of the root's stats")
     parser.add_argument("--runners", type=int, default=2, help="job runners in the coordinator (background work)")
-    parser.add_argument("--only-rollups", action="store_true",
-                        help="writers do only the person's lock and a first completion's rollup writes (the database side)")
+    parser.add_argument(
+        "--only-rollups",
+        action="store_true",
+        help="writers do only the person's lock and a first completion's rollup writes (the database side)",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (its people are used up)")
     parser.add_argument("--seed", type=int, default=20261201)
     args = parser.parse_args()
@@ -362,8 +417,11 @@ def main() -> int:
 
     modes = args.modes.split(",")
     url, kind = resolve_db(args.db, "hotrow")
-    print(f"== hot row: {args.writers} writers in {args.processes} processes, rounds {modes} of {args.seconds:.0f} s, "
-          f"{kind}: {make_printable(url)}", flush=True)
+    print(
+        f"== hot row: {args.writers} writers in {args.processes} processes, rounds {modes} of {args.seconds:.0f} s, "
+        f"{kind}: {make_printable(url)}",
+        flush=True,
+    )
     if not args.reuse:
         build(url, kind, args.people, args.seed)
     engine = make_engine(url, connections=2)
@@ -371,11 +429,14 @@ def main() -> int:
     rng = random.Random(args.seed)
     with open_session(engine) as session:
         modules = session.exec(
-            select(Module.slug, ModuleVersion.data).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            select(Module.slug, ModuleVersion.data)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
             .where(Module.active == True)  # noqa: E712
         ).all()
-        answers = {slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
-                   for slug, data in modules}
+        answers = {
+            slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
+            for slug, data in modules
+        }
         done = set(session.exec(select(ModuleProgress.user_id).distinct()).all())
         people = [str(u) for u in session.exec(select(User.id).where(User.agency_id.is_not(None))).all() if u not in done]
         root_id = session.exec(select(Agency.id).where(Agency.parent_id.is_(None))).one()
@@ -386,10 +447,20 @@ def main() -> int:
     slugs = sorted(answers)
     # Each a person's first completion, so of the year too: every rollup of the path is touched.
     work = [(uid, rng.choice(slugs)) for uid in people]
-    print(f"  {len(agencies_n):,} agencies; {len(people):,} people without a completion to draw from; {len(slugs)} modules; "
-          f"synchronous_commit={durable}", flush=True)
-    result: dict = {"engine": kind, "synchronous_commit": durable, "agencies": len(agencies_n), "writers": args.writers,
-                    "processes": args.processes, "load_average_before": os.getloadavg(), "rounds": []}
+    print(
+        f"  {len(agencies_n):,} agencies; {len(people):,} people without a completion to draw from; {len(slugs)} modules; "
+        f"synchronous_commit={durable}",
+        flush=True,
+    )
+    result: dict = {
+        "engine": kind,
+        "synchronous_commit": durable,
+        "agencies": len(agencies_n),
+        "writers": args.writers,
+        "processes": args.processes,
+        "load_average_before": os.getloadavg(),
+        "rounds": [],
+    }
     share = len(work) // len(modes)
     for i, mode in enumerate(modes):
         result["rounds"].append(run_round(url, kind, mode, work[i * share : (i + 1) * share], answers, args, root_id, year))
@@ -400,16 +471,27 @@ def main() -> int:
         by_mode.setdefault(r["mode"], []).append(r["per_second"])
     summary = {m: statistics.median(v) for m, v in by_mode.items()}
     result["median_per_second"] = summary
-    print("\n  median first completions/s: " + ", ".join(f"{m} {v:,.0f}" for m, v in summary.items())
-          + (f"; append / in-place = {summary['append'] / summary['in-place']:.1f}x"
-             if summary.get("in-place") and "append" in summary else ""))
+    print(
+        "\n  median first completions/s: "
+        + ", ".join(f"{m} {v:,.0f}" for m, v in summary.items())
+        + (
+            f"; append / in-place = {summary['append'] / summary['in-place']:.1f}x"
+            if summary.get("in-place") and "append" in summary
+            else ""
+        )
+    )
     print(f"  load average before / after: {result['load_average_before'][0]:.1f} / {result['load_average_after'][0]:.1f}")
     OUT.mkdir(parents=True, exist_ok=True)
     out_file = OUT / f"hot_row-{kind}.json"
     out_file.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"wrote {out_file.relative_to(ROOT)}")
-    exact = all(v["equal"] for r in result["rounds"] for c in ("recount_right_after", "recount_after_background")
-                for k, v in r[c].items() if k != "pending_delta_rows")
+    exact = all(
+        v["equal"]
+        for r in result["rounds"]
+        for c in ("recount_right_after", "recount_after_background")
+        for k, v in r[c].items()
+        if k != "pending_delta_rows"
+    )
     return 0 if exact and not any(r["errors"] or r["deadlocks"] for r in result["rounds"]) else 1
 
 

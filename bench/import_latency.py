@@ -93,8 +93,11 @@ def run_import(url: str, headers: dict, rows: int, codes: list[str]) -> dict:
     health.start()
     start = time.perf_counter()
     with httpx.Client(timeout=600) as client:
-        r = client.post(f"{url}/api/v1/agencies/T-HNI/members/import", headers=headers,
-                        files={"file": ("staff.csv", body.encode(), "text/csv")})
+        r = client.post(
+            f"{url}/api/v1/agencies/T-HNI/members/import",
+            headers=headers,
+            files={"file": ("staff.csv", body.encode(), "text/csv")},
+        )
         r.raise_for_status()
         mode, result = "inline", r.json()
         if r.status_code == 202:
@@ -109,13 +112,23 @@ def run_import(url: str, headers: dict, rows: int, codes: list[str]) -> dict:
     health.join()
     assert result["created"] == rows, result["created"]
     slowest = sorted(zip(health.ms, health.at, strict=True), reverse=True)[:3]
-    return {"rows": rows, "mode": mode, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
-            "health": summary(health.ms), "slowest_at_s": [[round(ms), round(at, 1)] for ms, at in slowest]}
+    return {
+        "rows": rows,
+        "mode": mode,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "health": summary(health.ms),
+        "slowest_at_s": [[round(ms), round(at, 1)] for ms, at in slowest],
+    }
 
 
 def summary(ms: list[float]) -> dict:
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 0.5), 1), "p99_ms": round(percentile(ms, 0.99), 1),
-            "max_ms": round(max(ms), 1) if ms else None}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 0.5), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "max_ms": round(max(ms), 1) if ms else None,
+    }
 
 
 def main() -> None:
@@ -125,8 +138,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, Server(database_url(args.db, Path(tmp)), args.workers, Path(tmp)) as server:
-        token = httpx.post(f"{server.url}/api/v1/auth/login",
-                           data={"username": "load.admin@example.vn", "password": PASSWORD}).json()["access_token"]
+        token = httpx.post(
+            f"{server.url}/api/v1/auth/login", data={"username": "load.admin@example.vn", "password": PASSWORD}
+        ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         idle = summary(probe(server.url, 3))
         runs = [run_import(server.url, headers, n, hanoi_codes()) for n in args.rows]
@@ -134,8 +148,10 @@ def main() -> None:
     print(f"{'rows':>7} {'mode':>6} {'seconds':>8} {'rows/s':>7} {'health n':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for r in runs:
         h = r["health"]
-        print(f"{r['rows']:>7} {r['mode']:>6} {r['seconds']:>8} {r['rows_per_s']:>7} {h['n']:>9} {h['p50_ms']:>7} "
-              f"{h['p99_ms']:>7} {h['max_ms']:>7}   slowest (ms @ s): {r['slowest_at_s']}")
+        print(
+            f"{r['rows']:>7} {r['mode']:>6} {r['seconds']:>8} {r['rows_per_s']:>7} {h['n']:>9} {h['p50_ms']:>7} "
+            f"{h['p99_ms']:>7} {h['max_ms']:>7}   slowest (ms @ s): {r['slowest_at_s']}"
+        )
     OUT.mkdir(exist_ok=True)
     out = OUT / f"import_latency-{args.db}.json"
     out.write_text(json.dumps({"db": args.db, "workers": args.workers, "idle_health": idle, "runs": runs}, indent=2))

@@ -65,14 +65,29 @@ class Server:
     def cli(self, *args: str) -> None:
         subprocess.run([HOCSO, *args], env=self.env, check=True, capture_output=True, cwd=ROOT)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.cli("migrate")
         self.cli("agencies", "load", str(ROOT / "data" / "sample-agencies.csv"))
-        self.cli("users", "create", "--email", "load.admin@example.vn", "--password", PASSWORD,
-                 "--full-name", "Load Admin", "--role", "agency_admin", "--agency", "VN")
+        self.cli(
+            "users",
+            "create",
+            "--email",
+            "load.admin@example.vn",
+            "--password",
+            PASSWORD,
+            "--full-name",
+            "Load Admin",
+            "--role",
+            "agency_admin",
+            "--agency",
+            "VN",
+        )
         self.proc = subprocess.Popen(
             [HOCSO, "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -100,7 +115,9 @@ async def setup_users(client: httpx.AsyncClient, n: int) -> list[dict]:
 
     async def register(email: str) -> None:
         async with sem:
-            r = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Người Dùng Thử"})
+            r = await client.post(
+                "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Người Dùng Thử"}
+            )
             r.raise_for_status()
 
     await asyncio.gather(*(register(e) for e in emails))
@@ -154,8 +171,13 @@ async def one_op(client: httpx.AsyncClient, op: str, user: dict, admin: dict, se
         owner, events = random.choice(sent_batches)
         return (await client.post("/api/v1/progress/events", json={"events": events}, headers=owner["headers"])).status_code
     events = [
-        {"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics",
-         "lesson": random.choice(["scan", "check"]), "occurred_at": datetime.now(UTC).isoformat()}
+        {
+            "event_id": str(uuid.uuid4()),
+            "type": "lesson_completed",
+            "module": "qr-basics",
+            "lesson": random.choice(["scan", "check"]),
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
         for _ in range(5)
     ]
     r = await client.post("/api/v1/progress/events", json={"events": events}, headers=user["headers"])
@@ -241,16 +263,24 @@ def main() -> int:
                     db_url = _fresh_pg_database(pg_url)
                 else:
                     db_url = f"sqlite:///{folder / 'load.db'}"
-                print(f"== {engine}, {workers} worker(s): {args.users} users, {args.concurrency} concurrent, {args.seconds:.0f} s", flush=True)
+                print(
+                    f"== {engine}, {workers} worker(s): {args.users} users, {args.concurrency} concurrent, {args.seconds:.0f} s",
+                    flush=True,
+                )
                 with Server(db_url, workers, folder) as server:
                     result = asyncio.run(run(server.url, args.users, args.concurrency, args.seconds))
                 result.update(engine=engine, workers=workers)
                 results.append(result)
                 print(f"{'operation':<16}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
                 for op, f in result["ops"].items():
-                    print(f"{op:<16}{f['count']:>8}{f['per_s']:>9}{f['p50_ms']:>9}{f['p95_ms']:>9}{f['p99_ms']:>9}{f['errors']:>8}")
-                print(f"total {result['total_per_s']} req/s; events sent {result['events_sent']}, attempts sent "
-                      f"{result['attempts_sent']}; lost {result['lost']}, unexpected {result['unexpected']}\n", flush=True)
+                    print(
+                        f"{op:<16}{f['count']:>8}{f['per_s']:>9}{f['p50_ms']:>9}{f['p95_ms']:>9}{f['p99_ms']:>9}{f['errors']:>8}"
+                    )
+                print(
+                    f"total {result['total_per_s']} req/s; events sent {result['events_sent']}, attempts sent "
+                    f"{result['attempts_sent']}; lost {result['lost']}, unexpected {result['unexpected']}\n",
+                    flush=True,
+                )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "load.json").write_text(json.dumps(results, indent=2))

@@ -69,12 +69,16 @@ class Profiler:
             return text.getvalue()
         stats = self.yappi.get_func_stats()
         total = sum(t.ttot for t in self.yappi.get_thread_stats())
-        lines = [f"  yappi, CPU clock, all threads: {total / requests * 1e6:.0f} µs per request profiled",
-                 f"  {'incl µs/req':>12}{'self µs/req':>12}{'calls/req':>10}  function"]
+        lines = [
+            f"  yappi, CPU clock, all threads: {total / requests * 1e6:.0f} µs per request profiled",
+            f"  {'incl µs/req':>12}{'self µs/req':>12}{'calls/req':>10}  function",
+        ]
         for f in sorted(stats, key=lambda f: -(f.tsub if os.environ.get("BY_SELF") else f.ttot))[:top]:
             where = f"{Path(f.module).parent.name}/{Path(f.module).name}:{f.lineno}"
-            lines.append(f"  {f.ttot / requests * 1e6:>12.1f}{f.tsub / requests * 1e6:>12.1f}"
-                         f"{f.ncall / requests:>10.1f}  {f.name} ({where})")
+            lines.append(
+                f"  {f.ttot / requests * 1e6:>12.1f}{f.tsub / requests * 1e6:>12.1f}"
+                f"{f.ncall / requests:>10.1f}  {f.name} ({where})"
+            )
         return "\n".join(lines)
 
 
@@ -102,11 +106,21 @@ class Call:
     def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes = b""):
         path, _, query = path.partition("?")
         self.scope = {
-            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-            "root_path": "", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
-            "headers": [(k.lower().encode(), v.encode()) for k, v in
-                        {"host": "127.0.0.1:8000", **headers, "content-length": str(len(body))}.items()],
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 50000),
+            "headers": [
+                (k.lower().encode(), v.encode())
+                for k, v in {"host": "127.0.0.1:8000", **headers, "content-length": str(len(body))}.items()
+            ],
         }
         self.body = body
         self.status = 0
@@ -139,8 +153,16 @@ def request_of(ep: dict, n: int) -> Call:
     now = datetime.now(UTC).isoformat()
     if ep.get("body") == "progress":
         lessons = ep["lessons"]
-        events = [{"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": ep["module"],
-                   "lesson": lessons[i % len(lessons)], "occurred_at": now} for i in range(10)]
+        events = [
+            {
+                "event_id": str(uuid.uuid4()),
+                "type": "lesson_completed",
+                "module": ep["module"],
+                "lesson": lessons[i % len(lessons)],
+                "occurred_at": now,
+            }
+            for i in range(10)
+        ]
         body = json.dumps({"events": events}).encode()
     elif ep.get("body") == "attempt":
         body = json.dumps({"event_id": str(uuid.uuid4()), "answers": ep["answers"], "occurred_at": now}).encode()
@@ -161,8 +183,7 @@ async def drive(app, calls: list[Call], concurrency: int) -> None:
     await asyncio.gather(*(lane() for _ in range(concurrency)))
 
 
-async def cost(app, make, *, requests: int, concurrency: int, statements: list[int] | None = None,
-               profile: bool = False) -> dict:
+async def cost(app, make, *, requests: int, concurrency: int, statements: list[int] | None = None, profile: bool = False) -> dict:
     """CPU µs and wall µs per request over `requests` calls (after a warm-up), statements per request, a profile."""
     await drive(app, [make(i) for i in range(concurrency * 2)], concurrency)  # warm: pools, caches, first builds
     calls = [make(i) for i in range(requests)]
@@ -177,9 +198,13 @@ async def cost(app, make, *, requests: int, concurrency: int, statements: list[i
     if profiler:
         profiler.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    out = {"cpu_us": cpu / requests * 1e6, "wall_us": wall / requests * 1e6,
-           "gc_us": (GC.seconds - gc_seconds) / requests * 1e6, "gc_full": GC.full - gc_full,
-           "statements": (statements[0] - before) / requests if statements is not None else None}
+    out = {
+        "cpu_us": cpu / requests * 1e6,
+        "wall_us": wall / requests * 1e6,
+        "gc_us": (GC.seconds - gc_seconds) / requests * 1e6,
+        "gc_full": GC.full - gc_full,
+        "statements": (statements[0] - before) / requests if statements is not None else None,
+    }
     if profiler:
         out["profile"] = profiler.report(requests)
     return out
@@ -190,6 +215,7 @@ async def run(args: argparse.Namespace, env: dict[str, str], seeded: dict) -> li
 
     os.environ.update(env)
     from bare_app import app as bare
+
     from hocso.core.config import get_settings
     from hocso.main import create_app
 
@@ -205,30 +231,49 @@ async def run(args: argparse.Namespace, env: dict[str, str], seeded: dict) -> li
 
     def show(_conn, _cursor, statement, *_args) -> None:
         shown.append(" ".join(statement.split())[:110])
+
     rows = []
     async with app.router.lifespan_context(app):
-        bare_cost = await cost(bare, lambda _n: Call("GET", "/json", {}), requests=args.requests,
-                               concurrency=args.concurrency)
-        print(f"{'endpoint':<28}{'CPU µs/req':>11}{'bare µs':>9}{'× bare':>8}{'SQL/req':>9}{'GC µs':>7}"
-              f"{'full GCs':>9}{'wall µs':>9}", flush=True)
+        bare_cost = await cost(bare, lambda _n: Call("GET", "/json", {}), requests=args.requests, concurrency=args.concurrency)
+        print(
+            f"{'endpoint':<28}{'CPU µs/req':>11}{'bare µs':>9}{'× bare':>8}{'SQL/req':>9}{'GC µs':>7}"
+            f"{'full GCs':>9}{'wall µs':>9}",
+            flush=True,
+        )
         for ep in throughput.endpoints(seeded):
             if args.only and ep["name"] not in args.only:
                 continue
             requests = args.requests if ep.get("method") != "POST" else max(args.requests // 4, args.concurrency)
-            ours = await cost(app, lambda n, ep=ep: request_of(ep, n), requests=requests, concurrency=args.concurrency,
-                              statements=counted, profile=args.profile)
-            row = {"endpoint": ep["name"], "cpu_us": ours["cpu_us"], "bare_cpu_us": bare_cost["cpu_us"],
-                   "statements": ours["statements"], "wall_us": ours["wall_us"], "gc_us": ours["gc_us"],
-                   "gc_full": ours["gc_full"], "requests": requests}
+            ours = await cost(
+                app,
+                lambda n, ep=ep: request_of(ep, n),
+                requests=requests,
+                concurrency=args.concurrency,
+                statements=counted,
+                profile=args.profile,
+            )
+            row = {
+                "endpoint": ep["name"],
+                "cpu_us": ours["cpu_us"],
+                "bare_cpu_us": bare_cost["cpu_us"],
+                "statements": ours["statements"],
+                "wall_us": ours["wall_us"],
+                "gc_us": ours["gc_us"],
+                "gc_full": ours["gc_full"],
+                "requests": requests,
+            }
             rows.append(row)
             if args.statements:
                 event.listen(app.state.engine, "before_cursor_execute", show)
                 await drive(app, [request_of(ep, 0)], 1)
                 event.remove(app.state.engine, "before_cursor_execute", show)
                 row["statement_list"] = shown[:]
-            print(f"{ep['name']:<28}{row['cpu_us']:>11.0f}{row['bare_cpu_us']:>9.0f}"
-                  f"{row['cpu_us'] / row['bare_cpu_us']:>8.1f}{row['statements']:>9.1f}{row['gc_us']:>7.0f}"
-                  f"{row['gc_full']:>9}{row['wall_us']:>9.0f}", flush=True)
+            print(
+                f"{ep['name']:<28}{row['cpu_us']:>11.0f}{row['bare_cpu_us']:>9.0f}"
+                f"{row['cpu_us'] / row['bare_cpu_us']:>8.1f}{row['statements']:>9.1f}{row['gc_us']:>7.0f}"
+                f"{row['gc_full']:>9}{row['wall_us']:>9.0f}",
+                flush=True,
+            )
             if args.statements:
                 print("".join(f"    {line}\n" for line in shown), end="")
                 shown.clear()

@@ -41,8 +41,15 @@ COMMUNES = ["T-HNI-X01", "T-HNI-X02", "T-HCM-X01", "T-HCM-X02", "T-DNG-X01", "T-
 # 400,000 learners at once, each phone sending one request every 40 s.
 LEARNERS, SECONDS_PER_REQUEST = 400_000, 40
 # What those requests are, by share, for the per-box figure: mostly reading modules and syncing progress.
-MIX = {"module list": 15, "module detail vi": 20, "module detail en": 5, "/me/progress": 15,
-       "progress batch (10 events)": 25, "attempt": 15, "agency stats": 5}
+MIX = {
+    "module list": 15,
+    "module detail vi": 20,
+    "module detail en": 5,
+    "/me/progress": 15,
+    "progress batch (10 events)": 25,
+    "attempt": 15,
+    "agency stats": 5,
+}
 
 
 def free_port() -> int:
@@ -90,8 +97,18 @@ class Process:
 
 def uvicorn_settings(port: int, workers: int) -> list[str]:
     """The settings `hocso serve` gives uvicorn (hocso/cli.py), for the bare app."""
-    return ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--proxy-headers",
-            "--no-access-log", "--log-level", "info"]
+    return [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--proxy-headers",
+        "--no-access-log",
+        "--log-level",
+        "info",
+    ]
 
 
 def ensure_autocannon() -> None:
@@ -107,13 +124,27 @@ def cannon(job: dict) -> dict:
 
 def seed(url: str, env: dict[str, str], learners: int) -> dict:
     """Registers learners, makes them civil servants of sample communes, signs everyone in, syncs some progress."""
+
     def cli(*args: str) -> None:
         subprocess.run([str(BIN / "hocso"), *args], env=env, cwd=ROOT, check=True, capture_output=True)
 
     cli("agencies", "load", str(ROOT / "data" / "sample-agencies.csv"))
-    cli("users", "create", "--email", ADMIN, "--password", PASSWORD, "--full-name", "Quản trị thử tải",
-        "--role", "agency_admin", "--agency", "VN")
+    cli(
+        "users",
+        "create",
+        "--email",
+        ADMIN,
+        "--password",
+        PASSWORD,
+        "--full-name",
+        "Quản trị thử tải",
+        "--role",
+        "agency_admin",
+        "--agency",
+        "VN",
+    )
     with httpx.Client(base_url=url, timeout=60) as client:
+
         def login(email: str) -> str:
             r = client.post("/api/v1/auth/login", data={"username": email, "password": PASSWORD})
             r.raise_for_status()
@@ -121,12 +152,16 @@ def seed(url: str, env: dict[str, str], learners: int) -> dict:
 
         emails = [f"learner.{uuid.uuid4().hex[:10]}@example.vn" for _ in range(learners)]
         for email in emails:
-            client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Người Học Thử"}).raise_for_status()
+            client.post(
+                "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Người Học Thử"}
+            ).raise_for_status()
         admin = login(ADMIN)
         rows = "".join(f"Người Học Thử,{e},,{COMMUNES[i % len(COMMUNES)]}\n" for i, e in enumerate(emails))
-        client.post("/api/v1/agencies/VN/members/import", headers={"Authorization": f"Bearer {admin}"},
-                    files={"file": ("learners.csv", f"full_name,email,phone,agency_code\n{rows}".encode(), "text/csv")}
-                    ).raise_for_status()
+        client.post(
+            "/api/v1/agencies/VN/members/import",
+            headers={"Authorization": f"Bearer {admin}"},
+            files={"file": ("learners.csv", f"full_name,email,phone,agency_code\n{rows}".encode(), "text/csv")},
+        ).raise_for_status()
         tokens = [login(e) for e in emails]
         # People who already had an account are invited, not moved: each accepts, and is then a civil servant
         # whose completions update the rollups of every agency on the path, and whose progress lists requirements.
@@ -142,17 +177,31 @@ def seed(url: str, env: dict[str, str], learners: int) -> dict:
         lessons = [lesson["id"] for lesson in detail["lessons"]]
         answers = right_answers(module)
         # A requirement for everyone, so each learner's progress names what is required of them and by when.
-        client.post("/api/v1/agencies/VN/requirements", headers={"Authorization": f"Bearer {admin}"},
-                    json={"module": module, "due_date": f"{datetime.now(UTC).year}-12-31"}).raise_for_status()
+        client.post(
+            "/api/v1/agencies/VN/requirements",
+            headers={"Authorization": f"Bearer {admin}"},
+            json={"module": module, "due_date": f"{datetime.now(UTC).year}-12-31"},
+        ).raise_for_status()
         # Each learner has started: a few lessons and one passed attempt, so /me/progress has something to say.
         for token in tokens:
             headers = {"Authorization": f"Bearer {token}"}
             now = datetime.now(UTC).isoformat()
-            events = [{"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": module, "lesson": lesson,
-                       "occurred_at": now} for lesson in lessons[:2]]
+            events = [
+                {
+                    "event_id": str(uuid.uuid4()),
+                    "type": "lesson_completed",
+                    "module": module,
+                    "lesson": lesson,
+                    "occurred_at": now,
+                }
+                for lesson in lessons[:2]
+            ]
             client.post("/api/v1/progress/events", json={"events": events}, headers=headers).raise_for_status()
-            client.post(f"/api/v1/modules/{module}/attempts", headers=headers,
-                        json={"event_id": str(uuid.uuid4()), "answers": answers, "occurred_at": now}).raise_for_status()
+            client.post(
+                f"/api/v1/modules/{module}/attempts",
+                headers=headers,
+                json={"event_id": str(uuid.uuid4()), "answers": answers, "occurred_at": now},
+            ).raise_for_status()
     return {"admin": admin, "tokens": tokens, "module": module, "lessons": lessons, "answers": answers}
 
 
@@ -177,10 +226,25 @@ def endpoints(seeded: dict) -> list[dict]:
         {"name": "module detail en", "path": f"/api/v1/modules/{module}?lang=en", "headers": gz, "target": 0.6},
         {"name": "/me/progress", "path": "/api/v1/me/progress", "tokens": seeded["tokens"], "target": 0.4},
         {"name": "agency stats", "path": "/api/v1/agencies/VN/stats", "tokens": [seeded["admin"]], "target": None},
-        {"name": "progress batch (10 events)", "method": "POST", "path": "/api/v1/progress/events",
-         "tokens": seeded["tokens"], "body": "progress", "module": module, "lessons": seeded["lessons"], "target": 0.25},
-        {"name": "attempt", "method": "POST", "path": f"/api/v1/modules/{module}/attempts", "tokens": seeded["tokens"],
-         "body": "attempt", "answers": seeded["answers"], "target": 0.25},
+        {
+            "name": "progress batch (10 events)",
+            "method": "POST",
+            "path": "/api/v1/progress/events",
+            "tokens": seeded["tokens"],
+            "body": "progress",
+            "module": module,
+            "lessons": seeded["lessons"],
+            "target": 0.25,
+        },
+        {
+            "name": "attempt",
+            "method": "POST",
+            "path": f"/api/v1/modules/{module}/attempts",
+            "tokens": seeded["tokens"],
+            "body": "attempt",
+            "answers": seeded["answers"],
+            "target": 0.25,
+        },
     ]
 
 
@@ -204,9 +268,27 @@ def profiled(pid: int, seconds: int, out: Path) -> subprocess.Popen:
     py_spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
     if py_spy is None:
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
-    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--subprocesses", "--gil", "--nonblocking",
-                             "--format", "raw", "--rate", "250", "--duration", str(seconds), "--output", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--gil",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--rate",
+            "250",
+            "--duration",
+            str(seconds),
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def summarise_profile(path: Path, top: int = 14) -> list[tuple[str, float]]:
@@ -220,7 +302,11 @@ def summarise_profile(path: Path, top: int = 14) -> list[tuple[str, float]]:
         total += n
         seen = set()
         for frame in stack.split(";"):
-            name = frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")" if " (" in frame else frame
+            name = (
+                frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
+                if " (" in frame
+                else frame
+            )
             if name not in seen:
                 seen.add(name)
                 inclusive[name] = inclusive.get(name, 0) + n
@@ -228,8 +314,17 @@ def summarise_profile(path: Path, top: int = 14) -> list[tuple[str, float]]:
     return [(name, n / total) for name, n in ranked[:top]] if total else []
 
 
-def measure(bare_url: str, url: str, eps: list[dict], *, seconds: int, connections: int, rounds: int, bare_path: str,
-            profile: tuple[int, Path] | None = None) -> list[dict]:
+def measure(
+    bare_url: str,
+    url: str,
+    eps: list[dict],
+    *,
+    seconds: int,
+    connections: int,
+    rounds: int,
+    bare_path: str,
+    profile: tuple[int, Path] | None = None,
+) -> list[dict]:
     rows = []
     for ep in eps:
         check_once(url, ep)
@@ -266,14 +361,20 @@ def measure(bare_url: str, url: str, eps: list[dict], *, seconds: int, connectio
 
 
 def print_header() -> None:
-    print(f"{'endpoint':<28}{'bare req/s':>11}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'ratio':>7}{'target':>8}  met  failed", flush=True)
+    print(
+        f"{'endpoint':<28}{'bare req/s':>11}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'ratio':>7}{'target':>8}  met  failed",
+        flush=True,
+    )
 
 
 def print_row(r: dict) -> None:
     target = f"{r['target']:.2f}" if r["target"] is not None else "-"
     met = "-" if r["target"] is None else ("yes" if r["ratio"] >= r["target"] else "NO")
-    print(f"{r['endpoint']:<28}{r['bare_rps']:>11.0f}{r['rps']:>9.0f}{r['p50_ms']:>8.0f}{r['p99_ms']:>8.0f}"
-          f"{r['ratio']:>7.2f}{target:>8}  {met:<4} {r['failed']:>6}", flush=True)
+    print(
+        f"{r['endpoint']:<28}{r['bare_rps']:>11.0f}{r['rps']:>9.0f}{r['p50_ms']:>8.0f}{r['p99_ms']:>8.0f}"
+        f"{r['ratio']:>7.2f}{target:>8}  {met:<4} {r['failed']:>6}",
+        flush=True,
+    )
 
 
 # PostgreSQL's own time per write transaction, measured by bench/agency_stats.py (recording a completion: 0.8 ms
@@ -296,32 +397,46 @@ def sizing(rows: list[dict], workers: int, pg_max_connections: int) -> dict:
 
     pool = make_engine("postgresql+psycopg://sizing@127.0.0.1/sizing").pool  # not connected: only its limits
     per_worker = pool.size() + pool._max_overflow
-    return {"workers": workers, "mix_rps_per_box": per_box, "demand_rps": demand, "boxes": boxes,
-            "writes_per_s": writes, "reads_per_s": reads,
-            "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10,
-            "pg_cores_busy": (writes * PG_MS_PER_WRITE + reads * PG_MS_PER_READ) / 1000,
-            "app_connections": boxes * workers * per_worker, "connections_per_worker": per_worker,
-            "pg_max_connections": pg_max_connections}
+    return {
+        "workers": workers,
+        "mix_rps_per_box": per_box,
+        "demand_rps": demand,
+        "boxes": boxes,
+        "writes_per_s": writes,
+        "reads_per_s": reads,
+        "events_per_s": demand * MIX["progress batch (10 events)"] / total * 10,
+        "pg_cores_busy": (writes * PG_MS_PER_WRITE + reads * PG_MS_PER_READ) / 1000,
+        "app_connections": boxes * workers * per_worker,
+        "connections_per_worker": per_worker,
+        "pg_max_connections": pg_max_connections,
+    }
 
 
 def print_sizing(s: dict, db: str) -> None:
     mix = ", ".join(f"{name} {share}%" for name, share in MIX.items())
     pooled = s["app_connections"] > s["pg_max_connections"]
-    print(f"\nsizing from {db}, {s['workers']} worker(s) on this box (load generator on the same box):\n"
-          f"  request mix: {mix}\n"
-          f"  one box serves {s['mix_rps_per_box']:.0f} req/s of that mix\n"
-          f"  {LEARNERS:,} learners, one request every {SECONDS_PER_REQUEST} s: {s['demand_rps']:,.0f} req/s "
-          f"-> {s['boxes']} boxes like this one\n"
-          f"  PostgreSQL: {s['writes_per_s']:,.0f} write transactions/s ({s['events_per_s']:,.0f} progress events/s "
-          f"plus attempts) and {s['reads_per_s']:,.0f} read transactions/s; at {PG_MS_PER_WRITE} ms of server time "
-          f"per write and {PG_MS_PER_READ} per read, {s['pg_cores_busy']:.1f} cores busy: a primary with "
-          f"{max(8, 2 ** math.ceil(math.log2(max(1.0, s['pg_cores_busy'] * 2))))} cores (half idle for peaks, "
-          f"autovacuum, replication)\n"
-          f"  connections the app may open: {s['boxes']} boxes x {s['workers']} workers x "
-          f"{s['connections_per_worker']} = {s['app_connections']:,} against max_connections "
-          f"{s['pg_max_connections']}: "
-          + ("more than PostgreSQL takes, so PgBouncer in transaction mode between them, with a server pool of "
-             "about 2-4 x the primary's cores" if pooled else "within it, no pooler needed"), flush=True)
+    print(
+        f"\nsizing from {db}, {s['workers']} worker(s) on this box (load generator on the same box):\n"
+        f"  request mix: {mix}\n"
+        f"  one box serves {s['mix_rps_per_box']:.0f} req/s of that mix\n"
+        f"  {LEARNERS:,} learners, one request every {SECONDS_PER_REQUEST} s: {s['demand_rps']:,.0f} req/s "
+        f"-> {s['boxes']} boxes like this one\n"
+        f"  PostgreSQL: {s['writes_per_s']:,.0f} write transactions/s ({s['events_per_s']:,.0f} progress events/s "
+        f"plus attempts) and {s['reads_per_s']:,.0f} read transactions/s; at {PG_MS_PER_WRITE} ms of server time "
+        f"per write and {PG_MS_PER_READ} per read, {s['pg_cores_busy']:.1f} cores busy: a primary with "
+        f"{max(8, 2 ** math.ceil(math.log2(max(1.0, s['pg_cores_busy'] * 2))))} cores (half idle for peaks, "
+        f"autovacuum, replication)\n"
+        f"  connections the app may open: {s['boxes']} boxes x {s['workers']} workers x "
+        f"{s['connections_per_worker']} = {s['app_connections']:,} against max_connections "
+        f"{s['pg_max_connections']}: "
+        + (
+            "more than PostgreSQL takes, so PgBouncer in transaction mode between them, with a server pool of "
+            "about 2-4 x the primary's cores"
+            if pooled
+            else "within it, no pooler needed"
+        ),
+        flush=True,
+    )
 
 
 def fresh_pg_database(server_url: str) -> str:
@@ -360,11 +475,20 @@ def run_config(db: str, workers: int, args: argparse.Namespace) -> dict:
         folder = Path(tmp)
         env = hocso_env(folder, db, args.postgres)
         bare_port, port = free_port(), free_port()
-        bare_argv = [str(BIN / "uvicorn"), "--app-dir", str(ROOT / "bench"), "bare_app:app", *uvicorn_settings(bare_port, workers)]
+        bare_argv = [
+            str(BIN / "uvicorn"),
+            "--app-dir",
+            str(ROOT / "bench"),
+            "bare_app:app",
+            *uvicorn_settings(bare_port, workers),
+        ]
         hocso_argv = [str(BIN / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         bare_url, url = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{port}"
-        print(f"\n== {db}, {workers} worker(s): autocannon, {args.connections} connections, {args.seconds} s per run, "
-              f"{args.rounds} round(s) A/B; bare app {args.bare_path}", flush=True)
+        print(
+            f"\n== {db}, {workers} worker(s): autocannon, {args.connections} connections, {args.seconds} s per run, "
+            f"{args.rounds} round(s) A/B; bare app {args.bare_path}",
+            flush=True,
+        )
         with (
             Process(bare_argv, env, folder / "bare.log", f"{bare_url}{args.bare_path}"),
             Process(hocso_argv, env, folder / "hocso.log", f"{url}/api/v1/health") as server,
@@ -375,8 +499,16 @@ def run_config(db: str, workers: int, args: argparse.Namespace) -> dict:
             if args.profile:
                 profile = (server.proc.pid, ROOT / "bench" / "out")
                 profile[1].mkdir(parents=True, exist_ok=True)
-            rows = measure(bare_url, url, endpoints(seeded), seconds=args.seconds, connections=args.connections,
-                           rounds=args.rounds, bare_path=args.bare_path, profile=profile)
+            rows = measure(
+                bare_url,
+                url,
+                endpoints(seeded),
+                seconds=args.seconds,
+                connections=args.connections,
+                rounds=args.rounds,
+                bare_path=args.bare_path,
+                profile=profile,
+            )
         return {"db": db, "workers": workers, "rows": rows}
 
 
@@ -387,15 +519,26 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="A/B pairs per endpoint")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres", default=os.environ.get("HOCSO_TEST_DATABASE_URL"),
-                        help="a PostgreSQL server URL (scripts/with-postgres sets it)")
-    parser.add_argument("--bare-path", default="/json", choices=["/json-async", "/json"],
-                        help="the bare app's endpoint: async (the framework's ceiling) or a sync def")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("HOCSO_TEST_DATABASE_URL"),
+        help="a PostgreSQL server URL (scripts/with-postgres sets it)",
+    )
+    parser.add_argument(
+        "--bare-path",
+        default="/json",
+        choices=["/json-async", "/json"],
+        help="the bare app's endpoint: async (the framework's ceiling) or a sync def",
+    )
     parser.add_argument("--only", nargs="*", help="measure only these endpoints (names as printed)")
-    parser.add_argument("--pg-max-connections", type=int, default=100,
-                        help="PostgreSQL's max_connections for the sizing (its default: 100)")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample Hocso with py-spy during its runs; print the top frames, stacks in bench/out/")
+    parser.add_argument(
+        "--pg-max-connections", type=int, default=100, help="PostgreSQL's max_connections for the sizing (its default: 100)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample Hocso with py-spy during its runs; print the top frames, stacks in bench/out/",
+    )
     args = parser.parse_args()
     if args.db != "sqlite" and not args.postgres:
         raise SystemExit("--db postgres needs a server: run under scripts/with-postgres or pass --postgres URL")

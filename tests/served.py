@@ -52,15 +52,25 @@ def serve(folder: Path, database_url: str, *, workers: int = 1, env: dict[str, s
     """Starts `hocso serve` over database_url and stops it afterwards (killed if it will not stop)."""
     port = free_port()
     full_env = {
-        **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(folder / "var"),
-        "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT), "HOCSO_FRONTEND_DIR": str(folder / "no-frontend"),
-        "HOCSO_SECRET_KEY": "served-" + "k" * 40, "HOCSO_LOG_LEVEL": "WARNING", **(env or {}),
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOCSO_ENVIRONMENT": "test",
+        "HOCSO_DATA_DIR": str(folder / "var"),
+        "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT),
+        "HOCSO_FRONTEND_DIR": str(folder / "no-frontend"),
+        "HOCSO_SECRET_KEY": "served-" + "k" * 40,
+        "HOCSO_LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
     log = folder / f"server-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [HOCSO, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            env=full_env, stdout=out, stderr=subprocess.STDOUT, cwd=folder, start_new_session=True,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -107,8 +107,10 @@ def server(database_url, tmp_path):
 
 def test_fifty_megabytes_chunked_get_413_and_the_servers_memory_stays_flat(server):
     pid = server.process.pid
-    head = ("POST /api/v1/auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-            "Transfer-Encoding: chunked\r\nAccept-Language: en\r\n")
+    head = (
+        "POST /api/v1/auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nAccept-Language: en\r\n"
+    )
     status, _ = RawHttp(server.url).request(head, chunked(2 * MB))  # warm up the parsers
     assert status == 413
     before = _memory_kb(pid, "VmRSS")
@@ -121,8 +123,10 @@ def test_fifty_megabytes_chunked_get_413_and_the_servers_memory_stays_flat(serve
 
 
 def test_an_upload_without_a_valid_token_gets_401_before_its_body_is_read(server):
-    head = ("POST /api/v1/agencies/HNI/members/import HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
-            "Content-Type: multipart/form-data; boundary=xyz\r\n")
+    head = (
+        "POST /api/v1/agencies/HNI/members/import HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Type: multipart/form-data; boundary=xyz\r\n"
+    )
     never = iter(lambda: time.sleep(60) or b"", None)  # a body that never comes
     for auth in ("", "Authorization: Bearer not-a-token\r\n"):
         start = time.monotonic()

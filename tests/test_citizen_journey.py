@@ -39,12 +39,18 @@ def test_citizen_signs_up_learns_a_module_and_meets_this_years_goal(client):
     assert [m["slug"] for m in modules] == ["qr-basics"]
     module = client.get("/api/v1/modules/qr-basics").json()
     assert module["title"] == "Thanh toán QR cơ bản"
-    assert [l["id"] for l in module["lessons"]] == ["scan", "check"]
+    assert [lesson["id"] for lesson in module["lessons"]] == ["scan", "check"]
 
     now = datetime.now(UTC).isoformat()
     events = [
-        {"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics", "lesson": l["id"], "occurred_at": now}
-        for l in module["lessons"]
+        {
+            "event_id": str(uuid.uuid4()),
+            "type": "lesson_completed",
+            "module": "qr-basics",
+            "lesson": lesson["id"],
+            "occurred_at": now,
+        }
+        for lesson in module["lessons"]
     ]
     assert client.post("/api/v1/progress/events", json={"events": events}, headers=headers).json() == {
         "accepted": 2,

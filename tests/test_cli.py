@@ -25,8 +25,20 @@ def hocso(settings, engine, monkeypatch) -> Callable[[list[str]], int]:
 
 def test_an_agency_admin_made_on_the_command_line_can_sign_in_and_see_their_subtree(hocso, client, capsys):
     assert hocso(["agencies", "load", str(SAMPLE)]) == 0
-    args = ["users", "create", "--email", "boss@example.vn", "--password", PASSWORD, "--full-name", "Trưởng phòng",
-            "--role", "agency_admin", "--agency", "T-HNI"]
+    args = [
+        "users",
+        "create",
+        "--email",
+        "boss@example.vn",
+        "--password",
+        PASSWORD,
+        "--full-name",
+        "Trưởng phòng",
+        "--role",
+        "agency_admin",
+        "--agency",
+        "T-HNI",
+    ]
     assert hocso(args) == 0
     assert hocso(args) == 0  # idempotent
     headers = {"Authorization": f"Bearer {login(client, 'boss@example.vn')['access_token']}"}
@@ -52,7 +64,10 @@ def test_users_import_prints_the_result_and_refuses_unknown_agencies(hocso, tmp_
     [
         (["users", "create", "--email", "x@example.vn", "--password", "short", "--full-name", "X"], "password"),
         (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "king"], "role"),
-        (["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "agency_admin"], "--agency"),
+        (
+            ["users", "create", "--email", "x@example.vn", "--password", PASSWORD, "--full-name", "X", "--role", "agency_admin"],
+            "--agency",
+        ),
         (["content", "check", "/no/such/folder"], "no such folder"),
         (["users", "create", "--email", "x@example.vn", "--full-name", "X"], "--password-stdin"),
         (["users", "create", "--phone", "01681234567", "--password", PASSWORD, "--full-name", "X"], "2018"),
@@ -119,7 +134,9 @@ def test_serve_runs_one_worker_per_cpu_unless_told(hocso, tmp_path):
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port), *extra],
-                env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT,
+                env=dict(os.environ),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         try:
             deadline = time.monotonic() + 60
@@ -153,8 +170,20 @@ def test_serve_refuses_a_worker_count_below_one(hocso, capsys):
 
 def test_users_create_makes_a_helper_of_a_unit_audit_logged(hocso, client, capsys):
     assert hocso(["agencies", "load", str(SAMPLE)]) == 0
-    args = ["users", "create", "--email", "helper@example.vn", "--password", PASSWORD, "--full-name", "Tổ CNS",
-            "--role", "helper", "--agency", "T-HNI"]
+    args = [
+        "users",
+        "create",
+        "--email",
+        "helper@example.vn",
+        "--password",
+        PASSWORD,
+        "--full-name",
+        "Tổ CNS",
+        "--role",
+        "helper",
+        "--agency",
+        "T-HNI",
+    ]
     assert hocso(args) == 0
     assert hocso(args) == 0  # idempotent: one role, one audit line
     assert "helper" in capsys.readouterr().out
@@ -164,8 +193,12 @@ def test_users_create_makes_a_helper_of_a_unit_audit_logged(hocso, client, capsy
     assert client.get("/api/v1/agencies/T-HNI/citizens", headers=headers).status_code == 200
     assert client.get("/api/v1/agencies/T-HCM/citizens", headers=headers).status_code == 404
     assert client.get("/api/v1/agencies/T-HNI/stats", headers=headers).status_code == 403  # helping is not managing
-    assert hocso(["users", "create", "--email", "root@example.vn", "--password", PASSWORD, "--full-name", "Root",
-                       "--role", "sysadmin"]) == 0
+    assert (
+        hocso(
+            ["users", "create", "--email", "root@example.vn", "--password", PASSWORD, "--full-name", "Root", "--role", "sysadmin"]
+        )
+        == 0
+    )
     root = {"Authorization": f"Bearer {login(client, 'root@example.vn')['access_token']}"}
     audit = client.get("/api/v1/agencies/T-HNI/audit", headers=root).json()["events"]
     assert [(e["action"], e["detail"]["kind"], e["actor"]) for e in audit] == [("role_granted", "helper", "command line")]

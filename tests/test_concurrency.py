@@ -42,8 +42,7 @@ async def _crowd(url: str, tokens: list[str]) -> dict:
         answers: list[tuple[str, float, int | str, str | None]] = []
         health: list[tuple[float, int | str]] = []
 
-        async def send(kind: str, method: str, path: str, *, headers: dict | None = None, resend: bool = False,
-                       **kwargs) -> None:
+        async def send(kind: str, method: str, path: str, *, headers: dict | None = None, resend: bool = False, **kwargs) -> None:
             headers = headers or {}
             while True:
                 start = time.monotonic()
@@ -71,8 +70,16 @@ async def _crowd(url: str, tokens: list[str]) -> dict:
                 data = {"username": f"learner{i % LEARNERS}@example.vn", "password": PASSWORD}
                 return send(kind, "POST", "/api/v1/auth/login", data=data)
             if kind == "progress":
-                events = [{"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics",
-                           "lesson": random.choice(["scan", "check"]), "occurred_at": _now()} for _ in range(3)]
+                events = [
+                    {
+                        "event_id": str(uuid.uuid4()),
+                        "type": "lesson_completed",
+                        "module": "qr-basics",
+                        "lesson": random.choice(["scan", "check"]),
+                        "occurred_at": _now(),
+                    }
+                    for _ in range(3)
+                ]
                 sent_events.update(e["event_id"] for e in events)
                 return send(kind, "POST", "/api/v1/progress/events", json={"events": events}, headers=auth, resend=True)
             if kind == "attempt":
@@ -123,8 +130,11 @@ def test_a_crowd_at_once_is_answered_and_nothing_is_lost(database_url, tmp_path,
     for n in range(LEARNERS):
         make_user(app_engine, f"learner{n}@example.vn")
     app_engine.dispose()
-    env = {"HOCSO_LOGIN_ATTEMPTS_PER_IP": "100000", "HOCSO_LOGIN_ATTEMPTS_PER_IP_MAX": "100000",
-           "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100000"}
+    env = {
+        "HOCSO_LOGIN_ATTEMPTS_PER_IP": "100000",
+        "HOCSO_LOGIN_ATTEMPTS_PER_IP_MAX": "100000",
+        "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100000",
+    }
     if tight:  # a saturated database: most requests must be turned away quickly, none left hanging
         env |= {"HOCSO_DB_CONNECTIONS": "1", "HOCSO_DB_WAIT_SECONDS": "0.2"}
     with serve(tmp_path, database_url, workers=workers, env=env) as server:
@@ -152,4 +162,6 @@ def test_a_crowd_at_once_is_answered_and_nothing_is_lost(database_url, tmp_path,
     assert result["health"] and not late, f"/health was slow or down: {late[:10]}"
     events, attempts = _stored(database_url)
     assert events == result["events"], f"lost {len(result['events'] - events)}, extra {len(events - result['events'])}"
-    assert attempts == result["attempts"], f"lost {len(result['attempts'] - attempts)}, extra {len(attempts - result['attempts'])}"
+    assert attempts == result["attempts"], (
+        f"lost {len(result['attempts'] - attempts)}, extra {len(attempts - result['attempts'])}"
+    )

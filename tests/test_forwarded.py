@@ -28,14 +28,19 @@ def _failed_sign_ins(url: str) -> list[int]:
 def test_x_forwarded_for_counts_only_from_a_named_proxy(database_url, tmp_path, monkeypatch, trusted):
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     prepare(database_url)
-    env = {"HOCSO_LOGIN_ATTEMPTS_PER_IP": str(LIMIT), "HOCSO_LOGIN_ATTEMPTS_PER_IP_MAX": str(LIMIT),
-           "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100"}
+    env = {
+        "HOCSO_LOGIN_ATTEMPTS_PER_IP": str(LIMIT),
+        "HOCSO_LOGIN_ATTEMPTS_PER_IP_MAX": str(LIMIT),
+        "HOCSO_LOGIN_ATTEMPTS_PER_IDENTIFIER": "100",
+    }
     if trusted:
         env["FORWARDED_ALLOW_IPS"] = trusted
     with serve(tmp_path, database_url, env=env) as server:
         statuses = _failed_sign_ins(server.url)
-        hsts = "strict-transport-security" in httpx.get(f"{server.url}/api/v1/health",
-                                                         headers={"X-Forwarded-Proto": "https"}).headers
+        hsts = (
+            "strict-transport-security"
+            in httpx.get(f"{server.url}/api/v1/health", headers={"X-Forwarded-Proto": "https"}).headers
+        )
     if trusted:
         # Behind the named proxy, each forwarded address is a client of its own.
         assert statuses == [401] * (LIMIT + 2)

@@ -14,10 +14,10 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from hocso.flows import load_tree
 from hocso.content.service import sync_content
 from hocso.core.config import Settings
 from hocso.core.db import make_engine, open_session
+from hocso.flows import load_tree
 from hocso.main import create_app
 from tests.agencies.conftest import TREE, make_user
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, fresh_database
@@ -51,14 +51,22 @@ def live(migrated_template, tmp_path_factory):
         make_user(engine, ROLES["agency_admin"], roles=["agency_admin"], admin_of="HNI")
         make_user(engine, ROLES["learner"], member_of="HNI-HK")
         app_settings = Settings(
-            environment="test", data_dir=folder, content_dir=FIXTURE_CONTENT, frontend_dir=folder / "none",
-            database_url=url, secret_key="fuzz-" + "k" * 40,
-            register_attempts_per_ip=1_000_000, login_attempts_per_ip=1_000_000, login_attempts_per_identifier=1_000_000,
+            environment="test",
+            data_dir=folder,
+            content_dir=FIXTURE_CONTENT,
+            frontend_dir=folder / "none",
+            database_url=url,
+            secret_key="fuzz-" + "k" * 40,
+            register_attempts_per_ip=1_000_000,
+            login_attempts_per_ip=1_000_000,
+            login_attempts_per_identifier=1_000_000,
         )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(app_settings, engine), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(app_settings, engine), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{port}"

@@ -43,8 +43,10 @@ def test_phones_stored_with_the_trunk_zero_after_84_are_folded_unless_taken(data
         for phone in rows:
             rows[phone] = uuid.uuid4()
             conn.execute(
-                text("INSERT INTO user_account (id, phone, full_name, roles, created_at) "
-                     "VALUES (:id, :phone, 'x', 'learner', CURRENT_TIMESTAMP)"),
+                text(
+                    "INSERT INTO user_account (id, phone, full_name, roles, created_at) "
+                    "VALUES (:id, :phone, 'x', 'learner', CURRENT_TIMESTAMP)"
+                ),
                 {"id": rows[phone].hex if engine.dialect.name == "sqlite" else rows[phone], "phone": phone},
             )
     upgrade(engine)
@@ -70,8 +72,10 @@ def test_people_imported_without_a_name_key_are_found_by_name_after_the_upgrade(
     with engine.begin() as conn:
         # As a staff import inserted people before it set the key.
         conn.execute(
-            text("INSERT INTO user_account (id, email, full_name, roles, created_at) "
-                 "VALUES (:id, 'dao@example.vn', 'Nguyễn Thị Đào', 'learner', CURRENT_TIMESTAMP)"),
+            text(
+                "INSERT INTO user_account (id, email, full_name, roles, created_at) "
+                "VALUES (:id, 'dao@example.vn', 'Nguyễn Thị Đào', 'learner', CURRENT_TIMESTAMP)"
+            ),
             {"id": person.hex if engine.dialect.name == "sqlite" else person},
         )
     upgrade(engine)
@@ -105,25 +109,38 @@ def test_role_names_on_accounts_become_role_rows_and_go_back(database_url):
             ("orphan", "learner,agency_admin", None, None),  # an admin of nothing managed nothing
         ]:
             conn.execute(
-                text("INSERT INTO user_account (id, email, full_name, roles, admin_agency_id, agency_id, created_at) "
-                     "VALUES (:id, :email, :name, :roles, :admin_of, :agency, CURRENT_TIMESTAMP)"),
-                {"id": ids[name].hex if sqlite else ids[name], "email": f"{name}@example.vn", "name": name,
-                 "roles": roles, "admin_of": admin_of, "agency": agency},
+                text(
+                    "INSERT INTO user_account (id, email, full_name, roles, admin_agency_id, agency_id, created_at) "
+                    "VALUES (:id, :email, :name, :roles, :admin_of, :agency, CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "id": ids[name].hex if sqlite else ids[name],
+                    "email": f"{name}@example.vn",
+                    "name": name,
+                    "roles": roles,
+                    "admin_of": admin_of,
+                    "agency": agency,
+                },
             )
         # Rows that point at the accounts stay when the accounts' table is rebuilt (SQLite drops and re-creates it).
         conn.execute(
-            text("INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at) "
-                 "VALUES ('j1', 'f1', :id, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            text(
+                "INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at) "
+                "VALUES ('j1', 'f1', :id, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
             {"id": ids["staff"].hex if sqlite else ids["staff"]},
         )
     upgrade(engine)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT u.email, r.kind, a.code FROM role r JOIN user_account u ON u.id = r.user_id "
-            "LEFT JOIN agency a ON a.id = r.agency_id ORDER BY u.email"
-        )).all()
+        rows = conn.execute(
+            text(
+                "SELECT u.email, r.kind, a.code FROM role r JOIN user_account u ON u.id = r.user_id "
+                "LEFT JOIN agency a ON a.id = r.agency_id ORDER BY u.email"
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [
-        ("admin@example.vn", "agency_admin", "HNI"), ("editor@example.vn", "content_admin", None),
+        ("admin@example.vn", "agency_admin", "HNI"),
+        ("editor@example.vn", "content_admin", None),
         ("root@example.vn", "sysadmin", None),
     ]
     with engine.connect() as conn:
@@ -135,8 +152,10 @@ def test_role_names_on_accounts_become_role_rows_and_go_back(database_url):
     with engine.connect() as conn:
         back = dict(conn.execute(text("SELECT email, roles FROM user_account")).all())
     assert back == {
-        "admin@example.vn": "learner,agency_admin", "root@example.vn": "learner,sysadmin",
-        "editor@example.vn": "learner,civil_servant,content_admin", "staff@example.vn": "learner,civil_servant",
+        "admin@example.vn": "learner,agency_admin",
+        "root@example.vn": "learner,sysadmin",
+        "editor@example.vn": "learner,civil_servant,content_admin",
+        "staff@example.vn": "learner,civil_servant",
         "orphan@example.vn": "learner",
     }
     upgrade(engine)

@@ -23,12 +23,28 @@ def test_a_write_after_another_engine_and_another_process_touched_the_file_is_ke
     held.commit()
     make_engine(url).dispose()  # a second engine in this process (the app's beside the CLI's)
     # Another process opens and closes the database, as `hocso users create` does beside a running server.
-    subprocess.run([sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(tmp_path / 'shared.db')!r}); "
-                    "c.execute('insert into note values (1)'); c.commit(); c.close()"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; c = sqlite3.connect({str(tmp_path / 'shared.db')!r}); "
+            "c.execute('insert into note values (1)'); c.commit(); c.close()",
+        ],
+        check=True,
+    )
     held.execute(text("INSERT INTO note VALUES ('kept')"))
     held.commit()
-    outside = subprocess.run([sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(tmp_path / 'shared.db')!r})"
-                              ".execute('select count(*) from note').fetchone()[0])"], check=True, capture_output=True, text=True)
+    outside = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; print(sqlite3.connect({str(tmp_path / 'shared.db')!r})"
+            ".execute('select count(*) from note').fetchone()[0])",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     held.close()
     first.dispose()
     assert outside.stdout.strip() == "2"  # another process sees both committed rows

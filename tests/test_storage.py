@@ -26,8 +26,18 @@ pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's file; PostgreSQL 
 
 def _batch(n: int) -> dict:
     now = datetime.now(UTC).isoformat()
-    return {"events": [{"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics",
-                        "lesson": "scan", "occurred_at": now} for _ in range(n)]}
+    return {
+        "events": [
+            {
+                "event_id": str(uuid.uuid4()),
+                "type": "lesson_completed",
+                "module": "qr-basics",
+                "lesson": "scan",
+                "occurred_at": now,
+            }
+            for _ in range(n)
+        ]
+    }
 
 
 def _events_stored(engine) -> int:

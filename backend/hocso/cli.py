@@ -6,9 +6,8 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
-
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hocso.core.config import Settings, get_settings
@@ -38,9 +37,7 @@ class Context:
         settings = self.settings
         if settings.sqlalchemy_url.startswith("sqlite"):
             settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        engine = make_engine(
-            settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds
-        )
+        engine = make_engine(settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds)
         self._engines.append(engine)
         upgrade(engine)
         if load_content:
@@ -152,16 +149,16 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
     from pydantic import ValidationError
 
-    from hocso.accounts import service
     from hocso.accounts import roles as held_roles
+    from hocso.accounts import service
     from hocso.accounts.models import ROLES, RoleKind, User
     from hocso.accounts.schemas import RegisterIn
     from hocso.agencies import access, audit
     from hocso.agencies.models import Agency
     from hocso.agencies.tree import get_by_code
-    from hocso.flows import move_person
     from hocso.core.db import open_session
     from hocso.core.security import hash_password
+    from hocso.flows import move_person
 
     unknown = [r for r in (args.role or []) if r not in ROLES]
     if unknown:
@@ -216,7 +213,10 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
             _, new = access.grant(session, user=user, kind=kind, agency=on)
             if new and on is not None:
                 audit.record(
-                    session, actor=None, agency=on, action="role_granted",
+                    session,
+                    actor=None,
+                    agency=on,
+                    action="role_granted",
                     detail={"user": str(user.id), "kind": kind.value, "via": "command line"},
                 )
         session.commit()
@@ -227,8 +227,8 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_agencies_load(args: argparse.Namespace, ctx: Context) -> int:
     from hocso.agencies.tree import read_tree_file
-    from hocso.flows import load_tree
     from hocso.core.db import open_session
+    from hocso.flows import load_tree
 
     path = Path(args.file)
     if not path.is_file():
@@ -252,11 +252,11 @@ def cmd_agencies_load(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_users_import(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
-    from hocso.staff import imports
     from hocso.agencies.tree import get_by_code
     from hocso.core import jobs
     from hocso.core.db import open_session, write_session
     from hocso.core.errors import HocsoError
+    from hocso.staff import imports
 
     path = Path(args.file)
     if not path.is_file():
@@ -330,8 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email")
     create.add_argument("--phone")
     secret = create.add_mutually_exclusive_group()
-    secret.add_argument("--password", help="the password on the command line (visible to other users of the machine; "
-                        "prefer the prompt or --password-stdin)")
+    secret.add_argument(
+        "--password",
+        help="the password on the command line (visible to other users of the machine; prefer the prompt or --password-stdin)",
+    )
     secret.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
     create.add_argument("--full-name", required=True)
     create.add_argument("--role", action="append", help="a role to grant; repeat for several")

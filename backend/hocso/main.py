@@ -17,16 +17,16 @@ from hocso import __version__
 from hocso.accounts.delivery import sms_gateway_from
 from hocso.accounts.deps import AccountLimits
 from hocso.accounts.router import router as accounts_router
-from hocso.agencies.me_router import router as notices_router
 from hocso.agencies.helpers_router import consent_router
 from hocso.agencies.helpers_router import router as helpers_router
+from hocso.agencies.me_router import router as notices_router
 from hocso.agencies.router import router as agencies_router
 from hocso.certificates.router import public_router as certificates_public_router
 from hocso.certificates.router import router as certificates_router
 from hocso.content.cache import ContentAnswers
 from hocso.content.router import router as content_router
-from hocso.core.config import Settings, get_settings
 from hocso.core import security
+from hocso.core.config import Settings, get_settings
 from hocso.core.db import gate_for, make_engine
 from hocso.core.errors import error_responses, install_error_handlers
 from hocso.core.jobs import JobRunner
@@ -122,9 +122,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(
         settings.sqlalchemy_url, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds
     )
-    app.state.db_gate = gate_for(
-        app.state.engine, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds
-    )
+    app.state.db_gate = gate_for(app.state.engine, connections=settings.db_connections, wait_seconds=settings.db_wait_seconds)
     app.state.limits = AccountLimits.from_settings(app.state.engine, settings)
     app.state.sms_gateway = sms_gateway_from(settings)
     app.state.verify_limiter = SlidingWindowLimiter(settings.verify_requests_per_minute, 60)
@@ -143,9 +141,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLogMiddleware)
-    for router in (health_router, accounts_router, privacy_router, content_router, learning_router, agencies_router, certificates_router,
-                   staff_router, slips_router, stats_router, notices_router,
-                   invitations_router, helpers_router, consent_router):
+    for router in (
+        health_router,
+        accounts_router,
+        privacy_router,
+        content_router,
+        learning_router,
+        agencies_router,
+        certificates_router,
+        staff_router,
+        slips_router,
+        stats_router,
+        notices_router,
+        invitations_router,
+        helpers_router,
+        consent_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(certificates_public_router)
     _install_frontend(app, settings.frontend_dir)

@@ -42,7 +42,9 @@ def test_wrong_password_and_unknown_identifier_get_the_same_answer(client):
 def test_error_messages_follow_accept_language(client):
     r_vi = client.post("/api/v1/auth/login", data={"username": "x@example.vn", "password": "whatever1"})
     r_en = client.post(
-        "/api/v1/auth/login", data={"username": "x@example.vn", "password": "whatever1"}, headers={"Accept-Language": "en-US,en;q=0.9"}
+        "/api/v1/auth/login",
+        data={"username": "x@example.vn", "password": "whatever1"},
+        headers={"Accept-Language": "en-US,en;q=0.9"},
     )
     assert "mật khẩu" in r_vi.json()["detail"]
     assert "password" in r_en.json()["detail"]
@@ -122,8 +124,12 @@ def test_the_environment_cannot_choose_the_token_algorithm(client, learner, sett
     # HS256 is pinned in the code, not read from settings: HOCSO_JWT_ALGORITHM changes nothing.
     monkeypatch.setenv("HOCSO_JWT_ALGORITHM", "HS512")
     from_env = type(settings)(**settings.model_dump(exclude={"jwt_algorithm"}))
-    token, _, _ = security.create_token(from_env, subject=jwt.get_unverified_claims(learner["access_token"])["sub"],
-                                        token_type="access", lifetime=timedelta(minutes=5))
+    token, _, _ = security.create_token(
+        from_env,
+        subject=jwt.get_unverified_claims(learner["access_token"])["sub"],
+        token_type="access",
+        lifetime=timedelta(minutes=5),
+    )
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     same_key_other_alg = _forge(jwt.get_unverified_claims(token), key=settings.signing_key(), alg="HS512")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {same_key_other_alg}"}).status_code == 401
@@ -170,7 +176,10 @@ def test_login_without_fields_and_refresh_with_junk_are_4xx(client):
     assert client.post("/api/v1/auth/login", data={}).status_code == 422
     assert client.post("/api/v1/auth/refresh", json={}).status_code == 422
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": "junk"}).status_code == 401
-    assert client.post("/api/v1/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}).status_code == 422
+    assert (
+        client.post("/api/v1/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}).status_code
+        == 422
+    )
 
 
 def test_deleting_an_account_erases_it_and_frees_the_identifier(client, learner):

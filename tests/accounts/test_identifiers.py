@@ -10,8 +10,16 @@ from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize
 from tests.conftest import PASSWORD, login, register
 
 PHONE_SPELLINGS = [
-    "0912 345 678", "+84 912345678", "84912345678", "+840912345678", "0912345678", "0912.345.678",
-    "(+84) 912-345-678", "0084 912 345 678", "８４９１２３４５６７８", "+84 91 234 56 78",
+    "0912 345 678",
+    "+84 912345678",
+    "84912345678",
+    "+840912345678",
+    "0912345678",
+    "0912.345.678",
+    "(+84) 912-345-678",
+    "0084 912 345 678",
+    "８４９１２３４５６７８",
+    "+84 91 234 56 78",
 ]
 
 
@@ -152,7 +160,8 @@ def test_a_person_registered_with_one_spelling_signs_in_with_every_other(client)
 def test_refused_identifiers_get_a_422_in_the_callers_language(client):
     vi = client.post("/api/v1/auth/register", json={"phone": "01681234567", "password": PASSWORD, "full_name": "A"})
     en = client.post(
-        "/api/v1/auth/register", json={"phone": "01681234567", "password": PASSWORD, "full_name": "A"},
+        "/api/v1/auth/register",
+        json={"phone": "01681234567", "password": PASSWORD, "full_name": "A"},
         headers={"Accept-Language": "en"},
     )
     assert vi.status_code == en.status_code == 422

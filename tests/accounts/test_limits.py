@@ -19,8 +19,16 @@ from hocso.main import create_app
 from tests.conftest import PASSWORD, login, register
 
 PHONE_SPELLINGS = [
-    "0912 345 678", "+84 912345678", "84912345678", "+840912345678", "0912345678",
-    "0912.345.678", "(+84) 912-345-678", "0084 912 345 678", "+84 91 234 56 78", "84 0912 345 678",
+    "0912 345 678",
+    "+84 912345678",
+    "84912345678",
+    "+840912345678",
+    "0912345678",
+    "0912.345.678",
+    "(+84) 912-345-678",
+    "0084 912 345 678",
+    "+84 91 234 56 78",
+    "84 0912 345 678",
 ]
 
 
@@ -88,13 +96,15 @@ def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(settings, en
     apps = [create_app(settings, engine), create_app(settings, other_engine)]
     try:
         with _serving(apps) as bases:
-            httpx.post(f"{bases[0]}/api/v1/auth/register",
-                       json={"email": "target@example.vn", "password": PASSWORD, "full_name": "Đích"}).raise_for_status()
+            httpx.post(
+                f"{bases[0]}/api/v1/auth/register", json={"email": "target@example.vn", "password": PASSWORD, "full_name": "Đích"}
+            ).raise_for_status()
 
             def attempt(i: int) -> int:
                 spelling = "target@example.vn" if i % 2 else "TARGET@example.VN"
-                return httpx.post(f"{bases[i % 2]}/api/v1/auth/login", timeout=60,
-                                  data={"username": spelling, "password": f"wrong guess {i}"}).status_code
+                return httpx.post(
+                    f"{bases[i % 2]}/api/v1/auth/login", timeout=60, data={"username": spelling, "password": f"wrong guess {i}"}
+                ).status_code
 
             with ThreadPoolExecutor(max_workers=35) as pool:
                 codes = Counter(pool.map(attempt, range(35)))
@@ -134,7 +144,9 @@ def test_an_address_past_its_hard_limit_waits_even_for_new_identifiers(settings,
 def test_activation_and_sign_in_are_counted_apart(client, settings):
     register(client, email="boss@office.vn")
     for _ in range(settings.login_attempts_per_identifier + 2):
-        r = client.post("/api/v1/auth/activate", json={"identifier": "boss@office.vn", "code": "WRONGCODE1", "password": PASSWORD})
+        r = client.post(
+            "/api/v1/auth/activate", json={"identifier": "boss@office.vn", "code": "WRONGCODE1", "password": PASSWORD}
+        )
         assert r.status_code in (400, 429)
     assert r.status_code == 429
     # Failed activations neither use up the sign-in budget of that person nor of the address.

@@ -38,8 +38,9 @@ def _refresh(client, tokens: dict) -> int:
 
 def test_changing_the_password_signs_out_every_device_and_old_access_tokens_get_401(client, learner):
     phone = login(client, learner["email"])  # a second device
-    r = client.post("/api/v1/me/password", headers=learner["headers"],
-                    json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    r = client.post(
+        "/api/v1/me/password", headers=learner["headers"], json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
     assert r.status_code == 204
     for device in (learner, phone):
         assert client.get("/api/v1/me", headers=auth_header(device)).status_code == 401
@@ -53,11 +54,14 @@ def test_changing_the_password_signs_out_every_device_and_old_access_tokens_get_
 
 def test_a_wrong_current_password_is_refused_changes_nothing_and_is_limited(client, learner, settings):
     body = {"current_password": "not my password", "new_password": NEW_PASSWORD}
-    codes = [client.post("/api/v1/me/password", headers=learner["headers"], json=body).status_code
-             for _ in range(settings.login_attempts_per_identifier + 1)]
+    codes = [
+        client.post("/api/v1/me/password", headers=learner["headers"], json=body).status_code
+        for _ in range(settings.login_attempts_per_identifier + 1)
+    ]
     assert codes == [400] * settings.login_attempts_per_identifier + [429]
-    right = client.post("/api/v1/me/password", headers=learner["headers"],
-                        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    right = client.post(
+        "/api/v1/me/password", headers=learner["headers"], json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
     assert right.status_code == 429 and int(right.headers["retry-after"]) > 0
     assert client.get("/api/v1/me", headers=learner["headers"]).status_code == 200
     login(client, learner["email"], PASSWORD)
@@ -94,9 +98,14 @@ def smtp_server():
 @pytest.fixture
 def mail_client(settings, engine, smtp_server):
     controller, inbox = smtp_server
-    with_smtp = settings.model_copy(update={
-        "smtp_host": "127.0.0.1", "smtp_port": controller.port, "smtp_starttls": False, "smtp_from": "Hocso <hocso@example.vn>",
-    })
+    with_smtp = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": controller.port,
+            "smtp_starttls": False,
+            "smtp_from": "Hocso <hocso@example.vn>",
+        }
+    )
     with TestClient(create_app(with_smtp, engine)) as c:
         yield c, inbox
 
@@ -118,15 +127,18 @@ def test_a_reset_code_arrives_by_email_and_sets_a_new_password(mail_client):
     message = inbox.messages[0]
     assert message["To"] == "quen@example.vn"
     code = re.search(r"\b(\d{6})\b", message.get_content()).group(1)
-    confirm = client.post("/api/v1/auth/password-reset/confirm",
-                          json={"identifier": "quen@example.vn", "code": code, "new_password": NEW_PASSWORD})
+    confirm = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"identifier": "quen@example.vn", "code": code, "new_password": NEW_PASSWORD}
+    )
     assert confirm.status_code == 204
     # Every sign-in ended; the new password works; the code is spent.
     assert client.get("/api/v1/me", headers=auth_header(kept)).status_code == 401
     assert _refresh(client, kept) == 401
     login(client, "quen@example.vn", NEW_PASSWORD)
-    again = client.post("/api/v1/auth/password-reset/confirm",
-                        json={"identifier": "quen@example.vn", "code": code, "new_password": "yet another one 7"})
+    again = client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"identifier": "quen@example.vn", "code": code, "new_password": "yet another one 7"},
+    )
     assert again.status_code == 400
 
 
@@ -151,11 +163,14 @@ def test_wrong_reset_codes_use_up_the_code(mail_client, settings):
     code = re.search(r"\b(\d{6})\b", inbox.messages[0].get_content()).group(1)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(settings.password_reset_code_tries):
-        r = client.post("/api/v1/auth/password-reset/confirm",
-                        json={"identifier": "doan@example.vn", "code": wrong, "new_password": NEW_PASSWORD})
+        r = client.post(
+            "/api/v1/auth/password-reset/confirm",
+            json={"identifier": "doan@example.vn", "code": wrong, "new_password": NEW_PASSWORD},
+        )
         assert r.status_code in (400, 429)
-    r = client.post("/api/v1/auth/password-reset/confirm",
-                    json={"identifier": "doan@example.vn", "code": code, "new_password": NEW_PASSWORD})
+    r = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"identifier": "doan@example.vn", "code": code, "new_password": NEW_PASSWORD}
+    )
     assert r.status_code in (400, 429)
     login(client, "doan@example.vn", PASSWORD)
 
@@ -185,9 +200,12 @@ def test_a_reset_code_arrives_by_sms_through_the_webhook_gateway(settings, engin
     thread = threading.Thread(target=relay.serve_forever, daemon=True)
     thread.start()
     try:
-        with_sms = settings.model_copy(update={
-            "sms_webhook_url": f"http://127.0.0.1:{relay.server_port}/send", "sms_webhook_token": "relay-token",
-        })
+        with_sms = settings.model_copy(
+            update={
+                "sms_webhook_url": f"http://127.0.0.1:{relay.server_port}/send",
+                "sms_webhook_token": "relay-token",
+            }
+        )
         with TestClient(create_app(with_sms, engine)) as client:
             register(client, phone="0912345678")
             assert client.post("/api/v1/auth/password-reset", json={"identifier": "+84 912 345 678"}).status_code == 202
@@ -195,8 +213,10 @@ def test_a_reset_code_arrives_by_sms_through_the_webhook_gateway(settings, engin
             sms = _SmsRelay.received[0]
             assert sms["to"] == "+84912345678" and sms["auth"] == "Bearer relay-token"
             code = re.search(r"\b(\d{6})\b", sms["text"]).group(1)
-            r = client.post("/api/v1/auth/password-reset/confirm",
-                            json={"identifier": "0912345678", "code": code, "new_password": NEW_PASSWORD})
+            r = client.post(
+                "/api/v1/auth/password-reset/confirm",
+                json={"identifier": "0912345678", "code": code, "new_password": NEW_PASSWORD},
+            )
             assert r.status_code == 204
             login(client, "84912345678", NEW_PASSWORD)
     finally:

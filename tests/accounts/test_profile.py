@@ -31,7 +31,9 @@ def test_an_empty_or_unprintable_name_is_refused_in_the_readers_language_and_cha
         assert "họ và tên" in r.json()["detail"]
     r = client.patch("/api/v1/me", headers={**learner["headers"], "Accept-Language": "en"}, json={"full_name": ""})
     assert r.status_code == 422 and "name" in r.json()["detail"]
-    assert client.patch("/api/v1/me", headers=learner["headers"], json={"full_name": "x", "roles": ["sysadmin"]}).status_code == 422
+    assert (
+        client.patch("/api/v1/me", headers=learner["headers"], json={"full_name": "x", "roles": ["sysadmin"]}).status_code == 422
+    )
     assert client.get("/api/v1/me", headers=learner["headers"]).json()["full_name"] == before
 
 

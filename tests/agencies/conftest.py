@@ -11,9 +11,9 @@ from sqlmodel import select
 from hocso.accounts.models import RoleKind, User
 from hocso.agencies import access
 from hocso.agencies.tree import get_by_code
-from hocso.flows import load_tree, move_person
 from hocso.core.db import open_session
 from hocso.core.security import hash_password
+from hocso.flows import load_tree, move_person
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header, login
 
 TREE = [

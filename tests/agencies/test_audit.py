@@ -14,7 +14,7 @@ def test_admin_actions_are_audited_and_readable_only_within_the_subtree(client, 
     client.post("/api/v1/agencies/HNI-HK/requirements", json={"module": "qr-basics", "due_date": due}, headers=as_user(ADMIN))
     client.post(
         "/api/v1/agencies/HNI/members/import",
-        files={"file": ("ds.csv", "full_name,email,phone\nAn,an@example.vn,\n".encode(), "text/csv")},
+        files={"file": ("ds.csv", b"full_name,email,phone\nAn,an@example.vn,\n", "text/csv")},
         headers=as_user(ADMIN),
     )
     client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN))
@@ -22,7 +22,10 @@ def test_admin_actions_are_audited_and_readable_only_within_the_subtree(client, 
 
     page = client.get("/api/v1/agencies/HNI/audit", headers=as_user(ADMIN)).json()
     assert [e["action"] for e in page["events"]] == [
-        "requirement_removed", "stats_exported", "members_imported", "requirement_set"
+        "requirement_removed",
+        "stats_exported",
+        "members_imported",
+        "requirement_set",
     ]
     assert page["events"][2]["detail"]["created"] == 1
     assert ADMIN in page["events"][0]["actor"]
@@ -55,7 +58,7 @@ def test_the_trail_keeps_no_file_name_and_nothing_of_an_admin_who_erased_their_a
     admin_id = user_id(tree, ADMIN)
     r = client.post(
         "/api/v1/agencies/HNI/members/import",
-        files={"file": ("danh-sach-nguyen-van-a.csv", "full_name,email,phone\nAn,an@example.vn,\n".encode(), "text/csv")},
+        files={"file": ("danh-sach-nguyen-van-a.csv", b"full_name,email,phone\nAn,an@example.vn,\n", "text/csv")},
         headers=as_user(ADMIN),
     )
     assert r.status_code == 200

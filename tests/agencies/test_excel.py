@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from hocso.agencies.tree import get_by_code
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
+from hocso.agencies.tree import get_by_code
 from hocso.core.db import open_session
+from hocso.core.timeutil import vietnam_today
 from tests.agencies.conftest import make_user
 from tests.conftest import auth_header, login
 
@@ -26,13 +26,17 @@ def figures(client, tree):
     """Hoàn Kiếm: 1 of 3 done; Ba Đình: nobody done; qr-basics required of HNI, overdue in Hoàn Kiếm."""
     for i, code in enumerate(["HNI-HK", "HNI-HK", "HNI-HK", "HNI-BD"]):
         make_user(tree, f"p{i}@example.vn", roles=["civil_servant"], member_of=code)
-    r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-                    headers=auth_header(login(client, "p0@example.vn")))
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
+        headers=auth_header(login(client, "p0@example.vn")),
+    )
     assert r.json()["passed"]
     today = vietnam_today()
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
-                                due_date=today - timedelta(days=2)))
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=2))
+        )
         session.commit()
 
 

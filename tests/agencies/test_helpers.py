@@ -57,8 +57,11 @@ def test_without_consent_nothing_is_registered_and_the_helper_is_told_why(client
     body = {"full_name": "Ông Ba", "consent": False, "consent_version": CONSENT_VERSION}
     r = client.post("/api/v1/agencies/HNI-HK/citizens", json=body, headers={**as_user(HELPER_HK), "Accept-Language": "en"})
     assert r.status_code == 422 and "consent" in r.json()["detail"]
-    r = client.post("/api/v1/agencies/HNI-HK/citizens", json={**body, "consent": True, "consent_version": "1999-01"},
-                    headers=as_user(HELPER_HK))
+    r = client.post(
+        "/api/v1/agencies/HNI-HK/citizens",
+        json={**body, "consent": True, "consent_version": "1999-01"},
+        headers=as_user(HELPER_HK),
+    )
     assert r.status_code == 422 and "phiên bản" in r.json()["detail"]
     assert client.get("/api/v1/agencies/HNI-HK/citizens", headers=as_user(HELPER_HK)).json() == []
 
@@ -74,16 +77,19 @@ def test_an_assisted_session_is_marked_counts_as_assisted_and_ends_on_sign_out(c
     # A civil servant of the same commune passes on their own: only the citizen's completion is assisted.
     own = staff(client, tree, "can.bo@example.vn", "HNI-HK")
     for who in (headers, own):
-        r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-                        headers=who)
+        r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT}, headers=who)
         assert r.json()["passed"]
     for code, admin in (("HNI-HK", "admin.hk@example.vn"), ("HNI", "admin.hni@example.vn")):
         stats = client.get(f"/api/v1/agencies/{code}/stats", headers=as_user(admin)).json()
         assert stats["assisted"] == 1 and "goal_rate" in stats
     assert client.get("/api/v1/agencies/HCM/stats", headers=as_user("admin.hcm@example.vn")).json()["assisted"] == 0
     # The owner's own business is refused in an assisted session.
-    assert client.post("/api/v1/me/password", json={"current_password": "x" * 8, "new_password": "a new long passphrase"},
-                       headers=headers).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/me/password", json={"current_password": "x" * 8, "new_password": "a new long passphrase"}, headers=headers
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/me/export", headers=headers).status_code == 403
     assert client.delete("/api/v1/me", headers=headers).status_code == 403
     assert client.delete("/api/v1/me/sessions", headers=headers).status_code == 403
@@ -134,8 +140,11 @@ def test_another_provinces_helper_and_admin_get_404_for_the_communes_citizens(cl
         h = as_user(who)
         assert client.get("/api/v1/agencies/HNI-HK/citizens", headers=h).status_code == 404
         assert client.post(f"/api/v1/agencies/HNI-HK/citizens/{citizen['id']}/assisted-sessions", headers=h).status_code == 404
-        r = client.post("/api/v1/agencies/HNI-HK/citizens", headers=h,
-                        json={"full_name": "X", "consent": True, "consent_version": CONSENT_VERSION})
+        r = client.post(
+            "/api/v1/agencies/HNI-HK/citizens",
+            headers=h,
+            json={"full_name": "X", "consent": True, "consent_version": CONSENT_VERSION},
+        )
         assert r.status_code == 404
     # Their own unit does not reach a citizen registered elsewhere either.
     r = client.post(f"/api/v1/agencies/HCM-BT/citizens/{citizen['id']}/assisted-sessions", headers=as_user(HELPER_BT))
@@ -150,8 +159,10 @@ def test_an_agency_admin_grants_the_helper_role_in_their_subtree_only(client, tr
     admin = as_user("admin.hni@example.vn")
     r = client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "Volunteer@Example.vn"}, headers=admin)
     assert r.status_code == 201 and r.json()["agency"]["code"] == "HNI-HK"
-    assert client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "volunteer@example.vn"},
-                       headers=admin).status_code == 200
+    assert (
+        client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "volunteer@example.vn"}, headers=admin).status_code
+        == 200
+    )
     assert [h["full_name"] for h in client.get("/api/v1/agencies/HNI/helpers", headers=admin).json()] == ["volunteer"]
     audit = client.get("/api/v1/agencies/HNI-HK/audit", headers=admin).json()["events"]
     assert [e["action"] for e in audit].count("role_granted") == 1
@@ -160,7 +171,15 @@ def test_an_agency_admin_grants_the_helper_role_in_their_subtree_only(client, tr
     register_citizen(client, helper)
     assert client.get("/api/v1/agencies/HNI-BD/citizens", headers=helper).status_code == 404
     # Another province's admin cannot grant here, nor can a helper grant.
-    assert client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "volunteer@example.vn"},
-                       headers=as_user("admin.hcm@example.vn")).status_code == 404
-    assert client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "volunteer@example.vn"},
-                       headers=helper).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/agencies/HNI-HK/helpers",
+            json={"identifier": "volunteer@example.vn"},
+            headers=as_user("admin.hcm@example.vn"),
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "volunteer@example.vn"}, headers=helper).status_code
+        == 403
+    )

@@ -11,7 +11,8 @@ def upload(client, headers, content: bytes | str, code: str = "HNI"):
     # Asked in English: these tests read the reasons as written (test_messages_language covers Vietnamese).
     data = content.encode("utf-8") if isinstance(content, str) else content
     return client.post(
-        f"/api/v1/agencies/{code}/members/import", files={"file": ("nhan-su.csv", data, "text/csv")},
+        f"/api/v1/agencies/{code}/members/import",
+        files={"file": ("nhan-su.csv", data, "text/csv")},
         headers={"Accept-Language": "en", **headers},
     )
 
@@ -115,7 +116,9 @@ def test_an_import_moves_a_member_within_the_subtree_and_not_out_of_someone_else
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
     assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 0}
     # Another province's admin cannot take them: the person is only invited, and stays where they are.
-    body = upload(client, as_user("admin.hcm@example.vn"), "full_name,email,phone\nDi Chuyển,move@example.vn,\n", code="HCM").json()
+    body = upload(
+        client, as_user("admin.hcm@example.vn"), "full_name,email,phone\nDi Chuyển,move@example.vn,\n", code="HCM"
+    ).json()
     assert body["created"] == 0 and body["rejected"] == [{"row": 2, "reason": "invited"}]
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
     assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 0}

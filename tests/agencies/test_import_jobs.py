@@ -17,14 +17,14 @@ from sqlalchemy import update
 from sqlmodel import func, select
 
 from hocso.accounts.models import User
-from hocso.staff import imports
-from hocso.stats.figures import agency_stats
 from hocso.agencies.tree import get_by_code
 from hocso.core import jobs
 from hocso.core.db import open_session, write_session
 from hocso.core.timeutil import current_vietnam_year, utcnow
-from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header
+from hocso.staff import imports
+from hocso.stats.figures import agency_stats
 from tests.agencies.test_import import upload
+from tests.conftest import FIXTURE_CONTENT, PASSWORD, auth_header
 
 ADMIN = "admin.hni@example.vn"
 
@@ -60,15 +60,23 @@ def test_a_large_file_becomes_a_job_whose_progress_only_its_agencys_admins_can_r
     assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()["members"] == rows
 
     # Another province's admin, a sub-agency's path or a made-up id: all 404.
-    assert client.get(f"/api/v1/agencies/HCM/import-jobs/{queued['job_id']}", headers=as_user("admin.hcm@example.vn")).status_code == 404
+    assert (
+        client.get(f"/api/v1/agencies/HCM/import-jobs/{queued['job_id']}", headers=as_user("admin.hcm@example.vn")).status_code
+        == 404
+    )
     assert client.get(queued["status_url"], headers=as_user("admin.hcm@example.vn")).status_code == 404
-    assert client.get(f"/api/v1/agencies/HNI-HK/import-jobs/{queued['job_id']}", headers=as_user("admin.hk@example.vn")).status_code == 404
+    assert (
+        client.get(f"/api/v1/agencies/HNI-HK/import-jobs/{queued['job_id']}", headers=as_user("admin.hk@example.vn")).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/agencies/HNI/import-jobs/{uuid.uuid4()}", headers=as_user(ADMIN)).status_code == 404
     assert client.get("/api/v1/agencies/HNI/import-jobs/not-a-job", headers=as_user(ADMIN)).status_code == 404
 
     # A code from the job's result signs its person in.
     first = job["result"]["invitations"][0]
-    ok = client.post("/api/v1/auth/activate", json={"identifier": first["identifier"], "code": first["code"], "password": PASSWORD})
+    ok = client.post(
+        "/api/v1/auth/activate", json={"identifier": first["identifier"], "code": first["code"], "password": PASSWORD}
+    )
     assert ok.status_code == 200
     assert client.get("/api/v1/me", headers=auth_header(ok.json())).json()["full_name"] == "Nguyễn Văn Thử 0"
 
@@ -137,13 +145,23 @@ def _free_port() -> int:
 def test_health_keeps_answering_while_a_5000_row_import_runs(settings, tree, tmp_path):
     port = _free_port()
     env = {
-        **os.environ, "DATABASE_URL": settings.database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
-        "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT), "HOCSO_FRONTEND_DIR": str(tmp_path / "none"),
-        "HOCSO_SECRET_KEY": settings.secret_key, "HOCSO_LOG_LEVEL": "WARNING",
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "HOCSO_ENVIRONMENT": "test",
+        "HOCSO_DATA_DIR": str(tmp_path),
+        "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT),
+        "HOCSO_FRONTEND_DIR": str(tmp_path / "none"),
+        "HOCSO_SECRET_KEY": settings.secret_key,
+        "HOCSO_LOG_LEVEL": "WARNING",
     }
     log = open(tmp_path / "server.log", "wb")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port)],
-                              env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hocso"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=30) as http:
@@ -169,8 +187,11 @@ def test_health_keeps_answering_while_a_5000_row_import_runs(settings, tree, tmp
             prober = threading.Thread(target=probe)
             prober.start()
             try:
-                r = http.post("/api/v1/agencies/HNI/members/import", headers=headers,
-                              files={"file": ("staff.csv", staff_csv(5_000).encode(), "text/csv")})
+                r = http.post(
+                    "/api/v1/agencies/HNI/members/import",
+                    headers=headers,
+                    files={"file": ("staff.csv", staff_csv(5_000).encode(), "text/csv")},
+                )
                 assert r.status_code == 202, r.text
                 job = wait_for(http, r.json()["status_url"], headers, timeout=300)
             finally:

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from hocso.accounts.models import User
-from hocso.accounts.models import ActivationCode
+from hocso.accounts.models import ActivationCode, User
 from hocso.core import security
 from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
-from tests.conftest import PASSWORD, auth_header, login, register
 from tests.agencies.test_import import upload
+from tests.conftest import PASSWORD, auth_header, login, register
 
 HCM_ADMIN = "admin.hcm@example.vn"
 HNI_ADMIN = "admin.hni@example.vn"
@@ -30,7 +29,9 @@ def members(client, headers, code: str) -> int:
 
 def test_another_provinces_admin_cannot_rename_move_or_add_a_phone_to_an_admin(client, as_user):
     before = me(client, as_user(HNI_ADMIN))
-    r = upload(client, as_user(HCM_ADMIN), f"full_name,email,phone,agency_code\nHACKED NAME,{HNI_ADMIN},0988000111,HCM-BT\n", code="HCM")
+    r = upload(
+        client, as_user(HCM_ADMIN), f"full_name,email,phone,agency_code\nHACKED NAME,{HNI_ADMIN},0988000111,HCM-BT\n", code="HCM"
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     # The answer says "invited" and nothing of who the person is: no name, role or agency.
@@ -61,9 +62,10 @@ def test_a_citizen_gets_no_attackers_email_and_that_email_cannot_sign_in_with_th
         client, as_user(HCM_ADMIN), "full_name,email,phone\nHACKED NAME,attacker@example.vn,0903 111 222\n", code="HCM"
     ).json()
     assert body["rejected"] == [{"row": 2, "reason": "invited"}] and body["invitations"] == []
-    assert client.post(
-        "/api/v1/auth/login", data={"username": "attacker@example.vn", "password": citizen["password"]}
-    ).status_code == 401
+    assert (
+        client.post("/api/v1/auth/login", data={"username": "attacker@example.vn", "password": citizen["password"]}).status_code
+        == 401
+    )
     headers = auth_header(login(client, "0903111222"))
     profile = me(client, headers)
     assert (profile["email"], profile["full_name"], profile["agency"]) == (None, "Lê Thị Dân", None)
@@ -105,7 +107,9 @@ def test_only_the_invited_person_can_accept_and_accepting_moves_them_in(client, 
     assert client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers).status_code == 400
     assert client.get("/api/v1/me/invitations", headers=headers).json() == []
     # Having joined by invitation, they are still not the import's to rename.
-    body = upload(client, as_user(HCM_ADMIN), "full_name,email,phone,agency_code\nTên Khác,dan@example.vn,,HCM-BT\n", code="HCM").json()
+    body = upload(
+        client, as_user(HCM_ADMIN), "full_name,email,phone,agency_code\nTên Khác,dan@example.vn,,HCM-BT\n", code="HCM"
+    ).json()
     assert (body["updated"], body["unchanged"]) == (0, 1)
     assert me(client, headers)["full_name"] == "Công Dân"
 
@@ -126,9 +130,14 @@ def test_a_one_time_code_never_sets_the_password_of_an_account_that_has_one(clie
     citizen = register(client, email="co-mat-khau@example.vn")
     with open_session(tree, write=True) as session:
         user = session.exec(select(User).where(User.email == citizen["email"])).one()
-        session.add(ActivationCode(user_id=user.id, code_hash=security.hash_code(settings, "ABCDEFGH23"),
-                               expires_at=utcnow() + timedelta(days=1)))
+        session.add(
+            ActivationCode(
+                user_id=user.id, code_hash=security.hash_code(settings, "ABCDEFGH23"), expires_at=utcnow() + timedelta(days=1)
+            )
+        )
         session.commit()
-    r = client.post("/api/v1/auth/activate", json={"identifier": citizen["email"], "code": "ABCDEFGH23", "password": "attacker pass 1"})
+    r = client.post(
+        "/api/v1/auth/activate", json={"identifier": citizen["email"], "code": "ABCDEFGH23", "password": "attacker pass 1"}
+    )
     assert r.status_code == 400
     login(client, citizen["email"])  # the owner's password still works

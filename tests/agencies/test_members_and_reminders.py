@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.agencies.tree import get_by_code
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import AuditEvent, Requirement
 from hocso.agencies.push import PushSubscription
+from hocso.agencies.tree import get_by_code
 from hocso.core.db import open_session
+from hocso.core.timeutil import vietnam_today
 from tests.agencies.conftest import make_user
 from tests.conftest import auth_header, login
 
@@ -52,14 +52,18 @@ def staff(client, tree, email, code, name):
 def people(client, tree):
     """Five civil servants; Lê An has passed qr-basics; HNI requires it (HNI-HK by yesterday, HNI-BD by today)."""
     headers = {email: staff(client, tree, email, code, name) for email, code, name in PEOPLE}
-    r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-                    headers=headers["an@example.vn"])
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
+        headers=headers["an@example.vn"],
+    )
     assert r.json()["passed"]
     today = vietnam_today()
     with open_session(tree, write=True) as session:
         session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
-        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics",
-                                due_date=today - timedelta(days=1)))
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1))
+        )
         session.commit()
     return headers
 
@@ -81,8 +85,9 @@ def test_the_list_filters_who_is_behind_and_overdue_on_vietnams_calendar(client,
     assert names(client, as_user(ADMIN), status="goal_not_met", year=year - 1) == everyone
     item = client.get("/api/v1/agencies/HNI/members", params={"q": "dao"}, headers=as_user(ADMIN)).json()["items"][0]
     assert item["agency"] == {"code": "HNI-HK", "name": "Phường Hoàn Kiếm"} and item["goal_met"] is False
-    assert item["required"] == [{"module": "qr-basics", "due_date": (vietnam_today() - timedelta(days=1)).isoformat(),
-                                 "status": "overdue"}]
+    assert item["required"] == [
+        {"module": "qr-basics", "due_date": (vietnam_today() - timedelta(days=1)).isoformat(), "status": "overdue"}
+    ]
     an = client.get("/api/v1/agencies/HNI-BD/members", params={"q": "lê"}, headers=as_user(ADMIN)).json()["items"][0]
     assert an["goal_met"] is True and an["required"][0]["status"] == "completed"
 
@@ -131,11 +136,16 @@ def test_another_provinces_admin_gets_404(client, as_user, people, path):
 def test_reminders_reach_each_person_once_a_day_and_are_audited(client, as_user, people, tree):
     r = client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue"}, headers=as_user(ADMIN))
     assert r.status_code == 202 and r.json() == {"queued": 2, "skipped": 0}
-    r = client.post("/api/v1/agencies/HNI/reminders", json={"status": "behind", "message": "Hạn nộp là thứ Sáu"},
-                    headers=as_user(ADMIN))
+    r = client.post(
+        "/api/v1/agencies/HNI/reminders", json={"status": "behind", "message": "Hạn nộp là thứ Sáu"}, headers=as_user(ADMIN)
+    )
     assert r.json() == {"queued": 1, "skipped": 2}  # only Nguyễn Hoa had not been reminded today
-    assert client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue"},
-                       headers=as_user("admin.hcm@example.vn")).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/agencies/HNI/reminders", json={"status": "overdue"}, headers=as_user("admin.hcm@example.vn")
+        ).status_code
+        == 404
+    )
     assert client.post("/api/v1/agencies/HNI/reminders", json={"status": "everyone"}, headers=as_user(ADMIN)).status_code == 422
 
     dao = people["dao@example.vn"]
@@ -152,7 +162,10 @@ def test_reminders_reach_each_person_once_a_day_and_are_audited(client, as_user,
 
     with open_session(tree) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "reminders_sent")).all()
-    assert [(e.detail["status"], e.detail["queued"], e.detail["skipped"]) for e in events] == [("overdue", 2, 0), ("behind", 1, 2)]
+    assert [(e.detail["status"], e.detail["queued"], e.detail["skipped"]) for e in events] == [
+        ("overdue", 2, 0),
+        ("behind", 1, 2),
+    ]
 
 
 class PushService:
@@ -207,8 +220,12 @@ def test_a_reminder_is_pushed_encrypted_to_the_persons_device(client, as_user, p
         key = client.get("/api/v1/push/public-key").json()["public_key"]
         assert len(base64.urlsafe_b64decode(key + "=")) == 65
         assert client.post("/api/v1/me/push-subscriptions", json=sub, headers=dao).status_code == 201
-        assert client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue", "q": "đào"},
-                           headers=as_user(ADMIN)).json()["queued"] == 1
+        assert (
+            client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue", "q": "đào"}, headers=as_user(ADMIN)).json()[
+                "queued"
+            ]
+            == 1
+        )
         service.wait(1)
         assert len(service.received) == 1
         path, headers, body = service.received[0]
@@ -217,8 +234,9 @@ def test_a_reminder_is_pushed_encrypted_to_the_persons_device(client, as_user, p
         payload = json.loads(http_ece.decrypt(body, private_key=private, auth_secret=auth, version="aes128gcm"))
         assert payload["title"] == "Thành phố Hà Nội" and "quá hạn" in payload["body"]
         # A second reminder today is not sent.
-        assert client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue", "q": "đào"},
-                           headers=as_user(ADMIN)).json() == {"queued": 0, "skipped": 1}
+        assert client.post(
+            "/api/v1/agencies/HNI/reminders", json={"status": "overdue", "q": "đào"}, headers=as_user(ADMIN)
+        ).json() == {"queued": 0, "skipped": 1}
         time.sleep(1.5)
         assert len(service.received) == 1
     finally:
@@ -232,8 +250,12 @@ def test_a_subscription_the_push_service_dropped_is_forgotten_and_unsubscribing_
         _, _, kept = browser_subscription(service.url + "/push/binh-phone")
         assert client.post("/api/v1/me/push-subscriptions", json=gone, headers=people["dao@example.vn"]).status_code == 201
         assert client.post("/api/v1/me/push-subscriptions", json=kept, headers=people["binh@example.vn"]).status_code == 201
-        assert client.request("DELETE", "/api/v1/me/push-subscriptions", json={"endpoint": kept["endpoint"]},
-                              headers=people["binh@example.vn"]).status_code == 204
+        assert (
+            client.request(
+                "DELETE", "/api/v1/me/push-subscriptions", json={"endpoint": kept["endpoint"]}, headers=people["binh@example.vn"]
+            ).status_code
+            == 204
+        )
         client.post("/api/v1/agencies/HNI/reminders", json={"status": "overdue"}, headers=as_user(ADMIN))
         service.wait(1)
         end = time.monotonic() + 10
@@ -262,8 +284,9 @@ def test_subscriptions_must_look_like_a_browsers(client, people, settings):
 
 
 def test_a_manager_verifies_a_members_certificate_from_the_list_and_the_export(client, as_user, people):
-    an = next(m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
-              if m["full_name"] == "Lê An")
+    an = next(
+        m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"] if m["full_name"] == "Lê An"
+    )
     held = client.get("/api/v1/me/certificates", headers=people["an@example.vn"]).json()
     module_cert = next(c for c in held if c["kind"] == "module")
     assert {c["number"] for c in an["certificates"]} == {c["number"] for c in held}
@@ -272,12 +295,20 @@ def test_a_manager_verifies_a_members_certificate_from_the_list_and_the_export(c
     # The link is the public page: valid, in the holder's name.
     public = client.get(f"/api/v1/certificates/{listed['id']}").json()
     assert public["status"] == "valid" and public["holder_name"] == "Lê An"
-    others = [m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"] if m["full_name"] != "Lê An"]
+    others = [
+        m for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"] if m["full_name"] != "Lê An"
+    ]
     assert all(m["certificates"] == [] for m in others)  # nobody else's
-    rows = list(csv.reader(io.StringIO(client.get("/api/v1/agencies/HNI/members.csv", headers=as_user(ADMIN))
-                                       .content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/api/v1/agencies/HNI/members.csv", headers=as_user(ADMIN)).content.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     assert rows[0][-1] == "Số chứng nhận"
     assert module_cert["number"] in next(r for r in rows if r[0] == "Lê An")[-1]
     # An erased holder's certificate leaves the list with them.
     assert client.delete("/api/v1/me", headers=people["an@example.vn"]).status_code == 204
-    assert all(m["full_name"] != "Lê An" for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"])
+    assert all(
+        m["full_name"] != "Lê An" for m in client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+    )

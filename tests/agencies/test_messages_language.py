@@ -19,8 +19,11 @@ def test_admin_inputs_are_answered_in_vietnamese(client, as_user):
 
 def test_an_activation_code_typed_with_spaces_is_accepted(client, as_user):
     csv = "full_name,email,phone\nPhạm Quốc Việt,,0912000111\n"
-    r = client.post("/api/v1/agencies/HNI/members/import", files={"file": ("a.csv", csv.encode(), "text/csv")},
-                    headers=as_user("admin.hni@example.vn"))
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        files={"file": ("a.csv", csv.encode(), "text/csv")},
+        headers=as_user("admin.hni@example.vn"),
+    )
     code = r.json()["invitations"][0]["code"]
     spaced = f" {code[:3]} {code[3:6].lower()}  {code[6:]} "
     r = client.post("/api/v1/auth/activate", json={"identifier": "0912000111", "code": spaced, "password": PASSWORD})
@@ -40,8 +43,11 @@ def test_import_rejection_reasons_are_in_the_readers_language(client, as_user):
         "Lan,d@example.vn,,HNI,extra\n"
     )
     for lang in ("vi", "en"):
-        r = client.post("/api/v1/agencies/HNI/members/import", files={"file": ("a.csv", csv.encode(), "text/csv")},
-                        headers={**as_user("admin.hni@example.vn"), "Accept-Language": lang})
+        r = client.post(
+            "/api/v1/agencies/HNI/members/import",
+            files={"file": ("a.csv", csv.encode(), "text/csv")},
+            headers={**as_user("admin.hni@example.vn"), "Accept-Language": lang},
+        )
         reasons = [x["reason"] for x in r.json()["rejected"]]
         assert len(reasons) == 7, reasons
         if lang == "vi":

@@ -10,14 +10,13 @@ import pytest
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.stats import rollups, trends
-from hocso.agencies.tree import get_by_code
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import AgencyMonth, Requirement
+from hocso.agencies.tree import get_by_code
 from hocso.core import jobs
 from hocso.core.db import open_session
-from hocso.core.timeutil import VIETNAM
+from hocso.core.timeutil import VIETNAM, vietnam_today
 from hocso.learning.models import ModuleProgress
+from hocso.stats import rollups, trends
 from tests.agencies.test_members_and_reminders import PEOPLE, RIGHT, staff
 
 ADMIN = "admin.hni@example.vn"
@@ -27,8 +26,11 @@ ADMIN = "admin.hni@example.vn"
 def people(client, tree):
     """Two people in each Hà Nội ward and one in Bến Thành; Lê An (Ba Đình) has passed qr-basics."""
     headers = {email: staff(client, tree, email, code, name) for email, code, name in PEOPLE}
-    r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-                    headers=headers["an@example.vn"])
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
+        headers=headers["an@example.vn"],
+    )
     assert r.json()["passed"]
     return headers
 
@@ -108,8 +110,13 @@ def test_past_months_are_backfilled_from_when_people_completed(client, as_user, 
 
 def test_ranking_by_required_rate_leaves_units_without_requirements_last(client, as_user, people, tree):
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics",
-                                due_date=vietnam_today() + timedelta(days=30)))
+        session.add(
+            Requirement(
+                agency_id=get_by_code(session, "HNI-BD").id,
+                module_slug="qr-basics",
+                due_date=vietnam_today() + timedelta(days=30),
+            )
+        )
         session.commit()
     items = ranking(client, as_user, by="required_rate")["items"]
     assert [(u["code"], u["rate"]) for u in items] == [("HNI-BD", 0.5), ("HNI-HK", None)]
@@ -125,8 +132,11 @@ def test_units_at_a_depth_span_the_whole_subtree(client, as_user, people):
 
 def test_a_snapshot_counts_what_was_done_by_the_months_end_in_vietnam(client, people, tree):
     """23:30 on the month's last day in Vietnam counts for it; 00:30 on the next day does not (UTC is then 17:30)."""
-    r = client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-                    headers=people["dao@example.vn"])
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
+        headers=people["dao@example.vn"],
+    )
     assert r.json()["passed"]
     month = trends.previous_month(trends.current_month())
     nxt = trends.next_month(month)

@@ -7,13 +7,11 @@ import io
 import uuid
 from datetime import timedelta
 
-
-from hocso.flows import move_person
-from hocso.agencies.tree import get_by_code
-from hocso.flows import load_tree
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
+from hocso.agencies.tree import get_by_code
 from hocso.core.db import open_session
+from hocso.core.timeutil import vietnam_today
+from hocso.flows import load_tree, move_person
 from tests.agencies.conftest import make_user, user_id
 from tests.conftest import auth_header, login
 
@@ -56,7 +54,12 @@ def test_setting_a_requirement_again_moves_its_due_date(client, tree, as_user):
     today = vietnam_today()
     first = (today + timedelta(days=5)).isoformat()
     later = (today + timedelta(days=50)).isoformat()
-    assert client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": first}, headers=as_user(ADMIN)).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": first}, headers=as_user(ADMIN)
+        ).status_code
+        == 201
+    )
     r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": later}, headers=as_user(ADMIN))
     assert r.status_code == 200 and r.json()["due_date"] == later
     assert client.delete("/api/v1/agencies/HNI/requirements/qr-basics", headers=as_user(ADMIN)).status_code == 204
@@ -68,9 +71,13 @@ def test_bad_requirements_get_a_clear_4xx(client, tree, as_user):
     past = (vietnam_today() - timedelta(days=1)).isoformat()
     r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": past}, headers=as_user(ADMIN))
     assert r.status_code == 422 and "đã qua" in r.json()["detail"]
-    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "nope", "due_date": "2099-01-01"}, headers=as_user(ADMIN))
+    r = client.post(
+        "/api/v1/agencies/HNI/requirements", json={"module": "nope", "due_date": "2099-01-01"}, headers=as_user(ADMIN)
+    )
     assert r.status_code == 404
-    r = client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": "31/12/2026"}, headers=as_user(ADMIN))
+    r = client.post(
+        "/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": "31/12/2026"}, headers=as_user(ADMIN)
+    )
     assert r.status_code == 422
 
 
@@ -82,15 +89,22 @@ def test_overdue_counts_people_past_the_earliest_due_date_who_have_not_finished(
     today = vietnam_today()
     with open_session(tree, write=True) as session:
         # The province gave until next month; the commune HNI-HK set an earlier date that has passed.
-        session.add(Requirement(agency_id=get_by_code(session, "HNI").id, module_slug="qr-basics", due_date=today + timedelta(days=30)))
-        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=3)))
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI").id, module_slug="qr-basics", due_date=today + timedelta(days=30))
+        )
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=3))
+        )
         session.commit()
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
     assert (stats["required_total"], stats["required_completed"], stats["overdue"]) == (3, 1, 1)
     rows = {c["code"]: c for c in stats["children"]}
     assert rows["HNI-HK"]["overdue"] == 1 and rows["HNI-BD"]["overdue"] == 0
     assert rows["HNI-BD"]["required_rate"] == 0.5
-    assert client.get("/api/v1/me/progress", headers=late).json()["required"][0]["due_date"] == (today - timedelta(days=3)).isoformat()
+    assert (
+        client.get("/api/v1/me/progress", headers=late).json()["required"][0]["due_date"]
+        == (today - timedelta(days=3)).isoformat()
+    )
 
 
 def test_my_progress_says_which_required_module_is_overdue_from_the_day_after_its_due_date(client, tree, as_user):
@@ -100,7 +114,9 @@ def test_my_progress_says_which_required_module_is_overdue_from_the_day_after_it
     pass_quiz(client, done_late)
     today = vietnam_today()
     with open_session(tree, write=True) as session:
-        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1)))
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1))
+        )
         session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
         session.commit()
 
@@ -144,7 +160,9 @@ def test_the_csv_export_opens_in_excel_with_vietnamese_names_intact(client, tree
     assert b"\r\n" in raw
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [(row["code"], row["row"], row["members"]) for row in rows] == [
-        ("HNI", "total", "1"), ("HNI-BD", "child", "0"), ("HNI-HK", "child", "1")
+        ("HNI", "total", "1"),
+        ("HNI-BD", "child", "0"),
+        ("HNI-HK", "child", "1"),
     ]
     assert rows[2]["name"] == "Phường Hoàn Kiếm"
     semi = client.get("/api/v1/agencies/HNI/stats.csv", params={"delimiter": ";"}, headers=as_user(ADMIN))
@@ -153,7 +171,7 @@ def test_the_csv_export_opens_in_excel_with_vietnamese_names_intact(client, tree
 
 def test_names_that_excel_would_run_as_formulas_are_neutralised(client, tree, as_user):
     with open_session(tree, write=True) as session:
-        load_tree(session, [{"code": "HNI-X", "name": "=HYPERLINK(\"http://evil\")", "parent_code": "HNI"}])
+        load_tree(session, [{"code": "HNI-X", "name": '=HYPERLINK("http://evil")', "parent_code": "HNI"}])
         session.commit()
     text = client.get("/api/v1/agencies/HNI/stats.csv", headers=as_user(ADMIN)).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text

@@ -16,8 +16,10 @@ def test_an_admin_issues_a_code_the_member_redeems_and_it_is_audited(client, tre
     assert r.status_code == 200, r.text
     code = r.json()["code"]
     assert r.json()["expires_at"]
-    confirm = client.post("/api/v1/auth/password-reset/confirm",
-                          json={"identifier": "no.phone@example.vn", "code": code.lower(), "new_password": NEW_PASSWORD})
+    confirm = client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"identifier": "no.phone@example.vn", "code": code.lower(), "new_password": NEW_PASSWORD},
+    )
     assert confirm.status_code == 204
     assert client.get("/api/v1/me", headers=auth_header(old)).status_code == 401
     login(client, "no.phone@example.vn", NEW_PASSWORD)

@@ -17,10 +17,7 @@ TWO_UNITS = "two.units@example.vn"
 def agency_paths(client) -> list[tuple[str, str]]:
     """Every (method, path) the API serves under /agencies/{code}, read from the OpenAPI document."""
     spec = client.get("/openapi.json").json()["paths"]
-    return [
-        (method, path) for path, ops in spec.items() if path.startswith("/api/v1/agencies/{code}")
-        for method in ops
-    ]
+    return [(method, path) for path, ops in spec.items() if path.startswith("/api/v1/agencies/{code}") for method in ops]
 
 
 def filled(path: str, code: str) -> str:

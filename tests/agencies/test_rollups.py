@@ -14,21 +14,19 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
-from hocso.privacy.service import erase
-from hocso.flows import move_person
-from hocso.stats.figures import agency_stats
-from hocso.agencies.tree import get_by_code
-from hocso.flows import load_tree
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Agency, AgencyRollup, AgencyRollupDelta, AgencyYearRollup, Requirement
-from hocso.stats import rollups
+from hocso.agencies.tree import get_by_code
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
-from hocso.core.timeutil import vietnam_year
-from hocso.learning.models import ModuleProgress
+from hocso.core.timeutil import vietnam_today, vietnam_year
+from hocso.flows import load_tree, move_person
 from hocso.learning.client_time import Receipt
+from hocso.learning.models import ModuleProgress
 from hocso.learning.schemas import AttemptIn
 from hocso.learning.service import submit_attempt
+from hocso.privacy.service import erase
+from hocso.stats import rollups
+from hocso.stats.figures import agency_stats
 from tests.agencies.conftest import TREE, make_user, two_module_content, user_id
 from tests.conftest import PG_URL, fresh_database
 
@@ -41,8 +39,11 @@ TODAY = vietnam_today()
 def naive(session: Session, agency: Agency, year: int) -> dict:
     """Everything the stats say, recounted person by person from the base tables."""
     by_id = {a.id: a for a in session.exec(select(Agency)).all()}
-    people = [u for u in session.exec(select(User).where(User.agency_id.is_not(None))).all()
-              if by_id[u.agency_id].path.startswith(agency.path)]
+    people = [
+        u
+        for u in session.exec(select(User).where(User.agency_id.is_not(None))).all()
+        if by_id[u.agency_id].path.startswith(agency.path)
+    ]
     reqs = session.exec(select(Requirement)).all()
     out = {"members": len(people), "goal_met": 0, "required_completed": 0, "required_total": 0, "overdue": 0, "ever": {}}
     for u in people:
@@ -282,11 +283,15 @@ def _folded_counters_equal_a_recount(engine, year: int) -> None:
     """With nothing pending, the counters alone (as the job runner left them) equal a rebuild from scratch."""
     assert _pending(engine) == 0
     with open_session(engine, write=True) as session:
+
         def counters():
             return (
                 {r.agency_id: r.members for r in session.exec(select(AgencyRollup)) if r.members},
-                {r.agency_id: r.goal_met for r in session.exec(select(AgencyYearRollup).where(AgencyYearRollup.year == year))
-                 if r.goal_met},
+                {
+                    r.agency_id: r.goal_met
+                    for r in session.exec(select(AgencyYearRollup).where(AgencyYearRollup.year == year))
+                    if r.goal_met
+                },
             )
 
         folded = counters()

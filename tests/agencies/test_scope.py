@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import register, login, auth_header
+from tests.conftest import auth_header, login, register
 
 ADMIN_HNI = "admin.hni@example.vn"
 ADMIN_HCM = "admin.hcm@example.vn"
@@ -21,11 +21,17 @@ def endpoints(code: str) -> list[tuple[str, str, dict]]:
         ("get", f"/api/v1/agencies/{code}/requirements", {}),
         ("post", f"/api/v1/agencies/{code}/requirements", {"json": {"module": "qr-basics", "due_date": due}}),
         ("delete", f"/api/v1/agencies/{code}/requirements/qr-basics", {}),
-        ("post", f"/api/v1/agencies/{code}/members/import",
-         {"files": {"file": ("staff.csv", "full_name,email,phone\nAn,an@example.vn,\n".encode(), "text/csv")}}),
+        (
+            "post",
+            f"/api/v1/agencies/{code}/members/import",
+            {"files": {"file": ("staff.csv", b"full_name,email,phone\nAn,an@example.vn,\n", "text/csv")}},
+        ),
         ("get", f"/api/v1/agencies/{code}/requirements?below=true", {}),
-        ("post", f"/api/v1/agencies/{code}/activation-slips",
-         {"json": {"slips": [{"identifier": "an@example.vn", "code": "ABCDEFGHJK"}]}}),
+        (
+            "post",
+            f"/api/v1/agencies/{code}/activation-slips",
+            {"json": {"slips": [{"identifier": "an@example.vn", "code": "ABCDEFGHJK"}]}},
+        ),
         ("post", f"/api/v1/agencies/{code}/members/00000000-0000-0000-0000-000000000001/activation-code", {}),
         ("get", f"/api/v1/agencies/{code}/import-jobs/00000000-0000-0000-0000-000000000001", {}),
     ]
@@ -76,11 +82,15 @@ def test_an_import_cannot_place_people_outside_the_admins_subtree(client, as_use
     assert r.status_code == 200
     body = r.json()
     assert body["created"] == 1
-    assert body["rejected"] == [{"row": 2, "reason": "agency HCM-BT is not in the subtree of HNI", "values": {
-        "full_name": "Lê Văn Tám", "email": "tam@example.vn", "phone": "", "agency_code": "HCM-BT"}}]
+    assert body["rejected"] == [
+        {
+            "row": 2,
+            "reason": "agency HCM-BT is not in the subtree of HNI",
+            "values": {"full_name": "Lê Văn Tám", "email": "tam@example.vn", "phone": "", "agency_code": "HCM-BT"},
+        }
+    ]
 
 
 def test_me_names_the_subtree_an_admin_manages_and_nothing_for_others(client, as_user):
-    assert client.get("/api/v1/me", headers=as_user(ADMIN_HNI)).json()["manages"] == {
-        "code": "HNI", "name": "Thành phố Hà Nội"}
+    assert client.get("/api/v1/me", headers=as_user(ADMIN_HNI)).json()["manages"] == {"code": "HNI", "name": "Thành phố Hà Nội"}
     assert client.get("/api/v1/me", headers=as_user("root@example.vn")).json()["manages"] is None

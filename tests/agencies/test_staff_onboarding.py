@@ -35,15 +35,20 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 def test_an_excel_workbook_imports_like_the_csv_and_a_phone_number_keeps_its_leading_zero(client, as_user):
-    body = xlsx([
-        ["full_name", "email", "phone", "agency_code"],
-        ["Nguyễn Văn An", "an.xlsx@example.vn", None, "HNI-HK"],
-        ["Trần Thị Bình", None, 912345678, None],  # Excel stored 0912 345 678 as a number
-        [None, None, None, None],
-        ["Lê Văn Cường", "not-an-email", None, None],
-    ])
-    r = client.post("/api/v1/agencies/HNI/members/import", headers={"Accept-Language": "vi", **as_user(ADMIN)},
-                    files={"file": ("nhan-su.xlsx", body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    body = xlsx(
+        [
+            ["full_name", "email", "phone", "agency_code"],
+            ["Nguyễn Văn An", "an.xlsx@example.vn", None, "HNI-HK"],
+            ["Trần Thị Bình", None, 912345678, None],  # Excel stored 0912 345 678 as a number
+            [None, None, None, None],
+            ["Lê Văn Cường", "not-an-email", None, None],
+        ]
+    )
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        headers={"Accept-Language": "vi", **as_user(ADMIN)},
+        files={"file": ("nhan-su.xlsx", body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+    )
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["created"] == 2
@@ -55,8 +60,11 @@ def test_an_excel_workbook_imports_like_the_csv_and_a_phone_number_keeps_its_lea
 
 
 def test_a_file_that_is_not_a_readable_workbook_is_refused_with_a_reason(client, as_user):
-    r = client.post("/api/v1/agencies/HNI/members/import", headers={"Accept-Language": "vi", **as_user(ADMIN)},
-                    files={"file": ("nhan-su.xlsx", b"PK\x03\x04 not really a zip", "application/octet-stream")})
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        headers={"Accept-Language": "vi", **as_user(ADMIN)},
+        files={"file": ("nhan-su.xlsx", b"PK\x03\x04 not really a zip", "application/octet-stream")},
+    )
     assert r.status_code == 422
     assert "Excel" in r.json()["detail"]
 
@@ -66,15 +74,18 @@ def test_rejected_rows_come_back_with_their_values_and_the_fixed_file_imports_wi
     [rejected] = r.json()["rejected"]
     assert rejected["values"] == {"full_name": "Bình", "email": "", "phone": "12345"}
     # The downloaded file has the same columns and the reason; fixed, it goes back in as it is.
-    fixed = f"full_name,email,phone,reason\nBình,,0912000111,\"{rejected['reason']}\"\n"
+    fixed = f'full_name,email,phone,reason\nBình,,0912000111,"{rejected["reason"]}"\n'
     again = upload(client, as_user(ADMIN), fixed)
     assert again.status_code == 200, again.text
     assert again.json()["created"] == 1 and again.json()["rejected"] == []
 
 
 def test_slips_print_name_unit_and_code_only_for_codes_that_activate_someone_here(client, as_user, tmp_path):
-    r = upload(client, as_user(ADMIN), "full_name,email,phone,agency_code\n"
-               "Nguyễn Thị Hoa,hoa@example.vn,,HNI-HK\nPhạm Văn Đức,,0913000222,HNI-BD\n")
+    r = upload(
+        client,
+        as_user(ADMIN),
+        "full_name,email,phone,agency_code\nNguyễn Thị Hoa,hoa@example.vn,,HNI-HK\nPhạm Văn Đức,,0913000222,HNI-BD\n",
+    )
     codes = r.json()["invitations"]
     sent = [{"identifier": c["identifier"], "code": c["code"]} for c in codes]
     sent.append({"identifier": "hoa@example.vn", "code": "AAAAAAAAAA"})  # not the code issued
@@ -98,10 +109,17 @@ def test_slips_print_name_unit_and_code_only_for_codes_that_activate_someone_her
     # An admin below sees only their own unit's people; once activated, a code prints nothing.
     hk = client.post("/api/v1/agencies/HNI-HK/activation-slips", json={"slips": sent}, headers=as_user("admin.hk@example.vn"))
     assert hk.headers["x-slips-printed"] == "1"
-    assert client.post("/api/v1/auth/activate", json={"identifier": "hoa@example.vn", "code": codes[0]["code"],
-                                                      "password": NEW_PASSWORD}).status_code == 200
-    gone = client.post("/api/v1/agencies/HNI-HK/activation-slips", json={"slips": sent[:1]},
-                       headers={"Accept-Language": "vi", **as_user("admin.hk@example.vn")})
+    assert (
+        client.post(
+            "/api/v1/auth/activate", json={"identifier": "hoa@example.vn", "code": codes[0]["code"], "password": NEW_PASSWORD}
+        ).status_code
+        == 200
+    )
+    gone = client.post(
+        "/api/v1/agencies/HNI-HK/activation-slips",
+        json={"slips": sent[:1]},
+        headers={"Accept-Language": "vi", **as_user("admin.hk@example.vn")},
+    )
     assert gone.status_code == 422 and "đã kích hoạt" in gone.json()["detail"]
 
 
@@ -121,8 +139,9 @@ def test_a_lost_code_is_replaced_the_old_one_stops_working_and_it_is_audited(cli
     audit = client.get("/api/v1/agencies/HNI-BD/audit", headers=as_user(ADMIN)).json()["events"][0]
     assert audit["action"] == "activation_code_issued" and audit["detail"] == {"member": str(mai)}
     # Someone who has a password gets a reset code instead, never a second activation.
-    again = client.post(f"/api/v1/agencies/HNI-BD/members/{mai}/activation-code",
-                        headers={"Accept-Language": "vi", **as_user(ADMIN)})
+    again = client.post(
+        f"/api/v1/agencies/HNI-BD/members/{mai}/activation-code", headers={"Accept-Language": "vi", **as_user(ADMIN)}
+    )
     assert again.status_code == 400 and "mã đặt lại mật khẩu" in again.json()["detail"]
     listed = client.get("/api/v1/agencies/HNI/members", params={"q": "Mai"}, headers=as_user(ADMIN)).json()["items"]
     assert [m["activated"] for m in listed] == [True]
@@ -135,14 +154,19 @@ def test_a_code_is_never_issued_for_an_admin_or_outside_the_subtree(client, tree
         ("admin.hni@example.vn", "HNI", user_id(tree, "hcm.staff@example.vn")),
         ("admin.hk@example.vn", "HNI-HK", user_id(tree, "hk.boss@example.vn")),
     ]:
-        assert client.post(f"/api/v1/agencies/{code}/members/{target}/activation-code",
-                           headers=as_user(caller)).status_code == 404
+        assert (
+            client.post(f"/api/v1/agencies/{code}/members/{target}/activation-code", headers=as_user(caller)).status_code == 404
+        )
 
 
 def test_a_large_imports_codes_are_shown_to_the_admin_who_imported_it_only(client, as_user):
     rows = imports.INLINE_ROWS + 1
-    queued = upload(client, as_user("admin.hk@example.vn"), staff_csv(rows).replace(",HNI-BD\n", ",HNI-HK\n")
-                    .replace(",HNI\n", ",HNI-HK\n"), code="HNI-HK").json()
+    queued = upload(
+        client,
+        as_user("admin.hk@example.vn"),
+        staff_csv(rows).replace(",HNI-BD\n", ",HNI-HK\n").replace(",HNI\n", ",HNI-HK\n"),
+        code="HNI-HK",
+    ).json()
     mine = wait_for(client, queued["status_url"], as_user("admin.hk@example.vn"))
     assert len(mine["result"]["invitations"]) == rows
     above = client.get(queued["status_url"].replace("/HNI-HK/", "/HNI-HK/"), headers=as_user(ADMIN)).json()
@@ -151,18 +175,32 @@ def test_a_large_imports_codes_are_shown_to_the_admin_who_imported_it_only(clien
 
 def test_requirements_list_what_the_subtree_requires_and_where_each_comes_from(client, as_user):
     due = "2099-06-30"
-    assert client.post("/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": due},
-                       headers=as_user(ADMIN)).status_code == 201
-    assert client.post("/api/v1/agencies/HNI-HK/requirements", json={"module": "qr-basics", "due_date": "2099-03-01"},
-                       headers=as_user("admin.hk@example.vn")).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/agencies/HNI/requirements", json={"module": "qr-basics", "due_date": due}, headers=as_user(ADMIN)
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/agencies/HNI-HK/requirements",
+            json={"module": "qr-basics", "due_date": "2099-03-01"},
+            headers=as_user("admin.hk@example.vn"),
+        ).status_code
+        == 201
+    )
     own = client.get("/api/v1/agencies/HNI/requirements", headers=as_user(ADMIN)).json()
     assert [(r["agency"]["code"], r["origin"]) for r in own] == [("HNI", "own")]
     whole = client.get("/api/v1/agencies/HNI/requirements", params={"below": "true"}, headers=as_user(ADMIN)).json()
     assert [(r["agency"]["code"], r["origin"], r["inherited"]) for r in whole] == [
-        ("HNI-HK", "below", False), ("HNI", "own", False)]
+        ("HNI-HK", "below", False),
+        ("HNI", "own", False),
+    ]
     hk = client.get("/api/v1/agencies/HNI-HK/requirements", headers=as_user("admin.hk@example.vn")).json()
     assert [(r["agency"]["name"], r["origin"], r["inherited"]) for r in hk] == [
-        ("Phường Hoàn Kiếm", "own", False), ("Thành phố Hà Nội", "above", True)]
+        ("Phường Hoàn Kiếm", "own", False),
+        ("Thành phố Hà Nội", "above", True),
+    ]
     # The province removes the ward's own requirement; the ward still inherits the province's.
     assert client.delete("/api/v1/agencies/HNI-HK/requirements/qr-basics", headers=as_user(ADMIN)).status_code == 204
     hk = client.get("/api/v1/agencies/HNI-HK/requirements", headers=as_user("admin.hk@example.vn")).json()
@@ -177,15 +215,27 @@ def test_another_provinces_admin_gets_404_for_the_slips_code_and_job_of_a_real_m
     nam = user_id(tree, "nam@example.vn")
     slip = {"slips": [{"identifier": "nam@example.vn", "code": issued["code"]}]}
     for code in ("HNI", "HNI-HK"):
-        assert client.post(f"/api/v1/agencies/{code}/activation-slips", json=slip,
-                           headers=as_user("admin.hcm@example.vn")).status_code == 404
-        assert client.post(f"/api/v1/agencies/{code}/members/{nam}/activation-code",
-                           headers=as_user("admin.hcm@example.vn")).status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/agencies/{code}/activation-slips", json=slip, headers=as_user("admin.hcm@example.vn")
+            ).status_code
+            == 404
+        )
+        assert (
+            client.post(
+                f"/api/v1/agencies/{code}/members/{nam}/activation-code", headers=as_user("admin.hcm@example.vn")
+            ).status_code
+            == 404
+        )
     # Through their own province, the person and their code are not there either.
-    assert client.post("/api/v1/agencies/HCM/activation-slips", json=slip,
-                       headers=as_user("admin.hcm@example.vn")).status_code == 422
-    assert client.post(f"/api/v1/agencies/HCM/members/{nam}/activation-code",
-                       headers=as_user("admin.hcm@example.vn")).status_code == 404
+    assert (
+        client.post("/api/v1/agencies/HCM/activation-slips", json=slip, headers=as_user("admin.hcm@example.vn")).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/api/v1/agencies/HCM/members/{nam}/activation-code", headers=as_user("admin.hcm@example.vn")).status_code
+        == 404
+    )
     queued = upload(client, as_user(ADMIN), staff_csv(imports.INLINE_ROWS + 1)).json()
     assert client.get(queued["status_url"], headers=as_user("admin.hcm@example.vn")).status_code == 404
     assert client.get(queued["status_url"].replace("/HNI/", "/HCM/"), headers=as_user("admin.hcm@example.vn")).status_code == 404
@@ -199,6 +249,9 @@ def test_a_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_i
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/sharedStrings.xml", "<sst>" + "A" * 210_000_000 + "</sst>")
     assert len(bomb.getvalue()) < 1_000_000
-    r = client.post("/api/v1/agencies/HNI/members/import", headers={"Accept-Language": "en", **as_user(ADMIN)},
-                    files={"file": ("big.xlsx", bomb.getvalue(), "application/octet-stream")})
+    r = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        headers={"Accept-Language": "en", **as_user(ADMIN)},
+        files={"file": ("big.xlsx", bomb.getvalue(), "application/octet-stream")},
+    )
     assert r.status_code == 422 and "200 MB" in r.json()["detail"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hocso.stats.figures import agency_stats
 from hocso.agencies.tree import get_by_code, read_tree_file
-from hocso.flows import load_tree
 from hocso.cli import main as hocso_main
 from hocso.core.db import open_session
+from hocso.flows import load_tree
+from hocso.stats.figures import agency_stats
 from tests.agencies.conftest import make_user
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-agencies.csv"
@@ -29,11 +29,17 @@ def test_the_sample_tree_has_the_34_provinces_and_loads_twice_without_change(eng
 
 def test_children_may_come_before_their_parents_and_json_works_too(engine, tmp_path):
     path = tmp_path / "tree.json"
-    path.write_text(json.dumps([
-        {"code": "C", "name": "Xã C", "parent_code": "B"},
-        {"code": "B", "name": "Tỉnh B", "parent_code": "A"},
-        {"code": "A", "name": "Gốc A", "parent_code": None},
-    ], ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {"code": "C", "name": "Xã C", "parent_code": "B"},
+                {"code": "B", "name": "Tỉnh B", "parent_code": "A"},
+                {"code": "A", "name": "Gốc A", "parent_code": None},
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     with open_session(engine, write=True) as session:
         report = load_tree(session, read_tree_file(path))
         assert report.created == 3

@@ -104,7 +104,9 @@ def test_the_pdf_is_a4_landscape_with_the_name_as_real_text_and_the_verify_link(
     assert "CHỨNG NHẬN" in text and cert["number"] in text and cert["verify_url"] in text
     info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True, check=True).stdout
     assert "841.89 x 595.28" in info or "842 x 595" in info  # A4, landscape
-    english = _pdftotext(client.get(f"/api/v1/certificates/{cert['id']}.pdf", headers=lan, params={"lang": "en"}).content, tmp_path)
+    english = _pdftotext(
+        client.get(f"/api/v1/certificates/{cert['id']}.pdf", headers=lan, params={"lang": "en"}).content, tmp_path
+    )
     assert "CERTIFICATE" in english and NAME in english
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from hocso.cli import main as hocso_main
-from hocso.core.config import Settings
 from hocso.content.schema import check_path
-
+from hocso.core.config import Settings
 from tests.conftest import FIXTURE_CONTENT
 
 REPO_CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -186,7 +185,7 @@ def test_the_catalogue_may_not_give_away_more_than_35_percent_and_the_check_prin
     assert hocso_main(["content", "check"], settings=Settings(content_dir=content)) == 0
     assert "giveaway: 0 % of 5 single-answer questions" in capsys.readouterr().err
     edit(quiz, "en: Right\n", "en: Right, as the bank says\n", 2)  # 2 of 5 in English: 40 %
-    assert [p for p in problems_of(content)] == [
+    assert list(problems_of(content)) == [
         f"{content}:1: giveaway: 40 % of 5 single-answer questions (the right choice is the uniquely longest; "
         "vi 0, en 2); uniquely shortest: 0 %: more than 35 % are the longest across the catalogue"
     ]
@@ -214,8 +213,10 @@ def test_both_languages_must_state_the_same_numbers_unless_the_module_says_why(c
     edit(quiz, "en: Question 2?", "en: A caller wants your 6-digit OTP within 15 minutes; what do you do?")
     edit(lesson, "before you confirm.", "before you confirm, as of 1 July 2025.")
     found = problems_of(content)
-    assert f"{quiz}:{line_of(quiz, '- id: q2')}: question q2, prompt: the two languages state different numbers " \
+    assert (
+        f"{quiz}:{line_of(quiz, '- id: q2')}: question q2, prompt: the two languages state different numbers "
         "(only in Vietnamese: 5; only in English: 15); make them agree, or list 'question:q2' under numbers_differ" in found
+    )
     vi_lesson = content / MODULE / "lessons" / "02-check.vi.md"
     assert any(p.startswith(f"{vi_lesson}:1:") and "only in English: 1, 2025, 7" in p for p in found)
     assert len(found) == 2
@@ -247,7 +248,9 @@ def test_a_competence_code_outside_the_frameworks_is_reported_at_its_line(conten
     edit(meta, "framework_vn: [nguoi-dan]", "framework_vn: [nguoi-dan, khung-3.2]")
     found = problems_of(content)
     assert f"{meta}:{line_of(meta, 'digcomp:')}: competences.digcomp: unknown DigComp 2.2 code(s) 4.7" in found[0]
-    assert f"{meta}:{line_of(meta, 'framework_vn:')}: competences.framework_vn: unknown framework_vn code(s) khung-3.2" in found[1]
+    assert (
+        f"{meta}:{line_of(meta, 'framework_vn:')}: competences.framework_vn: unknown framework_vn code(s) khung-3.2" in found[1]
+    )
     assert len(found) == 2
 
 
@@ -256,7 +259,6 @@ def test_a_module_must_name_its_framework_competences(content):
     edit(meta, 'competences:\n  digcomp: ["2.1", "4.2"]\n  framework_vn: [nguoi-dan]\n', "")
     [problem] = problems_of(content)
     assert problem.endswith("competences: required field is missing")
-
 
 
 def test_the_framework_map_in_the_authoring_guide_matches_every_module():

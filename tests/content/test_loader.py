@@ -88,9 +88,7 @@ def test_an_offline_attempt_is_graded_against_the_version_the_learner_saw(client
     assert take(None)["version"] == 2
 
 
-def test_a_resent_attempt_gets_its_first_answer_after_the_module_changed_or_was_withdrawn(
-    client, learner, engine, settings
-):
+def test_a_resent_attempt_gets_its_first_answer_after_the_module_changed_or_was_withdrawn(client, learner, engine, settings):
     def send(event_id):
         return client.post(
             "/api/v1/modules/qr-basics/attempts",
@@ -134,8 +132,14 @@ def test_a_removed_module_stops_being_listed_but_stays_in_the_learners_history(c
     progress = client.get("/api/v1/me/progress", headers=learner["headers"]).json()
     assert progress["goal"]["met"] is True
     assert progress["modules"] == [
-        {"slug": "qr-basics", "status": "completed", "completed_at": progress["modules"][0]["completed_at"],
-         "lessons_completed": 0, "lessons_done": [], "best_score": 1.0}
+        {
+            "slug": "qr-basics",
+            "status": "completed",
+            "completed_at": progress["modules"][0]["completed_at"],
+            "lessons_completed": 0,
+            "lessons_done": [],
+            "best_score": 1.0,
+        }
     ]
 
 

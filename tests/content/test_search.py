@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def search(client, q: str, lang: str = "vi", **headers) -> list[dict]:
     r = client.get("/api/v1/search", params={"q": q, "lang": lang}, headers=headers)
     assert r.status_code == 200, r.text
@@ -13,7 +12,7 @@ def search(client, q: str, lang: str = "vi", **headers) -> list[dict]:
 def test_an_unaccented_query_finds_the_lesson_that_holds_its_words_with_a_snippet(client):
     [hit] = search(client, "NGUOI nhan")
     assert hit["slug"] == "qr-basics" and hit["title"] == "Thanh toán QR cơ bản"
-    lessons = {l["id"]: l for l in hit["lessons"]}
+    lessons = {lesson["id"]: lesson for lesson in hit["lessons"]}
     assert lessons["check"]["title"] == "Kiểm tra người nhận"
     assert lessons["check"]["snippet"] == "Luôn đọc tên người nhận trước khi xác nhận."
     assert "kiểm tra người nhận" in lessons["scan"]["snippet"]  # a link's text counts, its address does not

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hocso.flows import load_tree
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
+from hocso.flows import load_tree
 from tests.agencies.conftest import TREE, make_user
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, fresh_database
 
@@ -26,8 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist"
 CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no calls home that the machine would refuse.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 pytestmark = pytest.mark.e2e
 
@@ -91,15 +99,24 @@ def serve(migrated_template: str, tmp_path: Path, content_dir: Path, extra_env: 
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         env = {
-            **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
-            "HOCSO_CONTENT_DIR": str(content), "HOCSO_FRONTEND_DIR": str(DIST), "HOCSO_SECRET_KEY": "e2e-" + "k" * 40,
-            "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000", "HOCSO_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "HOCSO_ENVIRONMENT": "test",
+            "HOCSO_DATA_DIR": str(tmp_path),
+            "HOCSO_CONTENT_DIR": str(content),
+            "HOCSO_FRONTEND_DIR": str(DIST),
+            "HOCSO_SECRET_KEY": "e2e-" + "k" * 40,
+            "HOCSO_REGISTER_ATTEMPTS_PER_IP": "1000",
+            "HOCSO_PUBLIC_URL": f"http://127.0.0.1:{port}",
             **(extra_env or {}),
         }
         log = open(tmp_path / "server.log", "wb")
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
         )
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -141,8 +158,9 @@ document.addEventListener('securitypolicyviolation',
 
 def phone_context(browser, server):
     """A phone-sized browser profile of its own (its own IndexedDB, caches and service worker)."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  base_url=server.url, locale="vi-VN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, base_url=server.url, locale="vi-VN"
+    )
     context.add_init_script(CSP_WATCH)
     return context
 

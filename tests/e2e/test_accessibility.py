@@ -15,12 +15,42 @@ from tests.e2e.test_phone_screens import GO
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SLUG = "qr-basics"
 SIZES = [{"width": 360, "height": 740}, {"width": 1280, "height": 800}]
-SIGNED_OUT = ["/", "/learn", "/search?q=nguoi nhan", "/signin", "/signup", "/activate", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", "/no-such-page",
-              "/forgot", "/settings", "/help"]
-SIGNED_IN = ["/", "/learn", "/learn/e-payment", "/search?q=thanh toan", f"/m/{SLUG}", f"/m/{SLUG}/l/scan", f"/m/{SLUG}/l/check",
-             f"/m/{SLUG}/quiz", "/progress", "/certificates", "/account", "/admin", "/admin/HNI-HK",
-             "/admin/HNI/import", "/admin/HNI/requirements", "/admin/HNI/members",
-             "/account/name", "/account/password", "/settings", "/help"]
+SIGNED_OUT = [
+    "/",
+    "/learn",
+    "/search?q=nguoi nhan",
+    "/signin",
+    "/signup",
+    "/activate",
+    f"/m/{SLUG}",
+    f"/m/{SLUG}/l/scan",
+    "/no-such-page",
+    "/forgot",
+    "/settings",
+    "/help",
+]
+SIGNED_IN = [
+    "/",
+    "/learn",
+    "/learn/e-payment",
+    "/search?q=thanh toan",
+    f"/m/{SLUG}",
+    f"/m/{SLUG}/l/scan",
+    f"/m/{SLUG}/l/check",
+    f"/m/{SLUG}/quiz",
+    "/progress",
+    "/certificates",
+    "/account",
+    "/admin",
+    "/admin/HNI-HK",
+    "/admin/HNI/import",
+    "/admin/HNI/requirements",
+    "/admin/HNI/members",
+    "/account/name",
+    "/account/password",
+    "/settings",
+    "/help",
+]
 INSTALL_OFFER = """() => {
   const offer = new Event('beforeinstallprompt', { cancelable: true });
   offer.prompt = () => Promise.resolve();

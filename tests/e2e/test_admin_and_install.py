@@ -23,8 +23,12 @@ def complete_fixture_module(server, email: str) -> None:
     token = server.token(email)
     module = server.api("GET", "/modules/qr-basics").json()
     answers = {q["id"]: ["a"] for q in module["quiz"]["questions"]}
-    r = server.api("POST", "/modules/qr-basics/attempts", token,
-                   json={"event_id": "6f1c1e0e-8d7a-4b4e-9a51-0c6f3f1d2a01", "answers": answers})
+    r = server.api(
+        "POST",
+        "/modules/qr-basics/attempts",
+        token,
+        json={"event_id": "6f1c1e0e-8d7a-4b4e-9a51-0c6f3f1d2a01", "answers": answers},
+    )
     assert r.json()["module_completed"] is True
 
 
@@ -59,8 +63,12 @@ def test_the_dashboard_shows_the_admins_subtree_with_charts_and_exports_it_but_n
 
 def test_a_civil_servant_sees_required_modules_first_with_their_due_date(context, server):
     due = date.today() + timedelta(days=20)
-    r = server.api("POST", "/agencies/HNI/requirements", server.token("admin.hni@example.vn"),
-                   json={"module": "qr-basics", "due_date": due.isoformat()})
+    r = server.api(
+        "POST",
+        "/agencies/HNI/requirements",
+        server.token("admin.hni@example.vn"),
+        json={"module": "qr-basics", "due_date": due.isoformat()},
+    )
     assert r.status_code in (200, 201), r.text
     page = context.new_page()
     sign_in(page, "staff.hk@example.vn")

@@ -124,11 +124,12 @@ def test_the_interface_switches_to_english_and_stays_readable_at_360_px(context,
     assert float(page.evaluate("getComputedStyle(document.querySelector('.prose p')).fontSize").rstrip("px")) >= 18
 
 
-
 def test_lesson_text_can_never_become_markup_or_script(context, server):
     # Content is checked before it is loaded; the reader is safe even if something slipped through.
-    hostile = ('<img src=x onerror="window.pwned = 1"> [tap](javascript:window.pwned=2) '
-               '[data](data:text/html,hi) **bold** [next](lesson:check)')
+    hostile = (
+        '<img src=x onerror="window.pwned = 1"> [tap](javascript:window.pwned=2) '
+        "[data](data:text/html,hi) **bold** [next](lesson:check)"
+    )
 
     def tampered(route):
         body = route.fetch().json()

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from hocso.flows import load_tree
 from hocso.core.db import make_engine, open_session
+from hocso.flows import load_tree
 from tests.e2e.test_admin_and_install import complete_fixture_module, sign_in
 
 LONG = "Ủy ban nhân dân phường Hoàn Kiếm thuộc thành phố Hà Nội (trụ sở chính)"
@@ -33,8 +33,9 @@ def test_unit_names_are_never_cut_at_360px_bars_are_sorted_and_the_year_survives
     expect(labels.first).to_be_visible()
     texts = labels.all_inner_texts()
     assert LONG in texts
-    cut = page.evaluate("[...document.querySelectorAll('.ranked-label')]"
-                        ".filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent)")
+    cut = page.evaluate(
+        "[...document.querySelectorAll('.ranked-label')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent)"
+    )
     assert cut == []
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     expect(page.get_by_test_id("children").get_by_role("columnheader", name="Lượt quá hạn")).to_be_visible()
@@ -58,8 +59,10 @@ def test_lagging_units_come_lowest_first_with_a_readable_trend_at_360px(context,
     names = lagging.locator(".lagging-name")
     expect(names).to_have_text(["Phường Ba Đình", "Phường Hoàn Kiếm"])  # 0 % before 100 %
     expect(lagging.locator(".lagging-rate")).to_have_text(["0%", "100%"])
-    month = page.evaluate("new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: 'numeric'})"
-                          ".formatToParts(new Date()).filter((p) => p.type !== 'literal').map((p) => p.value)")
+    month = page.evaluate(
+        "new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: 'numeric'})"
+        ".formatToParts(new Date()).filter((p) => p.type !== 'literal').map((p) => p.value)"
+    )
     this_month = f"{int(month[1])}/{month[0]}"
     trend = lagging.get_by_role("img", name=re.compile("^Phường Hoàn Kiếm, 12 tháng"))
     expect(trend).to_have_attribute("aria-label", re.compile(f"{re.escape(this_month)} 100%$"))

@@ -146,8 +146,18 @@ def test_a_learner_changes_their_name(context, server):
     expect(page.locator("dd").first).to_have_text("Phạm Thị Mai")
 
 
-SCREENS = ["/", "/learn", "/m/qr-basics", "/m/qr-basics/l/scan", "/m/qr-basics/quiz", "/account", "/settings", "/help",
-           "/account/password", "/progress"]
+SCREENS = [
+    "/",
+    "/learn",
+    "/m/qr-basics",
+    "/m/qr-basics/l/scan",
+    "/m/qr-basics/quiz",
+    "/account",
+    "/settings",
+    "/help",
+    "/account/password",
+    "/progress",
+]
 
 
 def widest(page, url):

@@ -89,7 +89,9 @@ def test_offline_the_app_shows_what_is_saved_first_and_marks_what_needs_the_netw
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def test_a_phone_shows_one_question_per_screen_names_the_missing_one_keeps_answers_while_rereading_and_shows_what_you_picked(context, server):
+def test_a_phone_shows_one_question_per_screen_names_the_missing_one_keeps_answers_while_rereading_and_shows_what_you_picked(
+    context, server
+):
     page = context.new_page()
     sign_up(page, "Phạm Thu Trang", "trang@example.vn")
     page.goto(f"/m/{SLUG}/quiz")
@@ -171,8 +173,14 @@ def test_one_word_per_concept_honest_buttons_titles_per_page_and_a_small_header(
     assert height(header) <= 0.12 * 740
     expect(page).to_have_title("Xin chào, Hoàng Văn Nam – Hocso")
     seen = []
-    for url, heading in [("/learn", "Chủ đề"), (f"/m/{SLUG}", "Thanh toán QR cơ bản"), (f"/m/{SLUG}/l/scan", "Quét mã"),
-                         (f"/m/{SLUG}/quiz", "Bài kiểm tra"), ("/progress", "Tiến độ của tôi"), ("/account", "Tài khoản")]:
+    for url, heading in [
+        ("/learn", "Chủ đề"),
+        (f"/m/{SLUG}", "Thanh toán QR cơ bản"),
+        (f"/m/{SLUG}/l/scan", "Quét mã"),
+        (f"/m/{SLUG}/quiz", "Bài kiểm tra"),
+        ("/progress", "Tiến độ của tôi"),
+        ("/account", "Tài khoản"),
+    ]:
         page.evaluate(GO, url)
         expect(page.get_by_role(**H1)).to_have_text(heading)
         expect(page).to_have_title(f"{heading} – Hocso")
@@ -242,7 +250,8 @@ def test_sign_in_takes_a_phone_number_keyboard_and_focus_lands_on_each_new_headi
     page.keyboard.press("Tab")
     ratio = page.locator(".lang").evaluate("""(e) => {
         const rgb = (c) => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number)
-        const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 })
+        const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 }
+        const lum = (c) => { const [r, g, b] = rgb(c).map(linear)
                              return 0.2126 * r + 0.7152 * g + 0.0722 * b }
         const ring = lum(getComputedStyle(e).outlineColor), blue = lum(getComputedStyle(e.closest('header')).backgroundColor)
         return (Math.max(ring, blue) + 0.05) / (Math.min(ring, blue) + 0.05)
@@ -290,8 +299,12 @@ def test_the_admin_year_changes_on_a_button_not_each_arrow_key_and_drilling_down
 
 def test_an_activation_code_typed_with_spaces_works_in_the_app(context, server):
     csv = "full_name,email,phone\nPhạm Quốc Việt,,0912000111\n"
-    r = server.api("POST", "/agencies/HNI/members/import", server.token("admin.hni@example.vn"),
-                   files={"file": ("a.csv", csv.encode(), "text/csv")})
+    r = server.api(
+        "POST",
+        "/agencies/HNI/members/import",
+        server.token("admin.hni@example.vn"),
+        files={"file": ("a.csv", csv.encode(), "text/csv")},
+    )
     code = r.json()["invitations"][0]["code"]
     page = context.new_page()
     page.goto("/activate")

@@ -18,7 +18,9 @@ WIDEST = """() => {
 }"""
 
 
-FORGET_DRAFTS = "Object.keys(sessionStorage).filter((k) => k.startsWith('hocso.quiz.')).forEach((k) => sessionStorage.removeItem(k))"
+FORGET_DRAFTS = (
+    "Object.keys(sessionStorage).filter((k) => k.startsWith('hocso.quiz.')).forEach((k) => sessionStorage.removeItem(k))"
+)
 
 
 def too_wide(page) -> dict | None:

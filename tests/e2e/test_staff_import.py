@@ -43,7 +43,8 @@ def test_a_manager_imports_staff_downloads_the_rejected_rows_and_the_slips(conte
     rows = page.get_by_test_id("import-rows-table")
     expect(rows.get_by_role("row", name=re.compile("^2 "))).to_contain_text("Tạo mới – có mã kích hoạt")
     expect(rows.get_by_role("row", name=re.compile("^3 "))).to_contain_text(
-        "Bị từ chối: “12345” không phải số điện thoại (ví dụ 0912345678)")
+        "Bị từ chối: “12345” không phải số điện thoại (ví dụ 0912345678)"
+    )
     expect(rows.get_by_role("row", name=re.compile("^4 "))).to_contain_text("Đã có tài khoản – đã gửi lời mời")
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
@@ -51,8 +52,10 @@ def test_a_manager_imports_staff_downloads_the_rejected_rows_and_the_slips(conte
     with page.expect_download() as fixing:
         page.get_by_role("button", name="Tải các dòng bị từ chối (CSV) để sửa").click()
     rejected = Path(fixing.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert rejected == ["full_name;email;phone;agency_code;reason",
-                        "Trần Văn Bình;;12345;HNI-BD;“12345” không phải số điện thoại (ví dụ 0912345678)"]
+    assert rejected == [
+        "full_name;email;phone;agency_code;reason",
+        "Trần Văn Bình;;12345;HNI-BD;“12345” không phải số điện thoại (ví dụ 0912345678)",
+    ]
 
     page.get_by_text("Xem các mã").click()
     code = page.get_by_role("row", name=re.compile("hoa@example.vn")).locator("td.code").inner_text()
@@ -85,8 +88,9 @@ def test_a_manager_imports_staff_downloads_the_rejected_rows_and_the_slips(conte
 def test_a_large_file_shows_its_progress_until_the_job_is_done(context, server, tmp_path):
     rows = imports.INLINE_ROWS + 200
     staff = tmp_path / "staff.csv"
-    staff.write_text("full_name,email,phone\n" + "".join(f"Staff {i},staff.{i}@example.vn,\n" for i in range(rows)),
-                     encoding="utf-8")
+    staff.write_text(
+        "full_name,email,phone\n" + "".join(f"Staff {i},staff.{i}@example.vn,\n" for i in range(rows)), encoding="utf-8"
+    )
     page = context.new_page()
     sign_in(page, "admin.hni@example.vn")
     page.get_by_role("button", name="Switch to English").click()

@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from hocso.accounts.models import User
-from hocso.flows import move_person
-from hocso.agencies.tree import get_by_code
-from hocso.core.timeutil import vietnam_today
 from hocso.agencies.models import Requirement
+from hocso.agencies.tree import get_by_code
 from hocso.core.db import make_engine, open_session
+from hocso.core.timeutil import vietnam_today
+from hocso.flows import move_person
 from tests.agencies.conftest import make_user
 from tests.e2e.test_admin_and_install import sign_in
 

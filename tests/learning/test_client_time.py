@@ -24,8 +24,13 @@ def attempt(client, headers, occurred_at, *, event_id=None, lang="vi"):
 
 
 def lesson(client, headers, occurred_at: str, *, lang="vi"):
-    event = {"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics", "lesson": "scan",
-             "occurred_at": occurred_at}
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "type": "lesson_completed",
+        "module": "qr-basics",
+        "lesson": "scan",
+        "occurred_at": occurred_at,
+    }
     return client.post("/api/v1/progress/events", json={"events": [event]}, headers={**headers, "Accept-Language": lang})
 
 
@@ -64,9 +69,7 @@ def test_a_late_december_attempt_synced_in_january_counts_for_the_old_year(clien
 
 
 @pytest.mark.parametrize("received, counts_in", [("2026-01-31T23:59:00+07:00", 2025), ("2026-02-01T00:01:00+07:00", 2026)])
-def test_a_year_closes_at_the_end_of_31_january_even_when_phones_are_believed_further_back(
-    settings, engine, received, counts_in
-):
+def test_a_year_closes_at_the_end_of_31_january_even_when_phones_are_believed_further_back(settings, engine, received, counts_in):
     # An operator may trust phones' clocks further back than 30 days; a closed year's figures still never change.
     app = create_app(settings.model_copy(update={"client_time_past_days": 120}), engine)
     app.dependency_overrides[get_now] = lambda: datetime.fromisoformat(received)

@@ -194,7 +194,8 @@ def test_text_a_database_cannot_hold_is_refused_as_bad_input(client, learner):
         )
         assert r.status_code == 422, module
     r = client.post(
-        "/api/v1/auth/register", json={"email": "nul@example.vn", "password": "correct horse 1", "full_name": "A\x00B"},
+        "/api/v1/auth/register",
+        json={"email": "nul@example.vn", "password": "correct horse 1", "full_name": "A\x00B"},
         headers={"Accept-Language": "en"},
     )
     assert r.status_code == 422 and "control characters" in r.json()["detail"]

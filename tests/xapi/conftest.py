@@ -43,7 +43,10 @@ class Lrs:
         # cwd is the test's folder: ralph also reads a .env from its working directory.
         self.process = subprocess.Popen(
             [str(RALPH / "python"), "-m", "uvicorn", "lrs_app:app", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         for _ in range(300):
             try:
@@ -86,11 +89,15 @@ def lrs_auth(tmp_path_factory) -> Path:
         pytest.fail(".venv-ralph is missing: `make test` installs ralph there (make .make/ralph)")
     folder = tmp_path_factory.mktemp("lrs-auth")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RALPH_")} | {
-        "RALPH_AUTH_FILE": str(folder / "auth.json"), "RALPH_RUNSERVER_BACKEND": "fs",
+        "RALPH_AUTH_FILE": str(folder / "auth.json"),
+        "RALPH_RUNSERVER_BACKEND": "fs",
     }
     subprocess.run(
         [str(RALPH / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-M", "mailto:hocso@example.vn", "-w"],
-        env=env, cwd=folder, check=True, capture_output=True,
+        env=env,
+        cwd=folder,
+        check=True,
+        capture_output=True,
     )
     return folder / "auth.json"
 

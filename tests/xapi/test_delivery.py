@@ -17,8 +17,14 @@ TITLES = {"vi": "Thanh toán QR cơ bản", "en": "QR payment basics"}
 
 def lesson_statement(settings, user_id, event_id):
     return statements.lesson_completed(
-        key=settings.signing_key(), base_url=settings.base_url, user_id=user_id, event_id=event_id, slug="qr-basics",
-        module_titles=TITLES, lesson="scan", lesson_titles={"vi": "Quét mã", "en": "Scan"},
+        key=settings.signing_key(),
+        base_url=settings.base_url,
+        user_id=user_id,
+        event_id=event_id,
+        slug="qr-basics",
+        module_titles=TITLES,
+        lesson="scan",
+        lesson_titles={"vi": "Quét mã", "en": "Scan"},
         occurred_at=datetime(2026, 11, 30, 8, 15, tzinfo=UTC),
     )
 

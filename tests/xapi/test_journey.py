@@ -34,18 +34,37 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}"
         self.tmp_path = tmp_path
         self.env = {
-            **os.environ, "DATABASE_URL": database_url, "HOCSO_ENVIRONMENT": "test", "HOCSO_DATA_DIR": str(tmp_path),
-            "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT), "HOCSO_FRONTEND_DIR": str(tmp_path / "no-frontend"),
-            "HOCSO_SECRET_KEY": "xapi-" + "k" * 40, "HOCSO_PUBLIC_URL": "https://hocso.example.vn",
-            "HOCSO_XAPI_ENDPOINT": lrs_endpoint, "HOCSO_XAPI_USERNAME": LRS_USER, "HOCSO_XAPI_PASSWORD": LRS_PASSWORD,
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "HOCSO_ENVIRONMENT": "test",
+            "HOCSO_DATA_DIR": str(tmp_path),
+            "HOCSO_CONTENT_DIR": str(FIXTURE_CONTENT),
+            "HOCSO_FRONTEND_DIR": str(tmp_path / "no-frontend"),
+            "HOCSO_SECRET_KEY": "xapi-" + "k" * 40,
+            "HOCSO_PUBLIC_URL": "https://hocso.example.vn",
+            "HOCSO_XAPI_ENDPOINT": lrs_endpoint,
+            "HOCSO_XAPI_USERNAME": LRS_USER,
+            "HOCSO_XAPI_PASSWORD": LRS_PASSWORD,
         }
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         log = open(self.tmp_path / "server.log", "ab")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp_path,
+            [
+                str(Path(sys.executable).parent / "hocso"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.tmp_path,
         )
         for _ in range(300):
             try:
@@ -91,13 +110,13 @@ def served(lrs, database_url, tmp_path):
     server.kill()  # also when the test failed half-way
 
 
-def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches_the_lrs_exactly_once(
-    lrs, served, database_url
-):
+def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches_the_lrs_exactly_once(lrs, served, database_url):
     server = served
     server.start()
     httpx.post(f"{server.url}/api/v1/auth/register", json={"email": "lan@example.vn", "password": PASSWORD, "full_name": "Lan"})
-    token = httpx.post(f"{server.url}/api/v1/auth/login", data={"username": "lan@example.vn", "password": PASSWORD}).json()["access_token"]
+    token = httpx.post(f"{server.url}/api/v1/auth/login", data={"username": "lan@example.vn", "password": PASSWORD}).json()[
+        "access_token"
+    ]
     # The account is older than the offline learning: a phone's time is believed back to when the account was made.
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
@@ -107,8 +126,13 @@ def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches
     # Read on the bus yesterday, offline; the phone sends the batch twice.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)
     lessons = [
-        {"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics", "lesson": lesson,
-         "occurred_at": (yesterday + timedelta(minutes=i)).isoformat()}
+        {
+            "event_id": str(uuid.uuid4()),
+            "type": "lesson_completed",
+            "module": "qr-basics",
+            "lesson": lesson,
+            "occurred_at": (yesterday + timedelta(minutes=i)).isoformat(),
+        }
         for i, lesson in enumerate(["scan", "check"])
     ]
     assert server.post("/progress/events", token, {"events": lessons})["accepted"] == 2
@@ -121,8 +145,13 @@ def test_a_journey_with_offline_replays_and_a_server_killed_mid_delivery_reaches
 
     # The LRS goes away; learning goes on; the server dies with statements still queued; both come back.
     lrs.stop()
-    later = {"event_id": str(uuid.uuid4()), "type": "lesson_completed", "module": "qr-basics", "lesson": "scan",
-             "occurred_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+    later = {
+        "event_id": str(uuid.uuid4()),
+        "type": "lesson_completed",
+        "module": "qr-basics",
+        "lesson": "scan",
+        "occurred_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
     server.post("/progress/events", token, {"events": [later]})
     time.sleep(1.5)  # the runner tries, fails, backs off
     assert pending(database_url) == 1

@@ -97,15 +97,21 @@ class AccountLimits:
             login=AttemptLimiter(engine, "login", **sign_in),
             activate=AttemptLimiter(engine, "activate", **sign_in),
             register=RequestLimiter(
-                engine, "register", per_identifier=settings.register_attempts_per_identifier,
-                per_ip=settings.register_attempts_per_ip, window=3600,
+                engine,
+                "register",
+                per_identifier=settings.register_attempts_per_identifier,
+                per_ip=settings.register_attempts_per_ip,
+                window=3600,
             ),
             password_change=SessionLimiter(
                 "password_change", limit=settings.login_attempts_per_identifier, window=settings.login_window_seconds
             ),
             reset_request=RequestLimiter(
-                engine, "reset_request", per_identifier=settings.password_reset_requests_per_identifier,
-                per_ip=settings.password_reset_requests_per_ip, window=3600,
+                engine,
+                "reset_request",
+                per_identifier=settings.password_reset_requests_per_identifier,
+                per_ip=settings.password_reset_requests_per_ip,
+                window=3600,
             ),
             reset_confirm=AttemptLimiter(engine, "reset_confirm", **sign_in),
         )

@@ -39,9 +39,7 @@ class User(SQLModel, table=True):
     name_key: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default="", index=True))
     password_hash: str | None = Field(default=None, max_length=255)
     # The agency a civil servant belongs to (their stats count there and in every ancestor).
-    agency_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
-    )
+    agency_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True))
     # True when an agency's staff import made the account: only then may an import of that agency's subtree
     # change it (its name, its agency within the subtree). Everyone else gets an invitation instead.
     created_by_import: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
@@ -101,9 +99,7 @@ class PasswordReset(SQLModel, table=True):
 
     __tablename__ = "password_reset"
 
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-    )
+    user_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
     code_hash: str = Field(max_length=80)
     expires_at: datetime
     # Wrong codes tried; at the settings' limit the code stops working.
@@ -118,9 +114,7 @@ class ActivationCode(SQLModel, table=True):
 
     __tablename__ = "invitation"
 
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-    )
+    user_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
     code_hash: str = Field(max_length=255)
     expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)
@@ -131,9 +125,7 @@ class CitizenConsent(SQLModel, table=True):
 
     __tablename__ = "citizen_consent"
 
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-    )
+    user_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
     # The commune (or unit) the helper registered them in.
     agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True))
     helper_id: uuid.UUID | None = Field(

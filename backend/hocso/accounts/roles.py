@@ -12,9 +12,7 @@ from hocso.accounts.models import Role, RoleKind, User
 
 def held(session: Session, user_id: uuid.UUID) -> list[Role]:
     """A person's role rows, oldest first."""
-    return list(
-        session.exec(select(Role).where(col(Role.user_id) == user_id).order_by(col(Role.granted_at), col(Role.id))).all()
-    )
+    return list(session.exec(select(Role).where(col(Role.user_id) == user_id).order_by(col(Role.granted_at), col(Role.id))).all())
 
 
 def role_names(session: Session, user: User) -> list[str]:
@@ -30,6 +28,4 @@ def holds_any_role(session: Session, user_id: uuid.UUID) -> bool:
 
 
 def is_sysadmin(session: Session, user_id: uuid.UUID) -> bool:
-    return bool(
-        session.exec(select(exists().where(col(Role.user_id) == user_id, col(Role.kind) == RoleKind.sysadmin))).one()
-    )
+    return bool(session.exec(select(exists().where(col(Role.user_id) == user_id, col(Role.kind) == RoleKind.sysadmin))).one())

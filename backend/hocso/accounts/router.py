@@ -27,7 +27,13 @@ from hocso.core.errors import NotAuthenticated, NotFound, error_responses, prefe
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic, operation_id="register", responses=error_responses(400, 413, 429))
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    operation_id="register",
+    responses=error_responses(400, 413, 429),
+)
 def register(data: RegisterIn, session: SessionDep, limits: LimitsDep, ip: ClientIP) -> UserPublic:
     """Creates an account. A taken email or phone gets the same answer, and nothing changes."""
     limits.register.hit(identifiers=[i for i in (data.email, data.phone) if i], ip=ip)
@@ -36,16 +42,18 @@ def register(data: RegisterIn, session: SessionDep, limits: LimitsDep, ip: Clien
 
 @router.post("/auth/login", response_model=TokenPair, operation_id="login", responses=error_responses(400, 401, 413, 429))
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep, limits: LimitsDep, ip: ClientIP
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: LimitsDep,
+    ip: ClientIP,
 ) -> TokenPair:
     """Signs in with email or phone and password."""
     identifier = service.sign_in_identifier(form.username)
     limits.login.reserve(identifier=identifier, ip=ip)
     user = service.authenticate(session, identifier=identifier, password=form.password)
     if user is None:
-        raise NotAuthenticated(
-            "The email/phone or password is not right.", "Email/số điện thoại hoặc mật khẩu không đúng."
-        )
+        raise NotAuthenticated("The email/phone or password is not right.", "Email/số điện thoại hoặc mật khẩu không đúng.")
     limits.login.succeeded(session, identifier=identifier, ip=ip)
     return service.issue_tokens(session, settings, user=user)
 
@@ -82,9 +90,7 @@ def request_password_reset(
     """Sends a one-time code to the account's email and/or phone; answers the same whether or not one exists."""
     identifier = service.sign_in_identifier(data.identifier)
     limits.reset_request.hit(identifiers=[identifier], ip=ip)
-    messages = service.request_password_reset(
-        session, settings, identifier=identifier, channels=delivery.channels(settings, sms)
-    )
+    messages = service.request_password_reset(session, settings, identifier=identifier, channels=delivery.channels(settings, sms))
     # Sent after the answer (and the commit), so an answer takes as long whether or not a code went out.
     background.add_task(delivery.deliver, settings, sms, messages)
     if preferred_language(request) == "en":
@@ -104,15 +110,15 @@ def confirm_password_reset(
     """Sets a new password with a reset code; every sign-in of the account ends."""
     identifier = service.sign_in_identifier(data.identifier)
     limits.reset_confirm.reserve(identifier=identifier, ip=ip)
-    service.confirm_password_reset(
-        session, settings, identifier=identifier, code=data.code, new_password=data.new_password
-    )
+    service.confirm_password_reset(session, settings, identifier=identifier, code=data.code, new_password=data.new_password)
     limits.reset_confirm.succeeded(session, identifier=identifier, ip=ip)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
-    "/me/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="change_password",
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="change_password",
     responses=error_responses(400, 401, 413, 429),
 )
 def change_password(data: PasswordChangeIn, user: AccountOwner, session: SessionDep, limits: LimitsDep) -> Response:
@@ -146,7 +152,9 @@ def logout(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Respo
 
 
 @router.delete(
-    "/me/assisted-session", status_code=status.HTTP_204_NO_CONTENT, operation_id="end_assisted_session",
+    "/me/assisted-session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="end_assisted_session",
     responses=error_responses(401, 404),
 )
 def end_assisted_session(user: CurrentUser, session: SessionDep, assisted: AssistedSessionDep) -> Response:

@@ -56,7 +56,9 @@ class UserPublic(BaseModel):
     phone: str | None
     roles: list[str]
     agency: AgencyRef | None = None
-    manages: AgencyRef | None = Field(default=None, description="For an agency admin: the root of the (first) subtree they manage")
+    manages: AgencyRef | None = Field(
+        default=None, description="For an agency admin: the root of the (first) subtree they manage"
+    )
     scopes: list[RoleScope] = Field(default_factory=list, description="Every role held, with the subtree it covers")
     assisted: AssistedOut | None = Field(
         default=None, description="Set when signed in by a helper for an assisted session on a shared device"
@@ -74,7 +76,11 @@ def clean_full_name(v: str) -> str:
 
 
 def user_public(
-    user: User, *, roles: list[str] | None = None, agency: AgencyRef | None = None, manages: AgencyRef | None = None,
+    user: User,
+    *,
+    roles: list[str] | None = None,
+    agency: AgencyRef | None = None,
+    manages: AgencyRef | None = None,
     scopes: list[RoleScope] | None = None,
 ) -> UserPublic:
     """The person as the API shows them; roles default to a new account's (learner and nothing else yet)."""
@@ -125,7 +131,7 @@ class RegisterIn(BaseModel):
         return clean_full_name(v)
 
     @model_validator(mode="after")
-    def _one_identifier(self) -> "RegisterIn":
+    def _one_identifier(self) -> RegisterIn:
         if not self.email and not self.phone:
             raise ValueError("give an email address or a phone number")
         return self

@@ -209,7 +209,10 @@ def start_assisted_session(
     session.add(row)
     session.flush()
     token, _, _ = security.create_token(
-        settings, subject=str(citizen.id), token_type="access", lifetime=lifetime,
+        settings,
+        subject=str(citizen.id),
+        token_type="access",
+        lifetime=lifetime,
         extra={"ver": citizen.token_version, "ast": str(row.id)},
     )
     return row, token
@@ -233,9 +236,7 @@ def rename(session: Session, *, user: User, full_name: str) -> User:
 
 def end_all_sessions(session: Session, *, user: User) -> None:
     """Signs the person out everywhere: every refresh token is revoked and every access token issued so far refused."""
-    session.execute(
-        update(User).where(col(User.id) == user.id).values(token_version=col(User.token_version) + 1)
-    )
+    session.execute(update(User).where(col(User.id) == user.id).values(token_version=col(User.token_version) + 1))
     session.execute(
         update(RefreshToken)
         .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
@@ -289,7 +290,9 @@ class WrongResetCode(BadRequest):
         )
 
 
-def _store_reset_code(session: Session, settings: Settings, *, user: User, code: str, sent_by: str, lifetime: timedelta) -> datetime:
+def _store_reset_code(
+    session: Session, settings: Settings, *, user: User, code: str, sent_by: str, lifetime: timedelta
+) -> datetime:
     expires = utcnow() + lifetime
     row = session.get(PasswordReset, user.id) or PasswordReset(user_id=user.id, code_hash="", expires_at=expires, sent_by=sent_by)
     # Bound to the person, so a code is only ever good for the account it was made for.
@@ -322,7 +325,9 @@ def request_password_reset(session: Session, settings: Settings, *, identifier: 
         "Nếu bạn không yêu cầu, hãy bỏ qua tin này.\n"
         f"Your Hocso password reset code: {code} (expires in {minutes} minutes). If you did not ask for it, ignore this.\n"
     )
-    return [Outgoing(channel=c, to=to, subject="Hocso: mã đặt lại mật khẩu / password reset code", text=text) for c, to in targets]
+    return [
+        Outgoing(channel=c, to=to, subject="Hocso: mã đặt lại mật khẩu / password reset code", text=text) for c, to in targets
+    ]
 
 
 def issue_agency_reset_code(session: Session, settings: Settings, *, member: User) -> tuple[str, datetime]:

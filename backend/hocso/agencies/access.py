@@ -33,7 +33,8 @@ _REFUSED = {
     Action.manage: ("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này."),
     Action.grant_helper: ("Only agency administrators can do this.", "Chỉ quản trị viên cơ quan mới làm được việc này."),
     Action.assist: (
-        "Only community digital team helpers can do this.", "Chỉ thành viên tổ công nghệ số cộng đồng mới làm được việc này."
+        "Only community digital team helpers can do this.",
+        "Chỉ thành viên tổ công nghệ số cộng đồng mới làm được việc này.",
     ),
 }
 
@@ -41,8 +42,10 @@ _REFUSED = {
 def roles_of(session: Session, user_id: uuid.UUID) -> list[tuple[Role, Agency | None]]:
     """Lists a person's role rows with the agency each covers, oldest first."""
     rows = session.exec(
-        select(Role, Agency).join(Agency, col(Agency.id) == col(Role.agency_id), isouter=True)
-        .where(col(Role.user_id) == user_id).order_by(col(Role.granted_at), col(Role.id))
+        select(Role, Agency)
+        .join(Agency, col(Agency.id) == col(Role.agency_id), isouter=True)
+        .where(col(Role.user_id) == user_id)
+        .order_by(col(Role.granted_at), col(Role.id))
     ).all()
     return [(role, agency) for role, agency in rows]
 

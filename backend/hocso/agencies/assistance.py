@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 from hocso.accounts.models import AssistedSession, CitizenConsent, Role, RoleKind, User
 from hocso.agencies import access
 from hocso.agencies.access import Action
-from hocso.agencies.models import Agency
 from hocso.agencies.audit import record as record_audit
+from hocso.agencies.models import Agency
 from hocso.agencies.tree import subtree_filter
 from hocso.core.errors import Conflict, Invalid, NotFound
 
@@ -34,8 +34,15 @@ CONSENT_TEXT = {
 
 
 def register_citizen(
-    session: Session, *, helper: User, agency: Agency, full_name: str, phone: str | None, email: str | None,
-    consent: bool, consent_version: str,
+    session: Session,
+    *,
+    helper: User,
+    agency: Agency,
+    full_name: str,
+    phone: str | None,
+    email: str | None,
+    consent: bool,
+    consent_version: str,
 ) -> tuple[User, CitizenConsent]:
     """Creates a citizen's account for them, recording their consent (which text, when, given to whom)."""
     if not consent:
@@ -61,7 +68,10 @@ def register_citizen(
     session.add(record)
     session.flush()
     record_audit(
-        session, actor=helper, agency=agency, action="citizen_registered",
+        session,
+        actor=helper,
+        agency=agency,
+        action="citizen_registered",
         detail={"citizen": str(citizen.id), "consent_version": consent_version},
     )
     return citizen, record
@@ -81,12 +91,11 @@ def citizens_of(session: Session, *, caller: User, agency: Agency) -> list[tuple
     return [(u, c, a) for u, c, a in session.exec(stmt).all()]
 
 
-def citizen_in_subtree(
-    session: Session, *, agency: Agency, citizen_id: uuid.UUID
-) -> tuple[User, CitizenConsent, Agency]:
+def citizen_in_subtree(session: Session, *, agency: Agency, citizen_id: uuid.UUID) -> tuple[User, CitizenConsent, Agency]:
     """Returns a citizen registered in the agency's subtree, their consent and where they were registered; or 404."""
     row = session.exec(
-        select(User, CitizenConsent, Agency).join(CitizenConsent, col(CitizenConsent.user_id) == col(User.id))
+        select(User, CitizenConsent, Agency)
+        .join(CitizenConsent, col(CitizenConsent.user_id) == col(User.id))
         .join(Agency, col(Agency.id) == col(CitizenConsent.agency_id))
         .where(col(User.id) == citizen_id, subtree_filter(agency.path))
     ).first()
@@ -97,7 +106,10 @@ def citizen_in_subtree(
 
 def session_started(session: Session, *, helper: User, agency: Agency, citizen: User, assisted: AssistedSession) -> None:
     record_audit(
-        session, actor=helper, agency=agency, action="assisted_session_started",
+        session,
+        actor=helper,
+        agency=agency,
+        action="assisted_session_started",
         detail={"citizen": str(citizen.id), "session": str(assisted.id)},
     )
 
@@ -112,16 +124,23 @@ def grant_helper(session: Session, *, by: User, agency: Agency, identifier: str)
         )
     _, new = access.grant(session, user=person, kind=RoleKind.helper, agency=agency, by=by.id)
     if new:
-        record_audit(session, actor=by, agency=agency, action="role_granted",
-                     detail={"user": str(person.id), "kind": RoleKind.helper.value})
+        record_audit(
+            session,
+            actor=by,
+            agency=agency,
+            action="role_granted",
+            detail={"user": str(person.id), "kind": RoleKind.helper.value},
+        )
     return person, new
 
 
 def helpers_of(session: Session, *, agency: Agency) -> list[tuple[User, Agency, datetime]]:
     """Helpers holding a role in the agency's subtree, with where and since when."""
     rows = session.exec(
-        select(User, Agency, col(Role.granted_at)).join(Role, col(Role.user_id) == col(User.id))
+        select(User, Agency, col(Role.granted_at))
+        .join(Role, col(Role.user_id) == col(User.id))
         .join(Agency, col(Agency.id) == col(Role.agency_id))
-        .where(col(Role.kind) == RoleKind.helper, subtree_filter(agency.path)).order_by(col(User.name_key), col(Agency.code))
+        .where(col(Role.kind) == RoleKind.helper, subtree_filter(agency.path))
+        .order_by(col(User.name_key), col(Agency.code))
     ).all()
     return [(u, a, t) for u, a, t in rows]

@@ -44,7 +44,9 @@ def page(session: Session, *, agency: Agency, limit: int, before: int | None) ->
     if before is not None:
         stmt = stmt.where(col(AuditEvent.id) < before)
     rows = session.exec(stmt).all()
-    actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_({e.actor_id for e, _ in rows if e.actor_id}))).all()}
+    actors = {
+        u.id: u for u in session.exec(select(User).where(col(User.id).in_({e.actor_id for e, _ in rows if e.actor_id}))).all()
+    }
     events = []
     for event, where in rows[:limit]:
         who = actors.get(event.actor_id) if event.actor_id else None

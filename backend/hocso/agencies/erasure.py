@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 from hocso.accounts.models import User
 from hocso.agencies.models import AgencyInvitation, AuditEvent, Requirement
 
-
 # Stands in for an erased person wherever a record of what they did outlives them (shown as "deleted account").
 ERASED = uuid.UUID(int=0)
 

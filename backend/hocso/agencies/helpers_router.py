@@ -85,8 +85,12 @@ class HelperOut(BaseModel):
 
 def _citizen_out(citizen, consent, agency: Agency) -> CitizenOut:
     return CitizenOut(
-        id=citizen.id, full_name=citizen.full_name, phone=citizen.phone, email=citizen.email,
-        agency=AgencyRef(code=agency.code, name=agency.name), consent_version=consent.consent_version,
+        id=citizen.id,
+        full_name=citizen.full_name,
+        phone=citizen.phone,
+        email=citizen.email,
+        agency=AgencyRef(code=agency.code, name=agency.name),
+        consent_version=consent.consent_version,
         consented_at=consent.consented_at,
     )
 
@@ -98,20 +102,31 @@ def consent_text() -> ConsentOut:
 
 
 @router.post(
-    "/{code}/citizens", response_model=CitizenOut, status_code=status.HTTP_201_CREATED,
-    operation_id="register_assisted_citizen", responses=error_responses(400, 401, 403, 404, 409, 413, 422),
+    "/{code}/citizens",
+    response_model=CitizenOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="register_assisted_citizen",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
 )
 def register_citizen(agency: HelpedAgency, data: CitizenIn, user: CurrentUser, session: SessionDep) -> CitizenOut:
     """Registers a citizen without a smartphone, with their consent; they sign in through assisted sessions."""
     citizen, consent = assistance.register_citizen(
-        session, helper=user, agency=agency, full_name=data.full_name, phone=data.phone, email=data.email,
-        consent=data.consent, consent_version=data.consent_version,
+        session,
+        helper=user,
+        agency=agency,
+        full_name=data.full_name,
+        phone=data.phone,
+        email=data.email,
+        consent=data.consent,
+        consent_version=data.consent_version,
     )
     return _citizen_out(citizen, consent, agency)
 
 
 @router.get(
-    "/{code}/citizens", response_model=list[CitizenOut], operation_id="list_assisted_citizens",
+    "/{code}/citizens",
+    response_model=list[CitizenOut],
+    operation_id="list_assisted_citizens",
     responses=error_responses(401, 403, 404),
 )
 def list_citizens(agency: HelpedAgency, user: CurrentUser, session: SessionDep) -> list[CitizenOut]:
@@ -120,8 +135,10 @@ def list_citizens(agency: HelpedAgency, user: CurrentUser, session: SessionDep) 
 
 
 @router.post(
-    "/{code}/citizens/{citizen_id}/assisted-sessions", response_model=AssistedSessionOut,
-    status_code=status.HTTP_201_CREATED, operation_id="start_assisted_session",
+    "/{code}/citizens/{citizen_id}/assisted-sessions",
+    response_model=AssistedSessionOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="start_assisted_session",
     responses=error_responses(401, 403, 404),
 )
 def start_session(
@@ -129,18 +146,20 @@ def start_session(
 ) -> AssistedSessionOut:
     """Signs a citizen in on this shared device for an assisted session (ended by signing out, or within the hour)."""
     citizen, consent, where = assistance.citizen_in_subtree(session, agency=agency, citizen_id=citizen_id)
-    row, token = accounts_service.start_assisted_session(
-        session, settings, citizen=citizen, helper=user, agency_id=where.id
-    )
+    row, token = accounts_service.start_assisted_session(session, settings, citizen=citizen, helper=user, agency_id=where.id)
     assistance.session_started(session, helper=user, agency=where, citizen=citizen, assisted=row)
     return AssistedSessionOut(
-        session_id=row.id, access_token=token, expires_in=accounts_service.ASSISTED_MINUTES * 60,
+        session_id=row.id,
+        access_token=token,
+        expires_in=accounts_service.ASSISTED_MINUTES * 60,
         citizen=_citizen_out(citizen, consent, where),
     )
 
 
 @router.get(
-    "/{code}/helpers", response_model=list[HelperOut], operation_id="list_agency_helpers",
+    "/{code}/helpers",
+    response_model=list[HelperOut],
+    operation_id="list_agency_helpers",
     responses=error_responses(401, 403, 404),
 )
 def list_helpers(agency: GrantingAgency, session: SessionDep) -> list[HelperOut]:
@@ -152,7 +171,10 @@ def list_helpers(agency: GrantingAgency, session: SessionDep) -> list[HelperOut]
 
 
 @router.post(
-    "/{code}/helpers", response_model=HelperOut, status_code=status.HTTP_201_CREATED, operation_id="grant_agency_helper",
+    "/{code}/helpers",
+    response_model=HelperOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="grant_agency_helper",
     responses={200: {"model": HelperOut, "description": "Already a helper here"}, **error_responses(400, 401, 403, 404, 413)},
 )
 def grant_helper(agency: GrantingAgency, data: HelperIn, user: CurrentUser, session: SessionDep, response: Response) -> HelperOut:
@@ -162,6 +184,10 @@ def grant_helper(agency: GrantingAgency, data: HelperIn, user: CurrentUser, sess
     if not new:
         response.status_code = status.HTTP_200_OK
     return HelperOut(
-        id=person.id, full_name=person.full_name, agency=AgencyRef(code=agency.code, name=agency.name),
-        granted_at=next(t for u, a, t in assistance.helpers_of(session, agency=agency) if u.id == person.id and a.id == agency.id),
+        id=person.id,
+        full_name=person.full_name,
+        agency=AgencyRef(code=agency.code, name=agency.name),
+        granted_at=next(
+            t for u, a, t in assistance.helpers_of(session, agency=agency) if u.id == person.id and a.id == agency.id
+        ),
     )

@@ -22,9 +22,7 @@ class Agency(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(64), unique=True, nullable=False, index=True))
     name: str = Field(max_length=300)
-    parent_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
-    )
+    parent_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("agency.id"), nullable=True, index=True))
     # A subtree is one range scan: path >= "/1/7/" AND path < "/1/70" (see agencies.tree.subtree_filter).
     # That needs byte order: PostgreSQL's locale collations skip "/" when sorting, so the column is "C" there.
     path: str = Field(sa_column=Column(PATH_TYPE, nullable=False, index=True))

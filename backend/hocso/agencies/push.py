@@ -133,7 +133,9 @@ def subscribe(session: Session, *, user_id: uuid.UUID, endpoint: str, p256dh: st
 def unsubscribe(session: Session, *, user_id: uuid.UUID, endpoint: str) -> None:
     """Forgets the person's subscription for that endpoint (nothing happens for someone else's)."""
     session.execute(
-        delete(PushSubscription).where(col(PushSubscription.endpoint_key) == _key(endpoint), col(PushSubscription.user_id) == user_id)
+        delete(PushSubscription).where(
+            col(PushSubscription.endpoint_key) == _key(endpoint), col(PushSubscription.user_id) == user_id
+        )
     )
     session.flush()
 

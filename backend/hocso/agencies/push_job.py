@@ -21,18 +21,26 @@ def deliver_reminders(ctx: jobs.JobContext) -> dict:
     while True:
         with ctx.write() as session:
             # Claimed before sending, with RETURNING, so two runners never push the same reminder twice.
-            pending = select(col(Reminder.id)).where(col(Reminder.pushed_at).is_(None)).order_by(col(Reminder.id)).limit(PUSH_BATCH)
-            claimed = session.execute(
-                update(Reminder)
-                .where(col(Reminder.id).in_(pending.scalar_subquery()), col(Reminder.pushed_at).is_(None))
-                .values(pushed_at=utcnow())
-                .returning(col(Reminder.id))
-            ).scalars().all()
+            pending = (
+                select(col(Reminder.id)).where(col(Reminder.pushed_at).is_(None)).order_by(col(Reminder.id)).limit(PUSH_BATCH)
+            )
+            claimed = (
+                session.execute(
+                    update(Reminder)
+                    .where(col(Reminder.id).in_(pending.scalar_subquery()), col(Reminder.pushed_at).is_(None))
+                    .values(pushed_at=utcnow())
+                    .returning(col(Reminder.id))
+                )
+                .scalars()
+                .all()
+            )
             if not claimed:
                 session.commit()
                 break
             rows = session.exec(
-                select(Reminder, Agency).join(Agency, col(Agency.id) == col(Reminder.agency_id)).where(col(Reminder.id).in_(claimed))
+                select(Reminder, Agency)
+                .join(Agency, col(Agency.id) == col(Reminder.agency_id))
+                .where(col(Reminder.id).in_(claimed))
             ).all()
             subs: dict = defaultdict(list)
             for sub in session.exec(

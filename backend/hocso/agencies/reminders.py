@@ -48,8 +48,14 @@ class Reminder(SQLModel, table=True):
 
 
 def queue(
-    session: Session, *, agency: Agency, user_ids: list[uuid.UUID], status: ReminderStatus, message: str | None,
-    sent_by: uuid.UUID, today: date,
+    session: Session,
+    *,
+    agency: Agency,
+    user_ids: list[uuid.UUID],
+    status: ReminderStatus,
+    message: str | None,
+    sent_by: uuid.UUID,
+    today: date,
 ) -> int:
     """Writes today's reminder for each person who has none yet; returns how many were written."""
     if not user_ids:
@@ -64,8 +70,15 @@ def queue(
     queued = 0
     for start in range(0, len(user_ids), 1000):
         rows = [
-            {"user_id": u, "day": today, "agency_id": agency.id, "status": status, "message": message,
-             "sent_by": sent_by, "created_at": now}
+            {
+                "user_id": u,
+                "day": today,
+                "agency_id": agency.id,
+                "status": status,
+                "message": message,
+                "sent_by": sent_by,
+                "created_at": now,
+            }
             for u in user_ids[start : start + 1000]
         ]
         queued += len(session.execute(stmt, rows).all())

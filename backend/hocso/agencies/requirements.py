@@ -58,9 +58,7 @@ def requirements_of(session: Session, agency: Agency, *, below: bool = False) ->
     where: ColumnElement[bool] = col(Requirement.agency_id).in_(path_ids(agency.path))
     if below:
         where = or_(where, subtree_filter(agency.path))
-    rows = session.exec(
-        select(Requirement, Agency).join(Agency, col(Agency.id) == col(Requirement.agency_id)).where(where)
-    ).all()
+    rows = session.exec(select(Requirement, Agency).join(Agency, col(Agency.id) == col(Requirement.agency_id)).where(where)).all()
 
     def origin(owner: Agency) -> Literal["own", "above", "below"]:
         return "own" if owner.id == agency.id else ("below" if in_subtree(owner.path, agency.path) else "above")
@@ -94,4 +92,4 @@ def required_of_member(session: Session, *, agency_id: int) -> dict[str, date]:
     path = session.execute(_PATH_OF, {"agency_id": agency_id}).scalar()
     if path is None:
         return {}
-    return {slug: due for slug, due in session.execute(_EARLIEST_DUE, {"ids": path_ids(path)})}
+    return dict(session.execute(_EARLIEST_DUE, {"ids": path_ids(path)}).tuples().all())

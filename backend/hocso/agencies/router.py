@@ -11,20 +11,17 @@ from hocso.accounts import service as accounts_service
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.accounts.schemas import ResetCodeOut
 from hocso.agencies import audit, requirements, scope
+from hocso.agencies.deps import ManagedAgency
 from hocso.agencies.schemas import (
     AgencyRef,
     AuditPage,
     RequirementIn,
     RequirementOut,
 )
-from hocso.agencies.deps import ManagedAgency
 from hocso.core.db import SessionDep
 from hocso.core.errors import error_responses
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
-
-
-
 
 
 @router.post(
@@ -33,7 +30,9 @@ router = APIRouter(prefix="/agencies", tags=["agencies"])
     operation_id="issue_member_reset_code",
     responses=error_responses(401, 403, 404),
 )
-def issue_reset_code(agency: ManagedAgency, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ResetCodeOut:
+def issue_reset_code(
+    agency: ManagedAgency, user_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ResetCodeOut:
     """A one-time code for a member whose email or phone does not reach them; they set a new password with it."""
     member, where = scope.member_in_subtree(session, agency=agency, user_id=user_id)
     reset_code, expires_at = accounts_service.issue_agency_reset_code(session, settings, member=member)
@@ -48,7 +47,9 @@ def issue_reset_code(agency: ManagedAgency, user_id: uuid.UUID, user: CurrentUse
     responses=error_responses(401, 403, 404),
 )
 def list_requirements(
-    agency: ManagedAgency, user: CurrentUser, session: SessionDep,
+    agency: ManagedAgency,
+    user: CurrentUser,
+    session: SessionDep,
     below: Annotated[bool, Query(description="Also what units inside the subtree require of their own people")] = False,
 ) -> list[RequirementOut]:
     """What applies to the agency: its own requirements and those set by its ancestors (and below, if asked)."""
@@ -60,20 +61,30 @@ def list_requirements(
     response_model=RequirementOut,
     status_code=status.HTTP_201_CREATED,
     operation_id="set_agency_requirement",
-    responses={200: {"model": RequirementOut, "description": "An existing requirement's due date was changed"},
-               **error_responses(400, 401, 403, 404, 413)},
+    responses={
+        200: {"model": RequirementOut, "description": "An existing requirement's due date was changed"},
+        **error_responses(400, 401, 403, 404, 413),
+    },
 )
-def set_requirement(agency: ManagedAgency, data: RequirementIn, user: CurrentUser, session: SessionDep, response: Response) -> RequirementOut:
+def set_requirement(
+    agency: ManagedAgency, data: RequirementIn, user: CurrentUser, session: SessionDep, response: Response
+) -> RequirementOut:
     """Requires a module of the agency's whole subtree by a due date (setting it again moves the date)."""
     req, created = requirements.set_requirement(session, agency=agency, module_slug=data.module, due_date=data.due_date, by=user)
     audit.record(
-        session, actor=user, agency=agency, action="requirement_set",
+        session,
+        actor=user,
+        agency=agency,
+        action="requirement_set",
         detail={"module": req.module_slug, "due_date": req.due_date.isoformat(), "new": created},
     )
     if not created:
         response.status_code = status.HTTP_200_OK
     return RequirementOut(
-        module=req.module_slug, due_date=req.due_date, agency=AgencyRef(code=agency.code, name=agency.name), inherited=False,
+        module=req.module_slug,
+        due_date=req.due_date,
+        agency=AgencyRef(code=agency.code, name=agency.name),
+        inherited=False,
         origin="own",
     )
 

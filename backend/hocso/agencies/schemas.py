@@ -44,8 +44,7 @@ class ImportRejection(BaseModel):
     values: dict[str, str] | None = Field(
         default=None,
         exclude_if=lambda v: v is None,  # an invited row stays {"row", "reason"}, as the contract has it
-        description="The row's values by column (each cut to 300 characters), to fix and import again; "
-        "null for invited rows",
+        description="The row's values by column (each cut to 300 characters), to fix and import again; null for invited rows",
     )
 
 
@@ -94,10 +93,13 @@ class InvitationOut(BaseModel):
     accepted_at: datetime | None = None
 
     @classmethod
-    def of(cls, invitation, agency) -> "InvitationOut":
+    def of(cls, invitation, agency) -> InvitationOut:
         return cls(
-            id=str(invitation.id), agency=AgencyRef(code=agency.code, name=agency.name),
-            created_at=invitation.created_at, expires_at=invitation.expires_at, accepted_at=invitation.accepted_at,
+            id=str(invitation.id),
+            agency=AgencyRef(code=agency.code, name=agency.name),
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+            accepted_at=invitation.accepted_at,
         )
 
 
@@ -132,9 +134,7 @@ class AgencyStats(BaseModel):
     overdue: int = Field(description="Required modules past their due date and not completed, per person and module")
     by_module: list[ModuleFigure]
     children: list[ChildFigure]
-    assisted: int = Field(
-        default=0, description="Modules completed this year in assisted sessions held by the subtree's helpers"
-    )
+    assisted: int = Field(default=0, description="Modules completed this year in assisted sessions held by the subtree's helpers")
 
 
 class AuditEventOut(BaseModel):

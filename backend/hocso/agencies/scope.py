@@ -19,11 +19,6 @@ def member_in_subtree(session: Session, *, agency: Agency, user_id: uuid.UUID) -
     # superior's account through it.
     member = session.get(User, user_id)
     where = session.get(Agency, member.agency_id) if member is not None and member.agency_id else None
-    if (
-        member is None
-        or where is None
-        or not in_subtree(where.path, agency.path)
-        or roles.holds_any_role(session, member.id)
-    ):
+    if member is None or where is None or not in_subtree(where.path, agency.path) or roles.holds_any_role(session, member.id):
         raise NotFound("There is no such member in this agency.", "Không có thành viên này trong cơ quan.")
     return member, where

@@ -44,8 +44,7 @@ def _date(moment: datetime, lang: str) -> str:
 def render(cert: Certificate, *, verify_url: str, font_dir: Path, lang: str) -> bytes:
     """Draws the certificate; the QR code is drawn as vector squares so it prints sharp at any size."""
     w = _WORDS[lang]
-    pdf = document(font_dir=font_dir, orientation="L", lang=lang, title=f"{w['title']} {cert.number}",
-                   author=ISSUER_NAME[lang])
+    pdf = document(font_dir=font_dir, orientation="L", lang=lang, title=f"{w['title']} {cert.number}", author=ISSUER_NAME[lang])
     pdf.add_page()
     # A double frame in the national-programme blue.
     pdf.set_draw_color(11, 61, 145)

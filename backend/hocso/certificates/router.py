@@ -41,15 +41,25 @@ def _limited(request: Request) -> None:
     limiter.hit(key)
 
 
-@router.get("/me/certificates", response_model=list[CertificateOut], operation_id="list_my_certificates", responses=error_responses(401))
-def my_certificates(user: CurrentUser, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None) -> list[CertificateOut]:
+@router.get(
+    "/me/certificates", response_model=list[CertificateOut], operation_id="list_my_certificates", responses=error_responses(401)
+)
+def my_certificates(
+    user: CurrentUser, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None
+) -> list[CertificateOut]:
     """One certificate per completed module and one per year whose goal was met."""
     lang = _lang(request, lang)
     return [
         CertificateOut(
-            id=c.id, number=c.number, kind=c.kind, module=c.module_slug, year=c.year,  # type: ignore[arg-type]
-            name=c.name_vi if lang == "vi" else c.name_en, achieved_at=service._aware(c.achieved_at),
-            issued_at=service._aware(c.issued_at), **service.urls(settings, c),
+            id=c.id,
+            number=c.number,
+            kind=c.kind,  # type: ignore[arg-type]
+            module=c.module_slug,
+            year=c.year,
+            name=c.name_vi if lang == "vi" else c.name_en,
+            achieved_at=service._aware(c.achieved_at),
+            issued_at=service._aware(c.issued_at),
+            **service.urls(settings, c),
         )
         for c in service.certificates_of(session, user_id=user.id)
     ]
@@ -61,10 +71,14 @@ def my_certificates(user: CurrentUser, session: SessionDep, settings: SettingsDe
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **error_responses(401, 404)},
 )
-def certificate_pdf(cert_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None) -> Response:
+def certificate_pdf(
+    cert_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None
+) -> Response:
     """The printable certificate (A4 landscape) with a QR code to its verification page."""
     cert = service.held_certificate(session, cert_id, user_id=user.id)
-    body = pdf.render(cert, verify_url=service.urls(settings, cert)["verify_url"], font_dir=settings.pdf_font_dir, lang=_lang(request, lang))
+    body = pdf.render(
+        cert, verify_url=service.urls(settings, cert)["verify_url"], font_dir=settings.pdf_font_dir, lang=_lang(request, lang)
+    )
     filename = f"hocso-{cert.number}.pdf"
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -82,8 +96,19 @@ def certificate_credential(cert_id: str, user: CurrentUser, session: SessionDep,
     return Response(token, media_type=VC_JWT)
 
 
-@router.get("/certificates/{cert_id}", response_model=CertificatePublic, operation_id="verify_certificate", responses=error_responses(404, 429))
-def verify_certificate(cert_id: Annotated[str, Path(max_length=64)], session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None) -> dict:
+@router.get(
+    "/certificates/{cert_id}",
+    response_model=CertificatePublic,
+    operation_id="verify_certificate",
+    responses=error_responses(404, 429),
+)
+def verify_certificate(
+    cert_id: Annotated[str, Path(max_length=64)],
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    lang: LangParam = None,
+) -> dict:
     """Public: whether a certificate is valid, and what it certifies. An erased holder's certificate shows no name."""
     _limited(request)
     return service.public_view(settings, service.get_certificate(session, cert_id), _lang(request, lang))
@@ -106,7 +131,9 @@ def status_list(list_number: Annotated[int, Path(ge=0, le=100_000)], session: Se
     if not service.status_list_exists(session, list_number):
         raise NotFound("There is no such status list.", "Không có danh sách trạng thái này.")
     vc = credentials.status_list_credential(
-        settings, list_number, service.encoded_status_list(session, list_number),
+        settings,
+        list_number,
+        service.encoded_status_list(session, list_number),
         valid_from=utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
     # Verifiers may cache it briefly; a revocation shows within a minute.
@@ -124,7 +151,9 @@ def verify_style() -> Response:
 
 
 @public_router.get("/verify/{cert_id}", include_in_schema=False, response_class=HTMLResponse)
-def verify_page(cert_id: str, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None) -> HTMLResponse:
+def verify_page(
+    cert_id: str, session: SessionDep, settings: SettingsDep, request: Request, lang: LangParam = None
+) -> HTMLResponse:
     """The page a certificate's QR code opens: works in any browser, without the app."""
     _limited(request)
     lang = _lang(request, lang)

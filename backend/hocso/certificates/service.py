@@ -29,7 +29,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _new_ids(year: int) -> tuple[str, str]:
-    number = "HS-%d-%s" % (year, "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8)))
+    number = f"HS-{year}-{''.join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))}"
     return secrets.token_urlsafe(18), number
 
 
@@ -39,16 +39,34 @@ def _held(session: Session, user_id: uuid.UUID) -> dict[str, Certificate]:
 
 
 def _issue(
-    session: Session, *, held: dict[str, Certificate], user_id: uuid.UUID, holder_name: str, subject: str, kind: str,
-    year: int, names: dict[str, str], achieved_at: datetime, module_slug: str | None = None,
+    session: Session,
+    *,
+    held: dict[str, Certificate],
+    user_id: uuid.UUID,
+    holder_name: str,
+    subject: str,
+    kind: str,
+    year: int,
+    names: dict[str, str],
+    achieved_at: datetime,
+    module_slug: str | None = None,
 ) -> None:
     cert = held.get(subject)
     if cert is None:
         cert_id, number = _new_ids(year)
         session.add(
             Certificate(
-                id=cert_id, number=number, user_id=user_id, subject=subject, kind=kind, module_slug=module_slug,
-                year=year, holder_name=holder_name, name_vi=names["vi"], name_en=names["en"], achieved_at=achieved_at,
+                id=cert_id,
+                number=number,
+                user_id=user_id,
+                subject=subject,
+                kind=kind,
+                module_slug=module_slug,
+                year=year,
+                holder_name=holder_name,
+                name_vi=names["vi"],
+                name_en=names["en"],
+                achieved_at=achieved_at,
             )
         )
         return
@@ -61,15 +79,31 @@ def _issue(
 
 
 def completion_stored(
-    session: Session, *, user_id: uuid.UUID, holder_name: str, slug: str, titles: dict[str, str], achieved_at: datetime,
-    year: int, years: dict[int, int], target: int,
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    holder_name: str,
+    slug: str,
+    titles: dict[str, str],
+    achieved_at: datetime,
+    year: int,
+    years: dict[int, int],
+    target: int,
 ) -> None:
     """Issues (or re-dates) the module's certificate and the year's; years counts new skills per year after this one."""
     achieved_at = _aware(achieved_at)
     held = _held(session, user_id)
     _issue(
-        session, held=held, user_id=user_id, holder_name=holder_name, subject=f"module:{slug}", kind="module",
-        year=year, names=titles, achieved_at=achieved_at, module_slug=slug,
+        session,
+        held=held,
+        user_id=user_id,
+        holder_name=holder_name,
+        subject=f"module:{slug}",
+        kind="module",
+        year=year,
+        names=titles,
+        achieved_at=achieved_at,
+        module_slug=slug,
     )
     for y, count in years.items():
         subject = f"year:{y}"
@@ -79,8 +113,15 @@ def completion_stored(
                 "en": f"Learned a new digital skill in {y}",
             }
             _issue(
-                session, held=held, user_id=user_id, holder_name=holder_name, subject=subject, kind="year",
-                year=y, names=names, achieved_at=achieved_at,
+                session,
+                held=held,
+                user_id=user_id,
+                holder_name=holder_name,
+                subject=subject,
+                kind="year",
+                year=y,
+                names=names,
+                achieved_at=achieved_at,
             )
         elif subject in held and held[subject].revoked_at is None:
             # The year's only new skill turned out to belong to an earlier year.
@@ -92,9 +133,7 @@ def completion_stored(
 def revoke_all_of(session: Session, *, user_id: uuid.UUID) -> None:
     """Revokes a person's certificates and removes their name from them, before their account is erased."""
     session.execute(
-        update(Certificate)
-        .where(col(Certificate.user_id) == user_id)
-        .values(revoked_at=utcnow(), holder_name=None, user_id=None)
+        update(Certificate).where(col(Certificate.user_id) == user_id).values(revoked_at=utcnow(), holder_name=None, user_id=None)
     )
 
 
@@ -175,7 +214,9 @@ def encoded_status_list(session: Session, list_number: int) -> str:
     first = list_number * STATUS_LIST_SIZE + 1
     revoked = session.exec(
         select(Certificate.seq).where(
-            col(Certificate.seq) >= first, col(Certificate.seq) < first + STATUS_LIST_SIZE, col(Certificate.revoked_at).is_not(None)
+            col(Certificate.seq) >= first,
+            col(Certificate.seq) < first + STATUS_LIST_SIZE,
+            col(Certificate.revoked_at).is_not(None),
         )
     ).all()
     bits = bytearray(STATUS_LIST_SIZE // 8)

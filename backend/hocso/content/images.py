@@ -36,8 +36,13 @@ class Picture:
     data: bytes
 
     def to_data(self) -> dict:
-        return {"type": self.type, "sha": self.sha, "width": self.width, "height": self.height,
-                "data": base64.b64encode(self.data).decode()}
+        return {
+            "type": self.type,
+            "sha": self.sha,
+            "width": self.width,
+            "height": self.height,
+            "data": base64.b64encode(self.data).decode(),
+        }
 
 
 def _svg_size(root: ET.Element) -> tuple[int, int]:
@@ -73,7 +78,7 @@ def _svg_problems(data: bytes) -> tuple[list[str], tuple[int, int] | None]:
             if local.lower().startswith("on"):
                 problems.append(f"an SVG may not have event handlers ({local} on <{name}>)")
             elif local == "href" and not value.startswith("#"):
-                problems.append(f"an SVG may link only inside itself (href=\"{value}\" on <{name}>)")
+                problems.append(f'an SVG may link only inside itself (href="{value}" on <{name}>)')
         if element.text and re.search(r"url\(\s*['\"]?(?!#)", element.text) and name == "style":
             problems.append("an SVG's styles may not load anything from outside")
     try:
@@ -112,7 +117,9 @@ def read_picture(path: Path) -> tuple[Picture | None, list[str]]:
     data = path.read_bytes()
     problems = []
     if len(data) > MAX_IMAGE_BYTES:
-        problems.append(f"the picture is {len(data):,} bytes, more than {MAX_IMAGE_BYTES:,}; make it smaller (phones pay for every byte)")
+        problems.append(
+            f"the picture is {len(data):,} bytes, more than {MAX_IMAGE_BYTES:,}; make it smaller (phones pay for every byte)"
+        )
     size: tuple[int, int] | None
     if kind == "image/svg+xml":
         svg_problems, size = _svg_problems(data)

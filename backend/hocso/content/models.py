@@ -30,7 +30,12 @@ class Module(SQLModel, table=True):
     slug: str = Field(primary_key=True, max_length=64)
     area_slug: str = Field(sa_column=Column(String(64), ForeignKey("area.slug"), nullable=False, index=True))
     current_version_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("module_version.id", use_alter=True, name="fk_module_current_version_id_module_version"), nullable=True)
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("module_version.id", use_alter=True, name="fk_module_current_version_id_module_version"),
+            nullable=True,
+        ),
     )
     # False once the module's folder is gone: it stops being listed, completions keep pointing at it.
     active: bool = True

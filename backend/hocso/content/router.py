@@ -20,11 +20,22 @@ router = APIRouter(tags=["content"])
 LangQuery = Annotated[Literal["vi", "en"], Query(description="Language of the text: vi (default) or en")]
 # Kept by phones and proxies but revalidated each time: content changes only when it is loaded, and then at once.
 CACHE_CONTROL = "public, no-cache"
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified: the copy named by If-None-Match is still current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the copy named by If-None-Match is still current"}
+}
 # If-None-Match and Accept-Encoding are read straight from the request: declared as parameters, FastAPI's
 # validation of them cost more than the rest of answering from memory.
-REVALIDATE = {"parameters": [{"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                              "description": "The ETag of the copy you hold: 304 if it is still current"}]}
+REVALIDATE = {
+    "parameters": [
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The ETag of the copy you hold: 304 if it is still current",
+        }
+    ]
+}
 
 AREAS, SUMMARIES, DETAIL = TypeAdapter(list[AreaOut]), TypeAdapter(list[ModuleSummary]), TypeAdapter(ModuleDetail)
 SEARCH_DOCS, PICTURE = TypeAdapter(list[SearchDoc]), TypeAdapter(PictureData)
@@ -120,7 +131,11 @@ async def search_modules(
     "/modules/{slug}/images/{name}",
     operation_id="get_module_picture",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}, "image/webp": {}}}, **NOT_MODIFIED, **error_responses(404)},
+    responses={
+        200: {"content": {"image/svg+xml": {}, "image/png": {}, "image/webp": {}}},
+        **NOT_MODIFIED,
+        **error_responses(404),
+    },
     openapi_extra=REVALIDATE,
 )
 async def get_module_picture(
@@ -130,9 +145,7 @@ async def get_module_picture(
     v: Annotated[str | None, Query(max_length=64, description="The picture's hash, as in the module's images")] = None,
 ) -> Response:
     """A picture a lesson shows; kept for good by browsers when asked for by its hash (the address in the module)."""
-    answer = await _answers(request).get(
-        ("picture", slug, name), lambda session: service.picture(session, slug, name), PICTURE
-    )
+    answer = await _answers(request).get(("picture", slug, name), lambda session: service.picture(session, slug, name), PICTURE)
     found = json.loads(answer.body)
     data = _DECODED.get(answer.etag)
     if data is None:

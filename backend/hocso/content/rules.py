@@ -95,8 +95,20 @@ def normalized_prompt(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 # "1 July 2025" in English is "1/7/2025" in Vietnamese: a month's name counts as its number.
 MONTH_RE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 
@@ -161,12 +173,15 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
         )
 
     allowed = {e.item for e in doc.meta.numbers_differ}
-    items = {f"lesson:{l.id}" for l in doc.lessons} | {f"question:{q.id}" for q in quiz.questions}
+    items = {f"lesson:{lesson.id}" for lesson in doc.lessons} | {f"question:{q.id}" for q in quiz.questions}
     for n, entry in enumerate(doc.meta.numbers_differ):
         if entry.item not in items:
             problems.append(
-                Problem(doc.path / "module.yaml", _line_for(("numbers_differ", n), doc.meta_lines),
-                        f"numbers_differ: no {entry.item.replace(':', ' ', 1)} in this module")
+                Problem(
+                    doc.path / "module.yaml",
+                    _line_for(("numbers_differ", n), doc.meta_lines),
+                    f"numbers_differ: no {entry.item.replace(':', ' ', 1)} in this module",
+                )
             )
     for lesson in doc.lessons:
         lesson_file = _lesson_file(doc.path, lesson.number, lesson.id, "vi")
@@ -175,8 +190,12 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
             en = numbers_in(lesson.title["en"] + "\n" + lesson.body["en"])
             if vi != en:
                 problems.append(
-                    Problem(lesson_file, 1, f"the two languages state different numbers ({_difference(vi, en)}); "
-                            f"make them agree, or list 'lesson:{lesson.id}' under numbers_differ in module.yaml")
+                    Problem(
+                        lesson_file,
+                        1,
+                        f"the two languages state different numbers ({_difference(vi, en)}); "
+                        f"make them agree, or list 'lesson:{lesson.id}' under numbers_differ in module.yaml",
+                    )
                 )
         for lang in lesson.body:
             path = _lesson_file(doc.path, lesson.number, lesson.id, lang)
@@ -193,14 +212,22 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
                 vi, en = numbers_in(text.vi), numbers_in(text.en)
                 if vi != en:
                     problems.append(
-                        Problem(quiz_file, where, f"question {q.id}, {name}: the two languages state different numbers "
-                                f"({_difference(vi, en)}); make them agree, or list 'question:{q.id}' under numbers_differ")
+                        Problem(
+                            quiz_file,
+                            where,
+                            f"question {q.id}, {name}: the two languages state different numbers "
+                            f"({_difference(vi, en)}); make them agree, or list 'question:{q.id}' under numbers_differ",
+                        )
                     )
             for lang in LANGS:
                 for _, words in long_sentences(getattr(text, lang)):
                     problems.append(
-                        Problem(quiz_file, where, f"question {q.id}, {name} ({lang}): a sentence of {words} words; "
-                                f"keep sentences to {MAX_SENTENCE_WORDS} words or fewer")
+                        Problem(
+                            quiz_file,
+                            where,
+                            f"question {q.id}, {name} ({lang}): a sentence of {words} words; "
+                            f"keep sentences to {MAX_SENTENCE_WORDS} words or fewer",
+                        )
                     )
 
 
@@ -220,9 +247,12 @@ def check_catalogue(root: Path, modules: list[ModuleDoc], problems: list[Problem
                 if key in seen and seen[key] != (doc.slug, q.id):
                     slug, qid = seen[key]
                     problems.append(
-                        Problem(doc.path / "quiz.yaml", _line_for(("questions", doc.quiz.questions.index(q)), doc.quiz_lines),
-                                f"question {q.id}: the same prompt ({lang}) as question {qid} of module {slug}; "
-                                "ask something new, or keep the question in one module")
+                        Problem(
+                            doc.path / "quiz.yaml",
+                            _line_for(("questions", doc.quiz.questions.index(q)), doc.quiz_lines),
+                            f"question {q.id}: the same prompt ({lang}) as question {qid} of module {slug}; "
+                            "ask something new, or keep the question in one module",
+                        )
                     )
                     break
                 seen.setdefault(key, (doc.slug, q.id))

@@ -133,7 +133,7 @@ class Question(Strict):
     explanation: Localized
 
     @model_validator(mode="after")
-    def _choices_make_sense(self) -> "Question":
+    def _choices_make_sense(self) -> Question:
         ids = [c.id for c in self.choices]
         if len(set(ids)) != len(ids):
             raise ValueError(f"question {self.id}: two choices share an id")
@@ -141,7 +141,9 @@ class Question(Strict):
         if correct == 0:
             raise ValueError(f"question {self.id}: no choice is marked correct: true")
         if not self.multiple and correct != 1:
-            raise ValueError(f"question {self.id}: single-answer question has {correct} correct choices; set multiple: true or keep one")
+            raise ValueError(
+                f"question {self.id}: single-answer question has {correct} correct choices; set multiple: true or keep one"
+            )
         if self.multiple and correct == len(self.choices):
             raise ValueError(f"question {self.id}: every choice is correct; add a wrong one")
         for lang in LANGS:
@@ -159,7 +161,7 @@ class Quiz(Strict):
     questions: list[Question] = Field(min_length=MIN_QUESTIONS)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Quiz":
+    def _unique_ids(self) -> Quiz:
         ids = [q.id for q in self.questions]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
@@ -206,7 +208,7 @@ class ModuleDoc:
             "summary": self.meta.summary.model_dump(),
             "facts_as_of": self.meta.facts_as_of.isoformat(),
             "sources": [s.model_dump() for s in self.meta.sources],
-            "lessons": [{"id": l.id, "title": l.title, "body": l.body} for l in self.lessons],
+            "lessons": [{"id": lesson.id, "title": lesson.title, "body": lesson.body} for lesson in self.lessons],
             "quiz": self.quiz.model_dump(),
         }
 
@@ -337,9 +339,7 @@ def _check_links(path: Path, text: str, lesson_ids: set[str], module_slugs: set[
                 if slug not in module_slugs:
                     problems.append(Problem(path, n, f"broken link: no module '{slug}' in content/"))
             elif not target.startswith("https://"):
-                problems.append(
-                    Problem(path, n, f"link '{target}' must be lesson:<id>, module:<slug> or an https:// address")
-                )
+                problems.append(Problem(path, n, f"link '{target}' must be lesson:<id>, module:<slug> or an https:// address"))
 
 
 def _read_lessons(folder: Path, problems: list[Problem]) -> list[Lesson]:
@@ -371,9 +371,11 @@ def _read_lessons(folder: Path, problems: list[Problem]) -> list[Lesson]:
         for lang in LANGS:
             if (lesson.id, lang) not in files:
                 other = files.get((lesson.id, "vi" if lang == "en" else "en"))
-                problems.append(Problem(other or lessons_dir, 1, f"missing {LANG_NAMES[lang]} translation of lesson '{lesson.id}'"))
-    ordered = sorted(by_id.values(), key=lambda l: (l.number, l.id))
-    numbers = [l.number for l in ordered]
+                problems.append(
+                    Problem(other or lessons_dir, 1, f"missing {LANG_NAMES[lang]} translation of lesson '{lesson.id}'")
+                )
+    ordered = sorted(by_id.values(), key=lambda lesson: (lesson.number, lesson.id))
+    numbers = [lesson.number for lesson in ordered]
     if len(set(numbers)) != len(numbers):
         problems.append(Problem(lessons_dir, 1, "two lessons share a number; number them 01, 02, 03 ..."))
     if not ordered:
@@ -404,11 +406,23 @@ def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
             if not alone:
                 problems.append(Problem(path, line, "put a picture on a line of its own: ![what it shows](images/<file>)"))
             if not IMAGE_PATH_RE.match(target):
-                problems.append(Problem(path, line, f"picture '{target}': use images/<file>.svg, .png or .webp from this module's folder (lowercase name)"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"picture '{target}': use images/<file>.svg, .png or .webp from this module's folder (lowercase name)",
+                    )
+                )
                 continue
             if len(alt) < MIN_ALT_CHARS:
-                problems.append(Problem(path, line, f"picture '{target}' needs alt text in {LANG_NAMES[lang]}, saying what it shows "
-                                                    f"(at least {MIN_ALT_CHARS} characters): ![…]({target})"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"picture '{target}' needs alt text in {LANG_NAMES[lang]}, saying what it shows "
+                        f"(at least {MIN_ALT_CHARS} characters): ![…]({target})",
+                    )
+                )
             file = folder / target
             if not file.is_file():
                 problems.append(Problem(path, line, f"no picture '{target}' in this module's images/ folder"))
@@ -422,8 +436,14 @@ def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
                     pictures[target] = picture
     for lesson_id, counts in shown.items():
         if counts["vi"] != counts["en"]:
-            problems.append(Problem(first_file[lesson_id], 1, f"lesson '{lesson_id}' shows {counts['vi']} picture(s) in Vietnamese and "
-                                                              f"{counts['en']} in English; show each in both, with alt text in each language"))
+            problems.append(
+                Problem(
+                    first_file[lesson_id],
+                    1,
+                    f"lesson '{lesson_id}' shows {counts['vi']} picture(s) in Vietnamese and "
+                    f"{counts['en']} in English; show each in both, with alt text in each language",
+                )
+            )
     images_dir = folder / "images"
     for path in sorted(images_dir.iterdir()) if images_dir.is_dir() else []:
         ref = f"images/{path.name}"
@@ -488,7 +508,13 @@ def scan_catalogue(root: Path) -> Catalogue:
         folders = {m.name for m in _module_folders(area_dir)}
         for i, slug in enumerate(area_meta.modules):
             if slug not in folders:
-                problems.append(Problem(area_file, _line_for(("modules", i), area_lines), f"modules lists '{slug}', which is not a module folder of this area"))
+                problems.append(
+                    Problem(
+                        area_file,
+                        _line_for(("modules", i), area_lines),
+                        f"modules lists '{slug}', which is not a module folder of this area",
+                    )
+                )
         rank = {slug: i for i, slug in enumerate(area_meta.modules)}
         area.modules.sort(key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
     # Rules across modules report problems but keep the modules in service: no one module is the one at fault.
@@ -508,12 +534,14 @@ def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: li
     meta, meta_lines, raw = validate_yaml(meta_file, ModuleMeta, problems)
     slug = raw.get("slug") if isinstance(raw, dict) else None
     if isinstance(slug, str) and slug != folder.name:
-        problems.append(Problem(meta_file, meta_lines.get(("slug",), 1), f"slug '{slug}' must equal the folder name '{folder.name}'"))
+        problems.append(
+            Problem(meta_file, meta_lines.get(("slug",), 1), f"slug '{slug}' must equal the folder name '{folder.name}'")
+        )
     quiz, quiz_lines, _ = validate_yaml(quiz_file, Quiz, problems)
     if quiz is not None:
         check_quiz(quiz_file, quiz, quiz_lines, problems)
     lessons = _read_lessons(folder, problems)
-    lesson_ids = {l.id for l in lessons}
+    lesson_ids = {lesson.id for lesson in lessons}
     for path in sorted((folder / "lessons").glob("*.md")) if (folder / "lessons").is_dir() else []:
         try:
             _check_links(path, path.read_text(encoding="utf-8"), lesson_ids, all_slugs, problems)

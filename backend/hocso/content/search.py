@@ -43,7 +43,10 @@ def search_documents(session: Session, *, lang: str) -> list[dict[str, Any]]:
     for summary in service.list_modules(session, lang=lang):
         ref = service.get_module_version(session, summary["slug"])
         data = service.version_text(session, ref.version_id, ref.content_hash)
-        lessons = [{"id": l["id"], "title": l["title"][lang], "text": plain(l["body"][lang])} for l in data["lessons"]]
+        lessons = [
+            {"id": lesson["id"], "title": lesson["title"][lang], "text": plain(lesson["body"][lang])}
+            for lesson in data["lessons"]
+        ]
         docs.append({k: summary[k] for k in ("slug", "area", "title", "summary")} | {"lessons": lessons})
     return docs
 
@@ -66,7 +69,12 @@ def folded_documents(etag: str, body: bytes) -> list[_Folded]:
         if len(_FOLDED) > 16:  # old content versions
             _FOLDED.clear()
         found = [
-            _Folded(d, fold(d["title"]), fold(d["summary"]), [(fold(l["title"]), fold(l["text"])) for l in d["lessons"]])
+            _Folded(
+                d,
+                fold(d["title"]),
+                fold(d["summary"]),
+                [(fold(lesson["title"]), fold(lesson["text"])) for lesson in d["lessons"]],
+            )
             for d in json.loads(body)
         ]
         _FOLDED[etag] = found

@@ -62,9 +62,7 @@ def sync_content(session: Session, root: Path, *, force: bool = False) -> LoadRe
             session.add(module)
             session.flush()
             version = session.exec(
-                select(ModuleVersion).where(
-                    ModuleVersion.module_slug == doc.slug, ModuleVersion.content_hash == doc.content_hash
-                )
+                select(ModuleVersion).where(ModuleVersion.module_slug == doc.slug, ModuleVersion.content_hash == doc.content_hash)
             ).first()
             if version is None:
                 version = ModuleVersion(
@@ -159,8 +157,7 @@ def list_areas(session: Session, *, lang: str) -> list[dict[str, str]]:
     """Lists areas in their order, in one language."""
     areas = session.exec(select(Area).order_by(col(Area.position), col(Area.slug))).all()
     return [
-        {"slug": a.slug, "title": getattr(a, f"title_{lang}"), "description": getattr(a, f"description_{lang}")}
-        for a in areas
+        {"slug": a.slug, "title": getattr(a, f"title_{lang}"), "description": getattr(a, f"description_{lang}")} for a in areas
     ]
 
 
@@ -182,7 +179,9 @@ def _summary(session: Session, ref: ModuleRef, lang: str) -> dict[str, Any]:
 
 def list_modules(session: Session, *, lang: str, area: str | None = None) -> list[dict[str, Any]]:
     """Lists active modules (optionally of one area) with their current version's summary."""
-    stmt = _CURRENT.join(Area, col(Area.slug) == _MODULES.c.area_slug).order_by(col(Area.position), _MODULES.c.position, _MODULES.c.slug)
+    stmt = _CURRENT.join(Area, col(Area.slug) == _MODULES.c.area_slug).order_by(
+        col(Area.position), _MODULES.c.position, _MODULES.c.slug
+    )
     if area is not None:
         if session.get(Area, area) is None:
             raise NotFound(f"There is no area '{area}'.", f"Không có lĩnh vực '{area}'.")
@@ -212,9 +211,7 @@ def get_module_version(session: Session, slug: str, *, version: int | None = Non
     if found is None:
         raise NotFound(f"There is no module '{slug}'.", f"Không có học phần '{slug}'.")
     if found.id is None:
-        raise NotFound(
-            f"Module '{slug}' has no version {version}.", f"Học phần '{slug}' không có phiên bản {version}."
-        )
+        raise NotFound(f"Module '{slug}' has no version {version}.", f"Học phần '{slug}' không có phiên bản {version}.")
     return ModuleRef(*found)
 
 
@@ -240,7 +237,9 @@ def module_for_learner(session: Session, ref: ModuleRef, *, lang: str) -> dict[s
         {
             "facts_as_of": data["facts_as_of"],
             "sources": data["sources"],
-            "lessons": [{"id": l["id"], "title": l["title"][lang], "body": l["body"][lang]} for l in data["lessons"]],
+            "lessons": [
+                {"id": lesson["id"], "title": lesson["title"][lang], "body": lesson["body"][lang]} for lesson in data["lessons"]
+            ],
             # The address carries the file's hash, so a phone may keep it for good: a changed picture has a new one.
             "images": {
                 name: {

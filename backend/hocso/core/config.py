@@ -29,8 +29,9 @@ class Settings(BaseSettings):
 
     # Sign-in and activation are counted apart, each with these numbers (see core/ratelimit.py).
     login_attempts_per_identifier: int = Field(default=5, ge=1)
-    login_attempts_per_ip: int = Field(default=30, ge=1, description="failures from one address before only "
-                                       "identifiers with no recent failure get through")
+    login_attempts_per_ip: int = Field(
+        default=30, ge=1, description="failures from one address before only identifiers with no recent failure get through"
+    )
     login_attempts_per_ip_max: int = Field(default=300, ge=1, description="failures from one address before it waits")
     login_window_seconds: int = Field(default=900, ge=1)
     register_attempts_per_ip: int = Field(default=10, ge=1)
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
     db_wait_seconds: float = Field(default=10, gt=0, le=120)
 
     @model_validator(mode="after")
-    def _require_secret_in_production(self) -> "Settings":
+    def _require_secret_in_production(self) -> Settings:
         if self.environment == "production" and not self.secret_key:
             raise ValueError("HOCSO_SECRET_KEY must be set in production")
         if self.secret_key is not None and len(self.secret_key) < 32:
@@ -101,7 +102,7 @@ class Settings(BaseSettings):
         # Accept the URL forms that hosting platforms hand out and use the psycopg 3 driver for them.
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
     @property

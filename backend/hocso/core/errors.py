@@ -197,8 +197,7 @@ VALUE_ERRORS_VI = {
     "the full name contains control characters; type it again": "họ và tên có ký tự điều khiển; hãy gõ lại",
     "choose a password with more different characters": "hãy chọn mật khẩu có nhiều ký tự khác nhau hơn",
     "give an email address or a phone number": "hãy nhập địa chỉ email hoặc số điện thoại",
-    "give the time as ISO 8601 text with an offset, e.g. 2026-05-01T10:00:00+07:00":
-        "hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00",
+    "give the time as ISO 8601 text with an offset, e.g. 2026-05-01T10:00:00+07:00": "hãy ghi thời điểm theo ISO 8601 có múi giờ, ví dụ 2026-05-01T10:00:00+07:00",  # noqa: E501
     "a moment needs a UTC offset": "thời điểm cần có múi giờ",
 }
 
@@ -305,12 +304,18 @@ _REASONS_VI = [
     (r"(.+) is already on row (\d+)", "“{0}” đã có ở dòng {1}"),
     (r"agency (.+) is not in the subtree of (.+)", "cơ quan {0} không thuộc {1}"),
     (r"the email and the phone belong to two different accounts", "email và số điện thoại thuộc hai tài khoản khác nhau"),
-    (r"this email and this phone cannot be used together; check them or give only one",
-     "email và số điện thoại này không dùng cùng nhau được; hãy kiểm tra lại hoặc chỉ ghi một"),
-    (r"this person belongs to an agency outside your subtree; ask that agency to release them",
-     "người này thuộc một cơ quan ngoài phạm vi của bạn; hãy đề nghị cơ quan đó chuyển họ"),
-    (r"this person was imported with another email or phone; an import does not add or change them",
-     "người này đã được nhập với email hoặc số điện thoại khác; lần nhập không thêm hay đổi chúng"),
+    (
+        r"this email and this phone cannot be used together; check them or give only one",
+        "email và số điện thoại này không dùng cùng nhau được; hãy kiểm tra lại hoặc chỉ ghi một",
+    ),
+    (
+        r"this person belongs to an agency outside your subtree; ask that agency to release them",
+        "người này thuộc một cơ quan ngoài phạm vi của bạn; hãy đề nghị cơ quan đó chuyển họ",
+    ),
+    (
+        r"this person was imported with another email or phone; an import does not add or change them",
+        "người này đã được nhập với email hoặc số điện thoại khác; lần nhập không thêm hay đổi chúng",
+    ),
     (r"more than (\d+) rows; split the file", "quá {0} dòng; hãy chia nhỏ tệp"),
     (r"a value is longer than ([\d,]+) characters", "có giá trị dài quá {0} ký tự"),
     (r"the row cannot be read: (.*)", "không đọc được dòng này (kiểm tra dấu ngoặc kép)"),
@@ -342,10 +347,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # Keep FastAPI's list for programs, and lead with one sentence a person can act on, in their language.
         errors = exc.errors()
         lang = preferred_language(request)
-        summary = validation_message(errors[0], lang) if errors else ("Invalid input" if lang == "en" else "Dữ liệu không hợp lệ.")
-        cleaned = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]
-        ]
+        summary = (
+            validation_message(errors[0], lang) if errors else ("Invalid input" if lang == "en" else "Dữ liệu không hợp lệ.")
+        )
+        cleaned = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]]
         return JSONResponse({"detail": summary, "errors": cleaned}, status_code=422)
 
     @app.exception_handler(IntegrityError)

@@ -128,8 +128,14 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def enqueue(
-    session: Session, *, kind: str, payload: dict, data: bytes | None = None, total: int = 0,
-    created_by: uuid.UUID | None = None, status: str = "queued",
+    session: Session,
+    *,
+    kind: str,
+    payload: dict,
+    data: bytes | None = None,
+    total: int = 0,
+    created_by: uuid.UUID | None = None,
+    status: str = "queued",
 ) -> Job:
     """Adds a job in the caller's transaction: it runs only once that commits."""
     job = Job(kind=kind, payload=payload, data=data, progress_total=total, created_by=created_by, status=status)
@@ -145,7 +151,8 @@ def requeue_stale(session: Session) -> int:
     cutoff = utcnow() - STALE_AFTER
     stale = and_(col(Job.status) == "running", col(Job.heartbeat_at) < cutoff)
     failed = session.exec(
-        update(Job).where(stale, col(Job.attempts) >= MAX_ATTEMPTS)
+        update(Job)
+        .where(stale, col(Job.attempts) >= MAX_ATTEMPTS)
         .values(status="failed", error="stopped too many times", data=None, finished_at=utcnow())
     ).rowcount
     queued = session.exec(update(Job).where(stale, col(Job.attempts) < MAX_ATTEMPTS).values(status="queued")).rowcount
@@ -177,13 +184,25 @@ def purge_finished(session: Session) -> None:
 
 
 def run_claimed(
-    engine: Engine, settings: Settings, job: Job, *, on_progress: Callable[[int, int], None] | None = None,
+    engine: Engine,
+    settings: Settings,
+    job: Job,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
     retry: bool = True,
 ) -> None:
     """Runs a claimed job to its end: done, failed, or queued again with a back-off."""
     ctx = JobContext(
-        engine=engine, settings=settings, job_id=job.id, kind=job.kind, payload=job.payload, data=job.data,
-        progress_done=job.progress_done, result=job.result, created_by=job.created_by, on_progress=on_progress,
+        engine=engine,
+        settings=settings,
+        job_id=job.id,
+        kind=job.kind,
+        payload=job.payload,
+        data=job.data,
+        progress_done=job.progress_done,
+        result=job.result,
+        created_by=job.created_by,
+        on_progress=on_progress,
     )
     try:
         result = HANDLERS[job.kind](ctx)
@@ -197,9 +216,9 @@ def run_claimed(
         else:
             with write_session(engine) as session:
                 session.execute(
-                    update(Job).where(col(Job.id) == job.id).values(
-                        status="queued", run_after=utcnow() + timedelta(seconds=30 * 2**job.attempts)
-                    )
+                    update(Job)
+                    .where(col(Job.id) == job.id)
+                    .values(status="queued", run_after=utcnow() + timedelta(seconds=30 * 2**job.attempts))
                 )
                 session.commit()
         return

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import logging
 import queue
 import re
+import secrets
 import sys
 import threading
 import time
-import itertools
-import secrets
 from contextvars import ContextVar
 from typing import TextIO
 

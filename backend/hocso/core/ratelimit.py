@@ -162,7 +162,9 @@ class SessionLimiter:
             raise _too_many(start + self.window - now)
 
     def succeeded(self, session: Session, *, key: str) -> None:
-        session.execute(delete(AttemptCounter).where(col(AttemptCounter.scope) == f"{self.action}:id", col(AttemptCounter.key) == key))
+        session.execute(
+            delete(AttemptCounter).where(col(AttemptCounter.scope) == f"{self.action}:id", col(AttemptCounter.key) == key)
+        )
         session.flush()
 
 

@@ -26,9 +26,7 @@ from hocso.core.errors import NotAuthenticated
 # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~25 ms a check here, so a small
 # machine can serve sign-ins at load without 64 MiB per concurrent hash. Hashes made with other settings
 # are redone at the next successful sign-in (accounts.service.authenticate).
-_pwd = CryptContext(
-    schemes=["argon2"], deprecated="auto", argon2__memory_cost=19456, argon2__time_cost=2, argon2__parallelism=1
-)
+_pwd = CryptContext(schemes=["argon2"], deprecated="auto", argon2__memory_cost=19456, argon2__time_cost=2, argon2__parallelism=1)
 # Verified against when an identifier is unknown, so a failed login takes as long either way.
 _DUMMY_HASH = _pwd.hash("hocso-timing-equaliser")
 

@@ -51,18 +51,33 @@ def submit_attempt(
 ) -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
     return service.submit_attempt(
-        session, user=user, slug=slug, data=data, lang=lang, receipt=receipt, xapi_target=xapi_target(settings),
+        session,
+        user=user,
+        slug=slug,
+        data=data,
+        lang=lang,
+        receipt=receipt,
+        xapi_target=xapi_target(settings),
         assisted_session_id=assisted.id if assisted else None,
     )
 
 
-@router.post("/progress/events", response_model=ProgressBatchResult, operation_id="record_progress_events", responses=error_responses(400, 401, 413))
+@router.post(
+    "/progress/events",
+    response_model=ProgressBatchResult,
+    operation_id="record_progress_events",
+    responses=error_responses(400, 401, 413),
+)
 def record_events(
     batch: ProgressBatchIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, receipt: ReceiptDep
 ) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
     return service.record_events(
-        session, user=user, batch=batch, receipt=receipt, max_events=settings.max_events_per_batch,
+        session,
+        user=user,
+        batch=batch,
+        receipt=receipt,
+        max_events=settings.max_events_per_batch,
         xapi_target=xapi_target(settings),
     )
 

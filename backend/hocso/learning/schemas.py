@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
-
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -71,7 +69,9 @@ class ProgressEventIn(BaseModel):
 class ProgressBatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    events: list[ProgressEventIn] = Field(description="At most HOCSO_MAX_EVENTS_PER_BATCH (500) events; send more in another batch")
+    events: list[ProgressEventIn] = Field(
+        description="At most HOCSO_MAX_EVENTS_PER_BATCH (500) events; send more in another batch"
+    )
 
 
 class RejectedEvent(BaseModel):

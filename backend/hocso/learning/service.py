@@ -11,7 +11,6 @@ from sqlalchemy import Row, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
-from hocso.stats import rollups
 from hocso.agencies.requirements import required_of_member
 from hocso.certificates.service import completion_stored
 from hocso.content.models import Module, ModuleVersion
@@ -34,6 +33,7 @@ from hocso.learning.schemas import (
     YearCount,
     YearlyGoal,
 )
+from hocso.stats import rollups
 from hocso.xapi import service as xapi
 from hocso.xapi import statements as xapi_statements
 from hocso.xapi.statements import XapiTarget
@@ -119,9 +119,7 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
         if lang == "vi"
         else f"Re-read the lessons of “{module_title}”, then try again."
     )
-    return [
-        r if r.correct else r.model_copy(update={"correct_choice_ids": [], "explanation": pointer}) for r in results
-    ]
+    return [r if r.correct else r.model_copy(update={"correct_choice_ids": [], "explanation": pointer}) for r in results]
 
 
 def submit_attempt(
@@ -200,7 +198,9 @@ def submit_attempt(
     completes = passed and (row is None or row.completed_at is None or occurred < row.completed_at)
     if completes:
         values |= {
-            "completed_at": occurred, "completed_year": vietnam_year(occurred), "completed_version_id": module.version_id,
+            "completed_at": occurred,
+            "completed_year": vietnam_year(occurred),
+            "completed_version_id": module.version_id,
             "assisted_session_id": assisted_session_id,
         }
     _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
@@ -209,7 +209,11 @@ def submit_attempt(
         years_before = Counter(p.completed_year for p in progress.values() if p.completed_year is not None)
         if agency_id is not None:
             rollups.completion_changed(
-                session, agency_id=agency_id, slug=slug, old_year=old_year, new_year=values["completed_year"],
+                session,
+                agency_id=agency_id,
+                slug=slug,
+                old_year=old_year,
+                new_year=values["completed_year"],
                 years_before=years_before,
             )
         # New skills in the years this completion touched, after it: the year it now counts in, and the one it left.
@@ -218,26 +222,60 @@ def submit_attempt(
         if old_year is not None and old_year != new_year:
             years_after[old_year] = years_before[old_year] - 1
         completion_stored(
-            session, user_id=user_id, holder_name=user.full_name, slug=slug, titles=text["title"], achieved_at=occurred,
-            year=new_year, years=years_after, target=YEARLY_TARGET,
+            session,
+            user_id=user_id,
+            holder_name=user.full_name,
+            slug=slug,
+            titles=text["title"],
+            achieved_at=occurred,
+            year=new_year,
+            years=years_after,
+            target=YEARLY_TARGET,
         )
     if xapi_target is not None:
-        _queue_attempt_statements(session, xapi_target, user_id=user_id, slug=slug, data=data, titles=text["title"],
-                                  result=result, occurred=occurred, completes=completes)
+        _queue_attempt_statements(
+            session,
+            xapi_target,
+            user_id=user_id,
+            slug=slug,
+            data=data,
+            titles=text["title"],
+            result=result,
+            occurred=occurred,
+            completes=completes,
+        )
     return result
 
 
 def _queue_attempt_statements(
-    session: Session, target: XapiTarget, *, user_id: uuid.UUID, slug: str, data: AttemptIn, titles: dict[str, str],
-    result: AttemptResult, occurred: datetime, completes: bool,
+    session: Session,
+    target: XapiTarget,
+    *,
+    user_id: uuid.UUID,
+    slug: str,
+    data: AttemptIn,
+    titles: dict[str, str],
+    result: AttemptResult,
+    occurred: datetime,
+    completes: bool,
 ) -> None:
     """Queues the attempt's xAPI statement, and the module's completion when this attempt is it."""
-    common: dict[str, Any] = {"key": target.key, "base_url": target.base_url, "user_id": user_id, "event_id": data.event_id,
-              "slug": slug, "module_titles": titles, "occurred_at": occurred}
+    common: dict[str, Any] = {
+        "key": target.key,
+        "base_url": target.base_url,
+        "user_id": user_id,
+        "event_id": data.event_id,
+        "slug": slug,
+        "module_titles": titles,
+        "occurred_at": occurred,
+    }
     made = [
         xapi_statements.attempt_graded(
-            **common, score=result.score, correct=sum(r.correct for r in result.results),
-            answered=len(result.results), passed=result.passed,
+            **common,
+            score=result.score,
+            correct=sum(r.correct for r in result.results),
+            answered=len(result.results),
+            passed=result.passed,
         )
     ]
     if completes:
@@ -346,9 +384,7 @@ def record_events(
             )
     if xapi_target is not None and inserted:
         _queue_lesson_statements(session, xapi_target, user_id=user_id, rows=[rows[e] for e in sorted(inserted)])
-    return ProgressBatchResult(
-        accepted=len(inserted), duplicates=len(rows) - len(inserted) + repeats_in_batch, rejected=rejected
-    )
+    return ProgressBatchResult(accepted=len(inserted), duplicates=len(rows) - len(inserted) + repeats_in_batch, rejected=rejected)
 
 
 def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
@@ -365,8 +401,13 @@ def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: u
         lesson = next((item for item in text["lessons"] if item["id"] == row["lesson_id"]), None)
         made.append(
             xapi_statements.lesson_completed(
-                key=target.key, base_url=target.base_url, user_id=user_id, event_id=row["event_id"], slug=slug,
-                module_titles=text["title"], lesson=row["lesson_id"],
+                key=target.key,
+                base_url=target.base_url,
+                user_id=user_id,
+                event_id=row["event_id"],
+                slug=slug,
+                module_titles=text["title"],
+                lesson=row["lesson_id"],
                 lesson_titles=lesson["title"] if lesson else {"vi": row["lesson_id"], "en": row["lesson_id"]},
                 occurred_at=row["occurred_at"],
             )

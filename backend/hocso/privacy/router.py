@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from hocso.accounts.deps import AccountOwner, AssistedSessionDep, CurrentUser
 from hocso.accounts import service as accounts
+from hocso.accounts.deps import AccountOwner, AssistedSessionDep, CurrentUser
 from hocso.accounts.schemas import ProfileUpdate, UserPublic
 from hocso.core.db import SessionDep
 from hocso.core.errors import error_responses

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from hocso.accounts import service as accounts
 from hocso.accounts import roles
+from hocso.accounts import service as accounts
 from hocso.accounts.models import (
     ActivationCode,
     AssistedSession,
@@ -24,8 +23,8 @@ from hocso.accounts.models import (
 from hocso.accounts.schemas import AgencyRef, AssistedOut, RoleScope, UserPublic, user_public
 from hocso.agencies import access
 from hocso.agencies.assistance import CONSENT_TEXT, CONSENT_VERSION
-from hocso.agencies.models import Agency
 from hocso.agencies.erasure import forget_person
+from hocso.agencies.models import Agency
 from hocso.agencies.tree import agency_of
 from hocso.certificates.service import revoke_all_of as revoke_certificates
 from hocso.flows import move_person
@@ -51,8 +50,10 @@ def profile(session: Session, *, user: User, assisted: AssistedSession | None = 
         helper = session.get(User, assisted.helper_id) if assisted.helper_id else None
         where = session.get(Agency, assisted.agency_id)
         out.assisted = AssistedOut(
-            session_id=assisted.id, helper_name=helper.full_name if helper else None,
-            agency=AgencyRef(code=where.code, name=where.name) if where else None, expires_at=assisted.expires_at,
+            session_id=assisted.id,
+            helper_name=helper.full_name if helper else None,
+            agency=AgencyRef(code=where.code, name=where.name) if where else None,
+            expires_at=assisted.expires_at,
         )
     return out
 
@@ -61,18 +62,27 @@ def assistance_export(session: Session, *, user_id: uuid.UUID) -> dict:
     """A citizen's assistance records, for their data-access request: their consent and each assisted session."""
     consent = session.get(CitizenConsent, user_id)
     sessions = session.exec(
-        select(AssistedSession, Agency).join(Agency, col(Agency.id) == col(AssistedSession.agency_id))
-        .where(col(AssistedSession.citizen_id) == user_id).order_by(col(AssistedSession.started_at))
+        select(AssistedSession, Agency)
+        .join(Agency, col(Agency.id) == col(AssistedSession.agency_id))
+        .where(col(AssistedSession.citizen_id) == user_id)
+        .order_by(col(AssistedSession.started_at))
     ).all()
     helpers = {
-        u.id: u.full_name for u in session.exec(
-            select(User).where(col(User.id).in_({s.helper_id for s, _ in sessions if s.helper_id}
-                                           | ({consent.helper_id} if consent and consent.helper_id else set())))
+        u.id: u.full_name
+        for u in session.exec(
+            select(User).where(
+                col(User.id).in_(
+                    {s.helper_id for s, _ in sessions if s.helper_id}
+                    | ({consent.helper_id} if consent and consent.helper_id else set())
+                )
+            )
         ).all()
     }
     where = session.get(Agency, consent.agency_id) if consent else None
     return {
-        "registered_by_helper": None if consent is None else {
+        "registered_by_helper": None
+        if consent is None
+        else {
             "agency": {"code": where.code, "name": where.name} if where else None,
             "helper": helpers.get(consent.helper_id) if consent.helper_id else None,
             "consent_version": consent.consent_version,
@@ -81,9 +91,12 @@ def assistance_export(session: Session, *, user_id: uuid.UUID) -> dict:
         },
         "assisted_sessions": [
             {
-                "id": str(s.id), "agency": {"code": a.code, "name": a.name},
+                "id": str(s.id),
+                "agency": {"code": a.code, "name": a.name},
                 "helper": helpers.get(s.helper_id) if s.helper_id else None,
-                "started_at": s.started_at, "expires_at": s.expires_at, "ended_at": s.ended_at,
+                "started_at": s.started_at,
+                "expires_at": s.expires_at,
+                "ended_at": s.ended_at,
             }
             for s, a in sessions
         ],

@@ -11,11 +11,11 @@ import csv
 import io
 import secrets
 import uuid
-from typing import Literal
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import insert, or_, update
 from sqlalchemy import select as sa_select
@@ -24,21 +24,21 @@ from sqlmodel import Session, col, select
 from hocso.accounts import roles
 from hocso.accounts.models import ActivationCode, User
 from hocso.accounts.schemas import has_unprintable
-from hocso.flows import move_person
-from hocso.stats import rollups
+from hocso.agencies import access, audit
 from hocso.agencies.models import Agency, AgencyInvitation
 from hocso.agencies.schemas import ImportRejection, ImportResult, InvitationOut
 from hocso.agencies.schemas import Invitation as CodeOut
-from hocso.agencies import access, audit
 from hocso.agencies.tree import get_by_code, in_subtree
 from hocso.core import jobs, security
-from hocso.core.jobs import Job
 from hocso.core.config import Settings
 from hocso.core.db import table_of
-from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
 from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
+from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
+from hocso.core.jobs import Job
 from hocso.core.textfold import fold
 from hocso.core.timeutil import utcnow
+from hocso.flows import move_person
+from hocso.stats import rollups
 
 ACTIVATION_DAYS = 30
 INVITATION_DAYS = 30
@@ -375,12 +375,20 @@ class ImportRun:
         # Inserted with the chunk's other new people in one statement (see apply); the row's own checks
         # already refused a second row with the same email or phone.
         user_id = uuid.uuid4()
-        self._new_people.append({
-            "id": user_id, "email": row.email, "phone": row.phone, "full_name": row.full_name,
-            # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
-            "name_key": fold(row.full_name)[:200],
-            "agency_id": target.id, "created_by_import": True, "password_hash": None, "created_at": utcnow(),
-        })
+        self._new_people.append(
+            {
+                "id": user_id,
+                "email": row.email,
+                "phone": row.phone,
+                "full_name": row.full_name,
+                # A Core insert skips the ORM's hook that folds the name: without it nobody finds them by name.
+                "name_key": fold(row.full_name)[:200],
+                "agency_id": target.id,
+                "created_by_import": True,
+                "password_hash": None,
+                "created_at": utcnow(),
+            }
+        )
         joined[target.path] += 1
         self.result.created += 1
         (code, code_hash), expires = self._code()
@@ -392,9 +400,7 @@ class ImportRun:
     def _update(self, session: Session, row: _Row, user: User, target: Agency) -> None:
         """Updates a person an earlier import made: their name and agency, never their email or phone."""
         if (row.email and user.email != row.email) or (row.phone and user.phone != row.phone):
-            raise _RowRejected(
-                "this person was imported with another email or phone; an import does not add or change them"
-            )
+            raise _RowRejected("this person was imported with another email or phone; an import does not add or change them")
         changed = False
         if user.full_name != row.full_name:
             user.full_name, changed = row.full_name, True
@@ -521,11 +527,18 @@ def import_job(session: Session, *, agency: Agency, job_id: str) -> ImportJobSta
         wanted = None
     # Neither the uploaded file nor the result (megabytes for a large file) is read while polling.
     jobs_table = table_of(Job)
-    row = session.execute(
-        sa_select(*(jobs_table.c[name] for name in (
-            "id", "kind", "payload", "status", "progress_total", "progress_done", "error", "created_by")))
-        .where(jobs_table.c.id == wanted)
-    ).first() if wanted else None
+    row = (
+        session.execute(
+            sa_select(
+                *(
+                    jobs_table.c[name]
+                    for name in ("id", "kind", "payload", "status", "progress_total", "progress_done", "error", "created_by")
+                )
+            ).where(jobs_table.c.id == wanted)
+        ).first()
+        if wanted
+        else None
+    )
     if row is None or row.kind != JOB_KIND or row.payload.get("agency_id") != agency.id:
         raise NotFound("There is no such import.", "Không có lượt nhập này.")
     result = session.exec(select(col(Job.result)).where(Job.id == wanted)).one() if row.status == "done" else None

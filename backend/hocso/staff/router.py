@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from hocso.accounts.deps import CurrentUser, SettingsDep
 from hocso.agencies import audit
-from hocso.agencies.schemas import ImportJobOut, ImportQueued, ImportResult, InvitationOut
 from hocso.agencies.deps import ManagedAgency
+from hocso.agencies.schemas import ImportJobOut, ImportQueued, ImportResult, InvitationOut
 from hocso.core.db import SessionDep
 from hocso.core.errors import PayloadTooLarge, error_responses, import_reason, preferred_language
 from hocso.staff import imports
@@ -19,8 +19,6 @@ router = APIRouter(prefix="/agencies", tags=["agencies"])
 invitations_router = APIRouter(prefix="/me/invitations", tags=["agencies"])
 
 MAX_IMPORT_BYTES = 10_000_000
-
-
 
 
 @router.post(
@@ -33,7 +31,11 @@ MAX_IMPORT_BYTES = 10_000_000
     },
 )
 def import_members(
-    agency: ManagedAgency, user: CurrentUser, session: SessionDep, settings: SettingsDep, file: Annotated[UploadFile, File()],
+    agency: ManagedAgency,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File()],
     request: Request,
 ) -> ImportResult | JSONResponse:
     """Creates civil servants from a CSV (full_name,email,phone[,agency_code]); people who exist are invited."""
@@ -48,9 +50,9 @@ def import_members(
         result = imports.import_members(session, settings=settings, caller=user, agency=agency, staff=staff)
         audit.members_imported(session, actor=user, agency=agency, result=result)
         lang = preferred_language(request)
-        return result.model_copy(update={"rejected": [
-            r.model_copy(update={"reason": import_reason(r.reason, lang)}) for r in result.rejected
-        ]})
+        return result.model_copy(
+            update={"rejected": [r.model_copy(update={"reason": import_reason(r.reason, lang)}) for r in result.rejected]}
+        )
     job = imports.queue_import(session, caller=user, agency=agency, raw=raw, staff=staff)
     runner = getattr(request.app.state, "job_runner", None)
     if runner is not None:
@@ -80,12 +82,18 @@ def get_import_job(agency: ManagedAgency, job_id: str, user: CurrentUser, sessio
         lang = preferred_language(request)
         result = {**result, "rejected": [{**r, "reason": import_reason(r["reason"], lang)} for r in result["rejected"]]}
     return ImportJobOut(
-        job_id=str(job.id), status=job.status, rows_total=job.rows_total, rows_done=job.rows_done,
-        result=ImportResult.model_validate(result) if result is not None else None, error=job.error,
+        job_id=str(job.id),
+        status=job.status,
+        rows_total=job.rows_total,
+        rows_done=job.rows_done,
+        result=ImportResult.model_validate(result) if result is not None else None,
+        error=job.error,
     )
 
 
-@invitations_router.get("", response_model=list[InvitationOut], operation_id="list_my_invitations", responses=error_responses(401))
+@invitations_router.get(
+    "", response_model=list[InvitationOut], operation_id="list_my_invitations", responses=error_responses(401)
+)
 def list_invitations(user: CurrentUser, session: SessionDep) -> list[InvitationOut]:
     """Agencies' invitations waiting for you: accept one to join that agency as a civil servant."""
     return imports.invitations_of(session, user=user)

@@ -8,7 +8,7 @@ only for a code that activates that person's account now, and name and unit come
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import or_
@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from hocso.accounts import roles
 from hocso.accounts.models import ActivationCode, User
-from hocso.staff.imports import new_code
 from hocso.agencies.models import Agency
 from hocso.agencies.tree import in_subtree
 from hocso.core import security
@@ -25,6 +24,7 @@ from hocso.core.errors import BadRequest
 from hocso.core.identifiers import IdentifierRefused, normalize_identifier
 from hocso.core.pdf import FONT, document, draw_qr, qr_runs
 from hocso.core.timeutil import VIETNAM, utcnow
+from hocso.staff.imports import new_code
 
 # A4 portrait in 2 columns x 4 rows: each slip 105 x 74 mm, cut along the dashed lines.
 COLUMNS, ROWS = 2, 4
@@ -102,8 +102,13 @@ INSTRUCTIONS = (
 
 def render(slips: list[Slip], *, activate_url: str, font_dir: Path) -> bytes:
     """Draws the slips eight to an A4 page, each with name, unit, sign-in name, code, a QR code and instructions."""
-    pdf = document(font_dir=font_dir, orientation="P", lang="vi", title="Phiếu kích hoạt tài khoản Hocso",
-                   author="Hocso – Bình dân học vụ số")
+    pdf = document(
+        font_dir=font_dir,
+        orientation="P",
+        lang="vi",
+        title="Phiếu kích hoạt tài khoản Hocso",
+        author="Hocso – Bình dân học vụ số",
+    )
     # What every slip shares is laid out once: line breaking is most of the drawing's cost.
     qr = qr_runs(activate_url)
     instructions: list[str] = []
@@ -183,5 +188,5 @@ def _short(text: str, limit: int) -> str:
 
 
 def _vn_date(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return f"{aware.astimezone(VIETNAM):%d/%m/%Y}"

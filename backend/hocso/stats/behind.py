@@ -77,7 +77,8 @@ def _status_condition(status: str | None, *, year: int, today: date):
         return None
     if status == "goal_not_met":
         return ~exists(
-            select(ModuleProgress.id).where(ModuleProgress.user_id == User.id, ModuleProgress.completed_year == year)
+            select(ModuleProgress.id)
+            .where(ModuleProgress.user_id == User.id, ModuleProgress.completed_year == year)
             .correlate(User)
         )
     owner = aliased(Agency)
@@ -97,15 +98,25 @@ def _status_condition(status: str | None, *, year: int, today: date):
         # Past the earliest due date on the way up; a due date of today is not yet overdue.
         conditions.append(col(Requirement.due_date) < today)
     return exists(
-        select(col(Requirement.id)).join(owner, col(owner.id) == col(Requirement.agency_id)).where(*conditions).correlate(User, Agency)
+        select(col(Requirement.id))
+        .join(owner, col(owner.id) == col(Requirement.agency_id))
+        .where(*conditions)
+        .correlate(User, Agency)
     )
 
 
 def _base(agency: Agency, *, status: str | None, year: int, q: str | None, today: date):
     stmt = (
         # sqlmodel's select() is typed for at most four columns.
-        select(User.id, User.full_name, User.name_key, Agency.code, Agency.name, Agency.path,  # type: ignore[call-overload]
-               col(User.password_hash).is_not(None))
+        select(
+            User.id,
+            User.full_name,
+            User.name_key,
+            Agency.code,
+            Agency.name,
+            Agency.path,  # type: ignore[call-overload]
+            col(User.password_hash).is_not(None),
+        )
         .join(Agency, Agency.id == User.agency_id)
         .where(subtree_filter(agency.path))
     )
@@ -147,7 +158,9 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
     if ids:
         # Valid ones only: a manager verifies what the person can show.
         for c in session.exec(
-            select(Certificate).where(col(Certificate.user_id).in_(ids), col(Certificate.revoked_at).is_(None)).order_by(col(Certificate.seq))
+            select(Certificate)
+            .where(col(Certificate.user_id).in_(ids), col(Certificate.revoked_at).is_(None))
+            .order_by(col(Certificate.seq))
         ).all():
             certificates.setdefault(c.user_id, []).append(HeldCertificate(c.id, c.number, c.kind, c.module_slug, c.year))
     reqs = _requirements(session, root)
@@ -172,8 +185,9 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             else:
                 state = "in_progress" if row is not None else "not_started"
             required.append(RequiredItem(module=module, due_date=d, status=state))
-        members.append(Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, []),
-                              bool(activated)))
+        members.append(
+            Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, []), bool(activated))
+        )
     return members
 
 

@@ -11,34 +11,64 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, select
 
-from hocso.stats import behind
 from hocso.agencies.models import Agency
 from hocso.agencies.schemas import AgencyStats
-from hocso.stats.figures import csv_cell
 from hocso.content.models import Module, ModuleVersion
+from hocso.stats import behind
+from hocso.stats.figures import csv_cell
 
 MAX_PEOPLE_ROWS = 100_000
 PERCENT = "0.0%"
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
-        "units": "Đơn vị", "modules": "Bài học", "people": "Người chậm tiến độ",
-        "unit_cols": ["Mã", "Đơn vị", "Dòng", "Năm", "Cán bộ", "Đạt mục tiêu năm", "Tỉ lệ đạt mục tiêu",
-                      "Bài bắt buộc đã xong", "Bài bắt buộc phải học", "Tỉ lệ hoàn thành bắt buộc", "Quá hạn"],
-        "total": "Tổng", "child": "Đơn vị trực thuộc",
+        "units": "Đơn vị",
+        "modules": "Bài học",
+        "people": "Người chậm tiến độ",
+        "unit_cols": [
+            "Mã",
+            "Đơn vị",
+            "Dòng",
+            "Năm",
+            "Cán bộ",
+            "Đạt mục tiêu năm",
+            "Tỉ lệ đạt mục tiêu",
+            "Bài bắt buộc đã xong",
+            "Bài bắt buộc phải học",
+            "Tỉ lệ hoàn thành bắt buộc",
+            "Quá hạn",
+        ],
+        "total": "Tổng",
+        "child": "Đơn vị trực thuộc",
         "module_cols": ["Mã bài học", "Tên bài học", "Đã hoàn thành (mọi năm)", "Hoàn thành trong năm", "Tỉ lệ hoàn thành"],
         "people_cols": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm", "Bài bắt buộc chưa xong", "Quá hạn"],
-        "yes": "Có", "no": "Không",
+        "yes": "Có",
+        "no": "Không",
         "truncated": "Danh sách dừng ở {n} người; hãy xem từng đơn vị.",
     },
     "en": {
-        "units": "Units", "modules": "Modules", "people": "People behind",
-        "unit_cols": ["Code", "Unit", "Row", "Year", "Civil servants", "Met yearly goal", "Yearly goal rate",
-                      "Required modules done", "Required modules due", "Required rate", "Overdue"],
-        "total": "Total", "child": "Unit below",
+        "units": "Units",
+        "modules": "Modules",
+        "people": "People behind",
+        "unit_cols": [
+            "Code",
+            "Unit",
+            "Row",
+            "Year",
+            "Civil servants",
+            "Met yearly goal",
+            "Yearly goal rate",
+            "Required modules done",
+            "Required modules due",
+            "Required rate",
+            "Overdue",
+        ],
+        "total": "Total",
+        "child": "Unit below",
         "module_cols": ["Module code", "Module", "Completed (any year)", "Completed in year", "Completion rate"],
         "people_cols": ["Full name", "Unit code", "Unit", "Met yearly goal", "Required modules not done", "Overdue"],
-        "yes": "yes", "no": "no",
+        "yes": "yes",
+        "no": "no",
         "truncated": "The list stops at {n} people; open each unit for the rest.",
     },
 }
@@ -46,17 +76,45 @@ TEXT: dict[str, dict[str, Any]] = {
 
 def module_titles(session: Session, lang: str) -> dict[str, str]:
     rows = session.exec(
-        select(col(Module.slug), col(ModuleVersion.data)).join(ModuleVersion, col(ModuleVersion.id) == col(Module.current_version_id))
+        select(col(Module.slug), col(ModuleVersion.data)).join(
+            ModuleVersion, col(ModuleVersion.id) == col(Module.current_version_id)
+        )
     ).all()
     return {slug: (data.get("title") or {}).get(lang) or slug for slug, data in rows}
 
 
 def _unit_rows(stats: AgencyStats, text: dict) -> list[list]:
-    rows = [[stats.agency.code, stats.agency.name, text["total"], stats.year, stats.members, stats.goal_met, stats.goal_rate,
-             stats.required_completed, stats.required_total, stats.required_rate, stats.overdue]]
+    rows = [
+        [
+            stats.agency.code,
+            stats.agency.name,
+            text["total"],
+            stats.year,
+            stats.members,
+            stats.goal_met,
+            stats.goal_rate,
+            stats.required_completed,
+            stats.required_total,
+            stats.required_rate,
+            stats.overdue,
+        ]
+    ]
     for c in stats.children:
-        rows.append([c.code, c.name, text["child"], stats.year, c.members, c.goal_met, c.goal_rate, c.required_completed,
-                     c.required_total, c.required_rate, c.overdue])
+        rows.append(
+            [
+                c.code,
+                c.name,
+                text["child"],
+                stats.year,
+                c.members,
+                c.goal_met,
+                c.goal_rate,
+                c.required_completed,
+                c.required_total,
+                c.required_rate,
+                c.overdue,
+            ]
+        )
     return rows
 
 
@@ -92,9 +150,13 @@ def stats_xlsx(session: Session, *, agency: Agency, stats: AgencyStats, lang: st
 
     sheet(text["units"], text["unit_cols"], _unit_rows(stats, text), {6, 9}, [14, 36, 16, 8, 12, 14, 14, 14, 14, 16, 10])
     titles = module_titles(session, lang)
-    sheet(text["modules"], text["module_cols"],
-          ([m.slug, titles.get(m.slug, m.slug), m.completed, m.completed_in_year, m.rate] for m in stats.by_module),
-          {4}, [24, 48, 16, 16, 14])
+    sheet(
+        text["modules"],
+        text["module_cols"],
+        ([m.slug, titles.get(m.slug, m.slug), m.completed, m.completed_in_year, m.rate] for m in stats.by_module),
+        {4},
+        [24, 48, 16, 16, 14],
+    )
 
     def people():
         n = 0
@@ -103,9 +165,14 @@ def stats_xlsx(session: Session, *, agency: Agency, stats: AgencyStats, lang: st
             if n > MAX_PEOPLE_ROWS:
                 yield [text["truncated"].format(n=MAX_PEOPLE_ROWS)]
                 return
-            yield [m.full_name, m.agency_code, m.agency_name, text["yes"] if m.goal_met else text["no"],
-                   ", ".join(r.module for r in m.required if r.status != "completed"),
-                   ", ".join(r.module for r in m.required if r.status == "overdue")]
+            yield [
+                m.full_name,
+                m.agency_code,
+                m.agency_name,
+                text["yes"] if m.goal_met else text["no"],
+                ", ".join(r.module for r in m.required if r.status != "completed"),
+                ", ".join(r.module for r in m.required if r.status == "overdue"),
+            ]
 
     sheet(text["people"], text["people_cols"], people(), set(), [30, 14, 36, 14, 36, 24])
     out = io.BytesIO()

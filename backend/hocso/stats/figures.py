@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -17,9 +17,9 @@ from hocso.agencies.models import Agency, Requirement
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats, ChildFigure, ModuleFigure
 from hocso.agencies.tree import in_subtree, path_ids, subtree_filter
 from hocso.content.models import Module
+from hocso.core.timeutil import vietnam_today
 from hocso.learning.models import ModuleProgress
 from hocso.stats import rollups
-from hocso.core.timeutil import vietnam_today
 
 
 def _rate(part: int, whole: int) -> float:
@@ -115,7 +115,9 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         ever[slug] = ever.get(slug, 0) + n
         if y == year:
             this_year[slug] = this_year.get(slug, 0) + n
-    active = session.exec(select(col(Module.slug)).where(col(Module.active) == True).order_by(col(Module.area_slug), col(Module.position))).all()  # noqa: E712
+    active = session.exec(
+        select(col(Module.slug)).where(col(Module.active).is_(True)).order_by(col(Module.area_slug), col(Module.position))
+    ).all()  # noqa: E712
     n_members = members.get(agency.id, 0)
     by_module = [
         ModuleFigure(

@@ -156,19 +156,21 @@ def completion_changed(
     ids = path_ids(agency_path(session, agency_id))
     # One row per agency and year: the goal and the module together (a row's goal_met counts for its year).
     first_of_year = not years_before.get(new_year)  # this completion is the person's first new skill of new_year
-    rows = [{"agency_id": a, "year": new_year, "module_slug": slug, "goal_met": int(first_of_year), "completed": 1}
-            for a in ids]
+    rows = [{"agency_id": a, "year": new_year, "module_slug": slug, "goal_met": int(first_of_year), "completed": 1} for a in ids]
     if old_year is not None:
         lost_goal = years_before.get(old_year) == 1  # and old_year loses its only one
-        rows += [{"agency_id": a, "year": old_year, "module_slug": slug, "goal_met": -int(lost_goal), "completed": -1}
-                 for a in ids]
+        rows += [
+            {"agency_id": a, "year": old_year, "module_slug": slug, "goal_met": -int(lost_goal), "completed": -1} for a in ids
+        ]
     _append(session, rows)
 
 
 def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int], int], dict[tuple[int, str, int], int]]:
     """Counts, straight from people and progress, each agency's own members, goal-met and completions."""
     members = dict(
-        session.exec(select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))).all()
+        session.exec(
+            select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))
+        ).all()
     )
     per_user_year = (
         select(User.agency_id, ModuleProgress.user_id, ModuleProgress.completed_year)
@@ -310,8 +312,7 @@ FOLD_BATCH = 20_000
 _CLAIM = (
     delete(_DELTA)
     .where(_DELTA.c.id.in_(select(_DELTA.c.id).order_by(_DELTA.c.id).limit(bindparam("n")).with_for_update(skip_locked=True)))
-    .returning(_DELTA.c.agency_id, _DELTA.c.year, _DELTA.c.module_slug, _DELTA.c.members, _DELTA.c.goal_met,
-               _DELTA.c.completed)
+    .returning(_DELTA.c.agency_id, _DELTA.c.year, _DELTA.c.module_slug, _DELTA.c.members, _DELTA.c.goal_met, _DELTA.c.completed)
 )
 
 
@@ -335,11 +336,20 @@ def fold(session: Session, *, limit: int = FOLD_BATCH) -> int:
             if slug is not None:
                 modules[(agency_id, slug, year)] += c
     _add(session, AgencyRollup, [{"agency_id": a, "members": n} for a, n in members.items()], ["agency_id"], "members")
-    _add(session, AgencyYearRollup, [{"agency_id": a, "year": y, "goal_met": n} for (a, y), n in goal.items()],
-         ["agency_id", "year"], "goal_met")
-    _add(session, AgencyModuleRollup,
-         [{"agency_id": a, "module_slug": m, "year": y, "completed": n} for (a, m, y), n in modules.items()],
-         ["agency_id", "module_slug", "year"], "completed")
+    _add(
+        session,
+        AgencyYearRollup,
+        [{"agency_id": a, "year": y, "goal_met": n} for (a, y), n in goal.items()],
+        ["agency_id", "year"],
+        "goal_met",
+    )
+    _add(
+        session,
+        AgencyModuleRollup,
+        [{"agency_id": a, "module_slug": m, "year": y, "completed": n} for (a, m, y), n in modules.items()],
+        ["agency_id", "module_slug", "year"],
+        "completed",
+    )
     return taken
 
 

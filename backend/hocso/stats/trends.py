@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 from hocso.accounts.models import User
 from hocso.agencies.models import Agency, AgencyMonth, Requirement
 from hocso.agencies.tree import path_ids, subtree_filter
-from hocso.stats import rollups
-from hocso.stats.figures import _Counters, _rate, _required_figures
 from hocso.core import jobs
 from hocso.core.config import Settings
 from hocso.core.db import open_session, table_of, write_session
 from hocso.core.timeutil import VIETNAM, utcnow
 from hocso.learning.models import ModuleProgress
+from hocso.stats import rollups
+from hocso.stats.figures import _Counters, _rate, _required_figures
 
 log = logging.getLogger("hocso.trends")
 
@@ -64,7 +64,7 @@ def _subtree_sums(paths: dict[int, str], own: dict) -> dict:
     """Adds each agency's own figure to every agency on its path; keys are agency ids or (agency id, extra)."""
     total: dict = defaultdict(int)
     for key, n in own.items():
-        agency_id, extra = (key if isinstance(key, tuple) else (key, None))
+        agency_id, extra = key if isinstance(key, tuple) else (key, None)
         if agency_id not in paths:
             continue
         for a in path_ids(paths[agency_id]):
@@ -79,7 +79,9 @@ def take_snapshot(session: Session, month: date) -> int:
     agencies = session.exec(select(Agency)).all()
     paths = {a.id: a.path for a in agencies}
     own_members = dict(
-        session.exec(select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))).all()
+        session.exec(
+            select(col(User.agency_id), func.count()).where(col(User.agency_id).is_not(None)).group_by(col(User.agency_id))
+        ).all()
     )
     done = (col(ModuleProgress.completed_at).is_not(None), col(ModuleProgress.completed_at) < ends)
     people_with_goal = (
@@ -89,11 +91,7 @@ def take_snapshot(session: Session, month: date) -> int:
         .group_by(col(User.agency_id), col(ModuleProgress.user_id))
         .subquery()
     )
-    own_goal = dict(
-        session.exec(
-            select(people_with_goal.c.agency_id, func.count()).group_by(people_with_goal.c.agency_id)
-        ).all()
-    )
+    own_goal = dict(session.exec(select(people_with_goal.c.agency_id, func.count()).group_by(people_with_goal.c.agency_id)).all())
     own_completed = {
         (a, slug): n
         for a, slug, n in session.exec(
@@ -104,7 +102,9 @@ def take_snapshot(session: Session, month: date) -> int:
         ).all()
     }
     reqs = session.exec(
-        select(Requirement, Agency).join(Agency, col(Agency.id) == col(Requirement.agency_id)).where(col(Requirement.created_at) < ends)
+        select(Requirement, Agency)
+        .join(Agency, col(Agency.id) == col(Requirement.agency_id))
+        .where(col(Requirement.created_at) < ends)
     ).all()
     members = _subtree_sums(paths, own_members)
     goal = _subtree_sums(paths, own_goal)
@@ -113,11 +113,17 @@ def take_snapshot(session: Session, month: date) -> int:
     rows = []
     for agency in agencies:
         completed, total, _ = _required_figures(agency, reqs, counters, last_day)
-        rows.append({
-            "agency_id": agency.id, "month": month, "members": members.get(agency.id, 0),
-            "goal_met": goal.get(agency.id, 0), "required_completed": completed, "required_total": total,
-            "taken_at": utcnow(),
-        })
+        rows.append(
+            {
+                "agency_id": agency.id,
+                "month": month,
+                "members": members.get(agency.id, 0),
+                "goal_met": goal.get(agency.id, 0),
+                "required_completed": completed,
+                "required_total": total,
+                "taken_at": utcnow(),
+            }
+        )
     table = table_of(AgencyMonth)
     session.execute(table.delete().where(table.c.month == month))
     for start in range(0, len(rows), 5000):
@@ -211,16 +217,12 @@ def units_at(session: Session, agency: Agency, depth: int) -> list[Agency]:
     """The agency's descendants `depth` levels below it (1: its children)."""
     return list(
         session.exec(
-            select(Agency)
-            .where(subtree_filter(agency.path), Agency.depth == agency.depth + depth)
-            .order_by(Agency.code)
+            select(Agency).where(subtree_filter(agency.path), Agency.depth == agency.depth + depth).order_by(Agency.code)
         ).all()
     )
 
 
-def live_figures(
-    session: Session, *, within: Agency, units: list[Agency], year: int
-) -> dict[int, tuple[int, int, int, int]]:
+def live_figures(session: Session, *, within: Agency, units: list[Agency], year: int) -> dict[int, tuple[int, int, int, int]]:
     """Each unit's (members, goal_met, required_completed, required_total) as of now, from the rollups."""
     if not units:
         return {}
@@ -281,4 +283,3 @@ def ranking(session: Session, *, agency: Agency, year: int, by: str, depth: int,
     # Lowest first; units without a figure (nothing required of them) go last.
     result.sort(key=lambda r: (r.rate is None, r.rate if r.rate is not None else 0.0, r.agency.code))
     return result
-

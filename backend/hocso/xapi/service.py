@@ -37,8 +37,17 @@ PARKED = timedelta(days=1)
 
 def enqueue(session: Session, *, user_id: uuid.UUID, statements: list[dict[str, Any]]) -> None:
     """Queues statements in the caller's transaction; a statement already queued stays as it was."""
-    rows = [{"id": uuid.UUID(s["id"]), "user_id": user_id, "statement": s, "created_at": utcnow(),
-             "attempts": 0, "next_try_at": utcnow()} for s in statements]
+    rows = [
+        {
+            "id": uuid.UUID(s["id"]),
+            "user_id": user_id,
+            "statement": s,
+            "created_at": utcnow(),
+            "attempts": 0,
+            "next_try_at": utcnow(),
+        }
+        for s in statements
+    ]
     insert_ignoring_conflicts(session, _OUTBOX, rows, ["id"])
 
 
@@ -68,9 +77,11 @@ def _backoff(attempts: int) -> timedelta:
 def _lease(engine: Engine, batch: int) -> list[tuple[uuid.UUID, dict, int]]:
     now = utcnow()
     with open_session(engine, write=True) as session:
-        candidates = session.execute(
-            select(_OUTBOX.c.id).where(_OUTBOX.c.next_try_at <= now).order_by(_OUTBOX.c.created_at).limit(batch)
-        ).scalars().all()
+        candidates = (
+            session.execute(select(_OUTBOX.c.id).where(_OUTBOX.c.next_try_at <= now).order_by(_OUTBOX.c.created_at).limit(batch))
+            .scalars()
+            .all()
+        )
         if not candidates:
             return []
         # Conditional on the row still being due, so two senders racing for it cannot both take it.
@@ -85,21 +96,23 @@ def _lease(engine: Engine, batch: int) -> list[tuple[uuid.UUID, dict, int]]:
     return sorted(((r.id, r.statement, r.attempts) for r in taken), key=lambda r: order[r[0]])
 
 
-def _settle(engine: Engine, *, sent: list[uuid.UUID], retry: list[tuple[uuid.UUID, int]], parked: list[uuid.UUID], error: str | None) -> None:
+def _settle(
+    engine: Engine, *, sent: list[uuid.UUID], retry: list[tuple[uuid.UUID, int]], parked: list[uuid.UUID], error: str | None
+) -> None:
     with open_session(engine, write=True) as session:
         if sent:
             session.execute(delete(XapiStatement).where(col(XapiStatement.id).in_(sent)))
         for statement_id, attempts in retry:
             session.execute(
-                update(_OUTBOX).where(_OUTBOX.c.id == statement_id).values(
-                    attempts=attempts + 1, next_try_at=utcnow() + _backoff(attempts + 1), last_error=(error or "")[:300]
-                )
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id == statement_id)
+                .values(attempts=attempts + 1, next_try_at=utcnow() + _backoff(attempts + 1), last_error=(error or "")[:300])
             )
         if parked:
             session.execute(
-                update(_OUTBOX).where(_OUTBOX.c.id.in_(parked)).values(
-                    attempts=_OUTBOX.c.attempts + 1, next_try_at=utcnow() + PARKED, last_error=(error or "")[:300]
-                )
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id.in_(parked))
+                .values(attempts=_OUTBOX.c.attempts + 1, next_try_at=utcnow() + PARKED, last_error=(error or "")[:300])
             )
         session.commit()
 

@@ -70,8 +70,16 @@ def _verb(name: str) -> dict[str, Any]:
 
 
 def lesson_completed(
-    *, key: str, base_url: str, user_id: uuid.UUID, event_id: uuid.UUID, slug: str, module_titles: dict[str, str],
-    lesson: str, lesson_titles: dict[str, str], occurred_at: datetime,
+    *,
+    key: str,
+    base_url: str,
+    user_id: uuid.UUID,
+    event_id: uuid.UUID,
+    slug: str,
+    module_titles: dict[str, str],
+    lesson: str,
+    lesson_titles: dict[str, str],
+    occurred_at: datetime,
 ) -> dict[str, Any]:
     module_url = f"{base_url}/m/{slug}"
     return {
@@ -85,8 +93,18 @@ def lesson_completed(
 
 
 def attempt_graded(
-    *, key: str, base_url: str, user_id: uuid.UUID, event_id: uuid.UUID, slug: str, module_titles: dict[str, str],
-    score: float, correct: int, answered: int, passed: bool, occurred_at: datetime,
+    *,
+    key: str,
+    base_url: str,
+    user_id: uuid.UUID,
+    event_id: uuid.UUID,
+    slug: str,
+    module_titles: dict[str, str],
+    score: float,
+    correct: int,
+    answered: int,
+    passed: bool,
+    occurred_at: datetime,
 ) -> dict[str, Any]:
     module_url = f"{base_url}/m/{slug}"
     return {
@@ -105,7 +123,13 @@ def attempt_graded(
 
 
 def module_completed(
-    *, key: str, base_url: str, user_id: uuid.UUID, event_id: uuid.UUID, slug: str, module_titles: dict[str, str],
+    *,
+    key: str,
+    base_url: str,
+    user_id: uuid.UUID,
+    event_id: uuid.UUID,
+    slug: str,
+    module_titles: dict[str, str],
     occurred_at: datetime,
 ) -> dict[str, Any]:
     return {

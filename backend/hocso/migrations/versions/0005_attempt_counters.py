@@ -10,23 +10,23 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('attempt_counter',
-    sa.Column('scope', sa.String(length=32), nullable=False),
-    sa.Column('key', sa.String(length=255), nullable=False),
-    sa.Column('window_start', sa.Float(), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('scope', 'key')
+    op.create_table(
+        "attempt_counter",
+        sa.Column("scope", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("window_start", sa.Float(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "key"),
     )
-    with op.batch_alter_table('attempt_counter', schema=None) as batch_op:
-        batch_op.create_index('ix_attempt_counter_window_start', ['window_start'], unique=False)
+    with op.batch_alter_table("attempt_counter", schema=None) as batch_op:
+        batch_op.create_index("ix_attempt_counter_window_start", ["window_start"], unique=False)
     # The old normaliser kept "+840912345678" as typed; today's folds it to "+84912345678". Fold stored ones
     # unless that would collide with an account that already has the folded number.
     op.execute(
@@ -37,7 +37,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('attempt_counter', schema=None) as batch_op:
-        batch_op.drop_index('ix_attempt_counter_window_start')
+    with op.batch_alter_table("attempt_counter", schema=None) as batch_op:
+        batch_op.drop_index("ix_attempt_counter_window_start")
 
-    op.drop_table('attempt_counter')
+    op.drop_table("attempt_counter")

@@ -10,20 +10,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     # Rows stored before this came with a time that was believed as sent; they have no other claim to keep.
-    for table in ('attempt', 'progress_event'):
-        op.add_column(table, sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
+    for table in ("attempt", "progress_event"):
+        op.add_column(table, sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    for table in ('attempt', 'progress_event'):
+    for table in ("attempt", "progress_event"):
         with op.batch_alter_table(table) as batch:
-            batch.drop_column('claimed_at')
+            batch.drop_column("claimed_at")
