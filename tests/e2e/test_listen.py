@@ -22,6 +22,8 @@ RECORDER = """
   synth.speak = (u) => { window.__utterances.push(u); setTimeout(() => u.onstart && u.onstart(new Event('start')), 0) };
   synth.cancel = () => { window.__cancels++ };
   window.__end = () => { const u = window.__utterances.at(-1); u.onend && u.onend(new Event('end')) };
+  // Phones report a sentence's start late, sometimes after it ended: replay every start now.
+  window.__startLate = () => window.__utterances.forEach((u) => u.onstart && u.onstart(new Event('start')));
   window.__said = () => window.__utterances.map((u) => ({ text: u.text, lang: u.lang, rate: u.rate }));
 })();
 """
@@ -67,6 +69,10 @@ def test_the_listen_button_reads_the_lesson_in_vietnamese_sentence_by_sentence(c
     expect(status).to_have_text("Đã đọc xong.")
     assert page.evaluate("window.__said()")[-1]["text"] == LESSON_SENTENCES[2]  # the link's words included
     expect(page.locator(".reading")).to_have_count(0)
+    # A start reported after the reading finished marks nothing.
+    page.evaluate("window.__startLate()")
+    expect(page.locator(".reading")).to_have_count(0)
+    assert page.evaluate("CSS.highlights.has('hocso-reading')") is False
     page.reload()
     page.get_by_role("button", name="Nghe đọc bài này").click()
     expect(page.get_by_label("Chậm")).to_be_checked()

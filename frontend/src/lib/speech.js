@@ -120,7 +120,8 @@ export function createReader({ items, lang, voice, rate = 1, onChange }) {
       // Not a voice object this browser accepts: the lang alone picks one.
     }
     utterance.rate = rate
-    utterance.onstart = () => myTurn === turn && highlight(items[i])
+    // A late start (after the reader moved on or finished) must not mark a sentence that is no longer read.
+    utterance.onstart = () => myTurn === turn && playing && index === i && highlight(items[i])
     utterance.onend = () => speak(i + 1, myTurn)
     utterance.onerror = (event) => {
       if (myTurn !== turn || event.error === 'interrupted' || event.error === 'canceled') return
