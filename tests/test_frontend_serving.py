@@ -54,3 +54,18 @@ def test_scripts_and_module_json_are_sent_compressed_to_phones_that_accept_it(se
     module = served.get("/api/v1/modules/qr-basics", headers={"Accept-Encoding": "gzip"})
     assert module.headers.get("content-encoding") == "gzip" and module.json()["slug"] == "qr-basics"
     assert "content-encoding" not in served.get("/api/v1/modules/qr-basics", headers={"Accept-Encoding": "identity"}).headers
+
+
+def test_a_missing_script_of_an_old_build_is_a_404_not_the_shell(served):
+    # A tab opened before a deploy asks for the previous build's chunks: the shell in their place would load as a
+    # broken script and leave the page saying "Loading…" for good.
+    for path in ("/assets/admin-OLDHASH.js", "/assets/index-OLD.css", "/sw-old.js", "/icons/gone.png", "/favicon.ico"):
+        r = served.get(path)
+        assert r.status_code == 404, path
+        assert "Hocso" not in r.text and r.headers["cache-control"] == "no-store"
+
+
+def test_app_routes_still_get_the_shell(served):
+    for path in ("/", "/m/qr-basics", "/m/qr-basics/l/scan", "/admin", "/admin/HNI/members", "/account", "/help"):
+        r = served.get(path)
+        assert r.status_code == 200 and "Hocso" in r.text, path

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import compile_path
@@ -69,6 +69,15 @@ def _api_miss(app: FastAPI, path: str) -> Response:
     return JSONResponse({"detail": "There is no such API endpoint."}, status_code=404)
 
 
+# Files a build makes: addresses ending like these are files, never pages of the app.
+_STATIC_SUFFIXES = tuple(".js .mjs .css .map .json .webmanifest .png .svg .ico .jpg .webp .woff .woff2 .txt .xml".split())
+
+
+def _is_static_file(path: str) -> bool:
+    """Whether `path` names a built file (under assets/ or by its suffix) rather than an app route."""
+    return path.startswith(("assets/", "icons/")) or path.lower().endswith(_STATIC_SUFFIXES)
+
+
 def _install_frontend(app: FastAPI, dist: Path) -> None:
     """Serves the built PWA: hashed assets cached for a year, the shell and service worker revalidated."""
     root = dist.resolve()
@@ -84,6 +93,10 @@ def _install_frontend(app: FastAPI, dist: Path) -> None:
             if candidate.name.endswith(".webmanifest"):
                 return FileResponse(candidate, headers=headers, media_type="application/manifest+json")
             return FileResponse(candidate, headers=headers)
+        if _is_static_file(path):
+            # A missing script or picture answered with the shell would load as garbage (an open tab asking for
+            # the chunk of the previous build would wait forever); a 404 lets the app notice and reload.
+            return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
         index = root / "index.html"
         if not index.is_file():
             return JSONResponse({"detail": "The app is not built; run the README's first command."}, status_code=404)
