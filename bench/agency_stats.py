@@ -2,7 +2,7 @@
 
 For the root, the largest province and a leaf: the app's `stats.figures.agency_stats` (from the rollups)
 and `naive_stats` below (a recount scanning people and progress) beside it, warm, median and p95
-over repeats. Then records completions through `learning.service.submit_attempt` (the quiz endpoint's service
+over repeats. Then records completions through `flows.submit_attempt` (the quiz endpoint's service
 path, which keeps the rollups current), one transaction each, by different people; and the database size.
 Prints a table and writes bench/out/agency_stats-<engine>-<preset>.json.
 
@@ -161,12 +161,12 @@ def main() -> int:
     from sqlalchemy import event
     from sqlmodel import select
 
+    from hocso import flows
     from hocso.accounts.models import User
     from hocso.agencies.models import Agency
     from hocso.content.models import Module, ModuleVersion
     from hocso.core.db import make_engine, open_session
     from hocso.core.timeutil import current_vietnam_year, utcnow
-    from hocso.learning import service as learning
     from hocso.learning.client_time import Receipt
     from hocso.learning.models import ModuleProgress
     from hocso.learning.schemas import AttemptIn
@@ -299,7 +299,7 @@ def main() -> int:
 
         def transaction():
             with open_session(engine, write=True) as session:
-                out = learning.submit_attempt(
+                out = flows.submit_attempt(
                     session, user=session.get(User, uid), slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow())
                 )
                 session.commit()

@@ -3,7 +3,7 @@
 Builds a fresh database (the app's migrations and content/, the `full` preset's tree of bench/agency_data.py:
 about 10,300 agencies; --people civil servants spread over it, none with any completion yet), then runs
 rounds of --seconds each. In a round --writers concurrent writers (--processes processes x threads, each
-thread with its own session) record first completions through `learning.service.submit_attempt` (what
+thread with its own session) record first completions through `flows.submit_attempt` (what
 POST /modules/{slug}/attempts runs), one transaction each, committed, never retried. Meanwhile the
 coordinator reads the root's stats with `stats.figures.agency_stats` every --stats-every seconds, counts
 the writers PostgreSQL shows waiting on a lock, and runs the app's job runner (--runners of them, as two
@@ -148,9 +148,9 @@ def writer_process(
     from hocso.accounts.models import User
     from hocso.core.db import make_engine, open_session
     from hocso.core.timeutil import utcnow
+    from hocso.flows import submit_attempt
     from hocso.learning.client_time import Receipt
     from hocso.learning.schemas import AttemptIn
-    from hocso.learning.service import submit_attempt
 
     engine = make_engine(url, connections=threads)
     with open_session(engine) as session:  # warm the pool, the statement caches and the content cache

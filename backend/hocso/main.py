@@ -34,6 +34,7 @@ from hocso.core.logging import RequestLogMiddleware, configure_logging
 from hocso.core.middleware import BodyLimit, SecurityHeaders
 from hocso.core.ratelimit import SlidingWindowLimiter
 from hocso.core.security import access_token_valid
+from hocso.flows.router import router as flows_router
 from hocso.learning.router import router as learning_router
 from hocso.privacy.router import router as privacy_router
 from hocso.staff.router import MAX_IMPORT_BYTES, invitations_router
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         accounts_router,
         privacy_router,
         content_router,
+        flows_router,
         learning_router,
         agencies_router,
         certificates_router,

@@ -19,11 +19,10 @@ from hocso.agencies.tree import get_by_code
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from hocso.core.timeutil import vietnam_today, vietnam_year
-from hocso.flows import load_tree, move_person
+from hocso.flows import load_tree, move_person, submit_attempt
 from hocso.learning.client_time import Receipt
 from hocso.learning.models import ModuleProgress
 from hocso.learning.schemas import AttemptIn
-from hocso.learning.service import submit_attempt
 from hocso.privacy.service import erase
 from hocso.stats import rollups
 from hocso.stats.figures import agency_stats

@@ -10,9 +10,9 @@ import pytest
 from hocso.accounts.models import User
 from hocso.core.db import open_session
 from hocso.core.errors import NotAuthenticated
+from hocso.flows import submit_attempt
 from hocso.learning.client_time import Receipt
 from hocso.learning.schemas import AttemptIn
-from hocso.learning.service import submit_attempt
 from tests.conftest import auth_header, login, register
 from tests.learning.conftest import signed_up_since
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,6 @@ from hocso.learning.schemas import (
     YearCount,
     YearlyGoal,
 )
-from hocso.stats import rollups
 from hocso.xapi import service as xapi
 from hocso.xapi import statements as xapi_statements
 from hocso.xapi.statements import XapiTarget
@@ -122,18 +122,37 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
     return [r if r.correct else r.model_copy(update={"correct_choice_ids": [], "explanation": pointer}) for r in results]
 
 
-def submit_attempt(
-    session: Session,
-    *,
-    user: User,
-    slug: str,
-    data: AttemptIn,
-    lang: str,
-    receipt: Receipt,
-    xapi_target: XapiTarget | None = None,
-    assisted_session_id: uuid.UUID | None = None,
-) -> AttemptResult:
-    """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins)."""
+@dataclass
+class GradedAttempt:
+    """A quiz attempt graded before the person's lock is taken: what storing it needs."""
+
+    version_id: int
+    version: int
+    text: dict[str, Any]
+    claimed: datetime | None
+    occurred: datetime
+    score: float
+    results: list[QuestionResult]
+    pass_score: float
+    passed: bool
+
+
+@dataclass
+class StoredAttempt:
+    """What storing an attempt did: its answer, and the completion it moved (old and new year) if any."""
+
+    result: AttemptResult
+    replayed: bool = False
+    completes: bool = False
+    old_year: int | None = None
+    new_year: int | None = None
+    years_before: Counter[int] = field(default_factory=Counter)
+
+
+def grade_attempt(
+    session: Session, *, user: User, slug: str, data: AttemptIn, lang: str, receipt: Receipt
+) -> GradedAttempt | AttemptResult:
+    """Grades a quiz attempt; a resent one whose module was changed or withdrawn since gets its first answer."""
     user_id = user.id
     try:
         module = get_module_version(session, slug, version=data.version)
@@ -150,18 +169,46 @@ def submit_attempt(
         return _replay(earlier, user_id=user_id, slug=slug)
     pass_score = quiz["pass_score"]
     passed = score >= pass_score - 1e-9
+    return GradedAttempt(
+        version_id=module.version_id,
+        version=module.version,
+        text=text,
+        claimed=claimed,
+        occurred=occurred,
+        score=score,
+        results=results,
+        pass_score=pass_score,
+        passed=passed,
+    )
 
-    agency_id = rollups.lock_person(session, user_id)
+
+def store_attempt(
+    session: Session,
+    *,
+    user: User,
+    slug: str,
+    data: AttemptIn,
+    lang: str,
+    receipt: Receipt,
+    graded: GradedAttempt,
+    assisted_session_id: uuid.UUID | None,
+) -> StoredAttempt:
+    """Stores a graded attempt once per event_id and moves the module's completion to it if it is the earliest pass.
+
+    The caller holds the person's lock (rollups.lock_person), so the person's summary read here stays theirs.
+    """
+    user_id = user.id
+    occurred, score, passed, text = graded.occurred, graded.score, graded.passed, graded.text
     progress = _progress_of(session, user_id)
     row = progress.get(slug)
     module_completed = passed or (row is not None and row.completed_at is not None)
     result = AttemptResult(
         score=score,
         passed=passed,
-        pass_score=pass_score,
-        results=results if module_completed else _without_key(results, module_title=text["title"][lang], lang=lang),
+        pass_score=graded.pass_score,
+        results=graded.results if module_completed else _without_key(graded.results, module_title=text["title"][lang], lang=lang),
         module_completed=module_completed,
-        version=module.version,
+        version=graded.version,
         occurred_at=occurred,
     )
     inserted = insert_ignoring_conflicts(
@@ -172,13 +219,13 @@ def submit_attempt(
                 "event_id": data.event_id,
                 "user_id": user_id,
                 "module_slug": slug,
-                "module_version_id": module.version_id,
+                "module_version_id": graded.version_id,
                 "answers": data.answers,
                 "score": score,
                 "passed": passed,
                 "result": result.model_dump(mode="json"),
                 "occurred_at": occurred,
-                "claimed_at": claimed,
+                "claimed_at": graded.claimed,
                 "received_at": receipt.at,
                 "assisted_session_id": assisted_session_id,
             }
@@ -189,7 +236,7 @@ def submit_attempt(
         # This event was stored before (the person lock means that transaction has finished): answer as it did.
         earlier = _earlier_attempt(session, data.event_id)
         assert earlier is not None  # the insert just clashed with it
-        return _replay(earlier, user_id=user_id, slug=slug)
+        return StoredAttempt(result=_replay(earlier, user_id=user_id, slug=slug), replayed=True)
 
     values: dict[str, Any] = {
         "started_at": occurred if row is None else min(row.started_at, occurred),
@@ -200,24 +247,38 @@ def submit_attempt(
         values |= {
             "completed_at": occurred,
             "completed_year": vietnam_year(occurred),
-            "completed_version_id": module.version_id,
+            "completed_version_id": graded.version_id,
             "assisted_session_id": assisted_session_id,
         }
     _write_progress(session, row=row, user_id=user_id, slug=slug, values=values)
-    if completes:
-        old_year = row.completed_year if row is not None else None
-        years_before = Counter(p.completed_year for p in progress.values() if p.completed_year is not None)
-        if agency_id is not None:
-            rollups.completion_changed(
-                session,
-                agency_id=agency_id,
-                slug=slug,
-                old_year=old_year,
-                new_year=values["completed_year"],
-                years_before=years_before,
-            )
+    if not completes:
+        return StoredAttempt(result=result)
+    return StoredAttempt(
+        result=result,
+        completes=True,
+        old_year=row.completed_year if row is not None else None,
+        new_year=values["completed_year"],
+        years_before=Counter(p.completed_year for p in progress.values() if p.completed_year is not None),
+    )
+
+
+def attempt_stored(
+    session: Session,
+    *,
+    user: User,
+    slug: str,
+    data: AttemptIn,
+    graded: GradedAttempt,
+    stored: StoredAttempt,
+    xapi_target: XapiTarget | None,
+) -> None:
+    """Keeps what follows a stored attempt: the person's new skill when it completes, and its xAPI statements."""
+    user_id = user.id
+    occurred, text = graded.occurred, graded.text
+    if stored.completes:
+        old_year, new_year, years_before = stored.old_year, stored.new_year, stored.years_before
+        assert new_year is not None  # a completion has its year
         # New skills in the years this completion touched, after it: the year it now counts in, and the one it left.
-        new_year = values["completed_year"]
         years_after = {new_year: years_before[new_year] + (0 if old_year == new_year else 1)}
         if old_year is not None and old_year != new_year:
             years_after[old_year] = years_before[old_year] - 1
@@ -240,11 +301,10 @@ def submit_attempt(
             slug=slug,
             data=data,
             titles=text["title"],
-            result=result,
+            result=stored.result,
             occurred=occurred,
-            completes=completes,
+            completes=stored.completes,
         )
-    return result
 
 
 def _queue_attempt_statements(
@@ -316,16 +376,17 @@ def _lesson_ids(session: Session, slug: str, cache: dict[str, set[str] | None]) 
     return cache[slug]
 
 
-def record_events(
-    session: Session,
-    *,
-    user: User,
-    batch: ProgressBatchIn,
-    receipt: Receipt,
-    max_events: int,
-    xapi_target: XapiTarget | None = None,
-) -> ProgressBatchResult:
-    """Stores a batch of offline progress events; replays and reorderings change nothing."""
+@dataclass
+class CheckedBatch:
+    """A batch of progress events checked against the catalogue: the rows to store and what was turned away."""
+
+    rows: dict[uuid.UUID, dict[str, Any]]
+    rejected: list[RejectedEvent]
+    repeats_in_batch: int
+
+
+def check_events(session: Session, *, user: User, batch: ProgressBatchIn, receipt: Receipt, max_events: int) -> CheckedBatch:
+    """Checks a batch of offline progress events against the modules' lessons, before any lock is taken."""
     if len(batch.events) > max_events:
         raise Invalid(
             f"A batch holds at most {max_events} events; send the rest in another batch.",
@@ -360,8 +421,14 @@ def record_events(
                 "claimed_at": claimed_at,
                 "received_at": receipt.at,
             }
-    if rows:
-        rollups.lock_person(session, user_id)
+    return CheckedBatch(rows=rows, rejected=rejected, repeats_in_batch=repeats_in_batch)
+
+
+def store_events(
+    session: Session, *, user_id: uuid.UUID, checked: CheckedBatch, xapi_target: XapiTarget | None = None
+) -> ProgressBatchResult:
+    """Stores checked progress events once each; the caller holds the person's lock when there are any."""
+    rows, rejected, repeats_in_batch = checked.rows, checked.rejected, checked.repeats_in_batch
     inserted = set(insert_ignoring_conflicts(session, table_of(ProgressEvent), list(rows.values()), ["event_id"]))
 
     touched: dict[str, datetime] = {}
