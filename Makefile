@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test install frontend check clean lock
+.PHONY: run test install frontend check clean lock mutation
 
 run: install frontend
 	$(BIN)/hocso serve --host 127.0.0.1 --port 8000
@@ -22,6 +22,13 @@ test: install frontend $(STAMPS)/ralph
 	@# pytest exits 5 when it collects no test: say so rather than fail or pass silently.
 	@$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 0; fi; exit $$rc
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -p no:cacheprovider
+
+# Mutation testing, outside `make test`: minutes to an hour per area on a busy machine, so niced. AREAS picks
+# them (learning accounts privacy rollups staff scope stats; default all); bench/README.md says how to read it.
+AREAS ?=
+MUTATION_FLAGS ?=
+mutation: install
+	nice -n 10 $(BIN)/python bench/mutation.py $(AREAS) $(MUTATION_FLAGS)
 
 check: install
 	$(BIN)/hocso content check

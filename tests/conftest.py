@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -30,6 +31,15 @@ PASSWORD = "correct horse battery"
 
 
 PG_URL = os.environ.get("HOCSO_TEST_DATABASE_URL")
+
+# Hypothesis draws the same examples on every run (seeded from each test's name): a failure on main shows up
+# again when anyone reruns it, and CI is not red one run in fifty for a reason nobody can reproduce. Exploring
+# new examples is a deliberate act: HYPOTHESIS_PROFILE=explore. `make mutation` uses `mutation`, which also
+# forgets earlier failures (no example database), so a mutant's verdict depends only on the code and the tests.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def _pg_admin():

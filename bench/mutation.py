@@ -1,0 +1,135 @@
+"""Mutation testing of the modules whose bugs matter most: `make mutation [AREAS="learning accounts"]`.
+
+Runs mutmut (3.x) on one area at a time, each in a staging folder of its own (.mutation/<area>/) laid out as
+mutmut expects (the package at the top, the tests beside it), so the tests import the mutated copy of `hocso`
+rather than the editable install in backend/. Only the area's modules are mutated and only its fast test
+folders run (SQLite, no browser), with Hypothesis derandomized: the same code and tests give the same mutants
+and the same verdicts. Prints each area's score and every survivor's diff, and writes them to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGING = ROOT / ".mutation"
+OUT = ROOT / "bench" / "out"
+
+# area -> (modules mutated, relative to backend/; test paths run against the mutants, relative to the repo).
+# mutmut runs, for each mutant, only the selected tests that called the mutated function.
+AREAS: dict[str, tuple[list[str], list[str]]] = {
+    "learning": (["hocso/learning/service.py"], ["tests/learning", "tests/privacy"]),
+    "accounts": (["hocso/accounts/service.py"], ["tests/accounts", "tests/privacy"]),
+    "privacy": (["hocso/privacy/service.py"], ["tests/privacy", "tests/accounts"]),
+    "rollups": (["hocso/stats/rollups.py"], ["tests/agencies"]),
+    "staff": (["hocso/staff/imports.py"], ["tests/agencies"]),
+    "scope": (["hocso/agencies/scope.py", "hocso/agencies/access.py"], ["tests/agencies"]),
+    "stats": (["hocso/stats/figures.py"], ["tests/agencies"]),
+}
+DEFAULT = ["learning", "accounts", "privacy", "rollups", "staff", "scope", "stats"]
+
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not e2e"]
+
+
+def stage(area: str, keep: bool) -> Path:
+    """Builds .mutation/<area>/: links to the package and tests, and a pyproject.toml with the area's mutmut config."""
+    modules, tests = AREAS[area]
+    folder = STAGING / area
+    if folder.exists() and not keep:
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, target in (("hocso", ROOT / "backend" / "hocso"), ("tests", ROOT / "tests")):
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to(target, target_is_directory=True)
+    config = [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["hocso"]',
+        f"only_mutate = {json.dumps(modules)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
+        "",
+    ]
+    (folder / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + "\n".join(config))
+    return folder
+
+
+def mutmut(folder: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    binary = Path(sys.executable).with_name("mutmut")
+    # Seeded and repeatable: the `mutation` Hypothesis profile (tests/conftest.py) is derandomized with no example
+    # database, so a mutant killed once is killed on every run.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutation"}
+    return subprocess.run([str(binary), *args], cwd=folder, env=env, text=True, capture_output=capture, check=not capture)
+
+
+def results(folder: Path) -> dict[str, str]:
+    """mutant name -> status (killed, survived, no tests, timeout, suspicious, ...)."""
+    listing = mutmut(folder, "results", "--all", "true", capture=True).stdout
+    found = {}
+    for line in listing.splitlines():
+        match = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if match:
+            found[match[1]] = match[2].strip()
+    return found
+
+
+def run(area: str, children: int, keep: bool) -> dict:
+    folder = stage(area, keep)
+    started = time.monotonic()
+    mutmut(folder, "run", "--max-children", str(children))
+    minutes = (time.monotonic() - started) / 60
+    status = results(folder)
+    counts: dict[str, int] = {}
+    for verdict in status.values():
+        counts[verdict] = counts.get(verdict, 0) + 1
+    killed = counts.get("killed", 0)
+    survivors = sorted(name for name, verdict in status.items() if verdict != "killed")
+    diffs = {name: mutmut(folder, "show", name, capture=True).stdout for name in survivors}
+    score = 100 * killed / len(status) if status else 0.0
+    summary = {
+        "area": area,
+        "modules": AREAS[area][0],
+        "tests": AREAS[area][1],
+        "mutants": len(status),
+        "counts": counts,
+        "score_percent": round(score, 1),
+        "minutes": round(minutes, 1),
+        "survivors": diffs,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"mutation-{area}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("areas", nargs="*", default=DEFAULT, help=f"any of {', '.join(AREAS)} (default: all)")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once")
+    parser.add_argument("--keep", action="store_true", help="reuse the previous run's verdicts for unchanged code")
+    args = parser.parse_args()
+    unknown = [a for a in args.areas if a not in AREAS]
+    if unknown:
+        parser.error(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
+    summaries = [run(area, args.max_children, args.keep) for area in args.areas]
+    for s in summaries:
+        print(f"\n=== {s['area']} ({', '.join(s['modules'])}) against {' '.join(s['tests'])} ===")
+        for name, diff in s["survivors"].items():
+            print(f"--- {name}\n{diff}")
+    print("\narea        mutants  killed  score   other verdicts                     minutes")
+    for s in summaries:
+        other = ", ".join(f"{n} {v}" for v, n in sorted(s["counts"].items()) if v != "killed") or "-"
+        killed = s["counts"].get("killed", 0)
+        print(f"{s['area']:<11} {s['mutants']:>7}  {killed:>6}  {s['score_percent']:>5.1f} %  {other:<34} {s['minutes']:>6}")
+
+
+if __name__ == "__main__":
+    main()
