@@ -1,0 +1,165 @@
+"""What one person does shows in their progress only; best score, start, completion and due dates as people see them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from hocso.core.timeutil import VIETNAM, vietnam_today
+from tests.agencies.conftest import make_user, two_module_content
+from tests.learning.conftest import signed_up_since
+
+RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+HALF = dict(RIGHT, q1=["b"], q2=["b"], q3=["b"])  # 3 of 6: fails (the pass score is 0.8)
+FIVE = dict(RIGHT, q1=["b"])  # 5 of 6: passes
+FOUR = dict(RIGHT, q1=["b"], q2=["b"])  # 4 of 6: fails
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """Two modules, qr-basics and qr-more, so a person can have one completed and the other not."""
+    return settings.model_copy(update={"content_dir": two_module_content(tmp_path)})
+
+
+def attempt(client, headers, answers, *, module="qr-basics", event_id=None, occurred_at=None):
+    body = {"event_id": str(event_id or uuid.uuid4()), "answers": answers}
+    if occurred_at is not None:
+        body["occurred_at"] = occurred_at.isoformat()
+    return client.post(f"/api/v1/modules/{module}/attempts", json=body, headers=headers)
+
+
+def lesson(client, headers, lesson_id, occurred_at, module="qr-basics"):
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "type": "lesson_completed",
+        "module": module,
+        "lesson": lesson_id,
+        "occurred_at": occurred_at.isoformat(),
+    }
+    r = client.post("/api/v1/progress/events", json={"events": [event]}, headers=headers)
+    assert r.json()["accepted"] == 1, r.text
+
+
+def progress(client, headers) -> dict:
+    r = client.get("/api/v1/me/progress", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def modules(client, headers) -> dict:
+    return {m["slug"]: m for m in progress(client, headers)["modules"]}
+
+
+def test_each_persons_progress_shows_only_what_they_did(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    lesson(client, lan, "scan", clock.at - timedelta(days=2))
+    lesson(client, lan, "check", clock.at - timedelta(days=2))
+    assert attempt(client, lan, RIGHT).json()["passed"]
+    lesson(client, binh, "scan", clock.at - timedelta(days=1), module="qr-more")
+    assert not attempt(client, binh, HALF, module="qr-more").json()["passed"]
+
+    mine = modules(client, lan)
+    assert mine["qr-basics"]["status"] == "completed" and mine["qr-basics"]["best_score"] == 1.0
+    assert mine["qr-basics"]["lessons_done"] == ["check", "scan"] and mine["qr-basics"]["lessons_completed"] == 2
+    assert mine["qr-more"]["status"] == "not_started" and mine["qr-more"]["lessons_done"] == []
+    assert mine["qr-more"]["best_score"] is None
+    theirs = modules(client, binh)
+    assert theirs["qr-basics"]["status"] == "not_started" and theirs["qr-basics"]["lessons_done"] == []
+    assert theirs["qr-basics"]["best_score"] is None and theirs["qr-basics"]["completed_at"] is None
+    assert theirs["qr-more"]["status"] == "in_progress" and theirs["qr-more"]["best_score"] == 0.5
+    assert theirs["qr-more"]["lessons_done"] == ["scan"] and theirs["qr-more"]["lessons_completed"] == 1
+    assert progress(client, lan)["goal"] == {"target": 1, "new_skills": 1, "met": True}
+    assert progress(client, binh)["goal"] == {"target": 1, "new_skills": 0, "met": False}
+    assert progress(client, binh)["history"] == [{"year": 2026, "new_skills": 0}]
+
+
+def test_an_event_id_used_for_one_module_is_refused_for_another(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    event_id = uuid.uuid4()
+    assert attempt(client, lan, RIGHT, event_id=event_id).json()["passed"]
+    r = attempt(client, lan, RIGHT, module="qr-more", event_id=event_id)
+    assert r.status_code == 409 and "event_id" in r.json()["detail"]
+    assert modules(client, lan)["qr-more"]["status"] == "not_started"
+    assert progress(client, lan)["goal"]["new_skills"] == 1
+    # The same event for the same module is a resend, answered as the first time.
+    again = attempt(client, lan, HALF, event_id=event_id)
+    assert again.status_code == 200 and again.json()["passed"] is True
+
+
+def test_the_best_score_is_the_highest_of_a_persons_attempts_and_the_start_their_earliest_activity(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    first = clock.at - timedelta(days=3)
+    attempt(client, lan, FOUR, occurred_at=first)
+    attempt(client, lan, FIVE, occurred_at=clock.at - timedelta(days=2))
+    attempt(client, lan, HALF, occurred_at=clock.at - timedelta(days=1))
+    attempt(client, binh, HALF, occurred_at=clock.at - timedelta(hours=5))
+    assert modules(client, lan)["qr-basics"]["best_score"] == pytest.approx(5 / 6, abs=1e-3)
+    assert modules(client, binh)["qr-basics"]["best_score"] == 0.5
+
+    def started(headers):
+        exported = client.get("/api/v1/me/export", headers=headers).json()["modules"]
+        return {m["slug"]: datetime.fromisoformat(m["started_at"]) for m in exported}
+
+    assert started(lan) == {"qr-basics": first}
+    # An attempt and a lesson taken offline before that sync later: the module was started then.
+    attempt(client, lan, HALF, occurred_at=first - timedelta(days=1))
+    assert started(lan) == {"qr-basics": first - timedelta(days=1)}
+    lesson(client, lan, "scan", first - timedelta(days=2))
+    assert started(lan) == {"qr-basics": first - timedelta(days=2)}
+    # Later activity does not move it.
+    lesson(client, lan, "check", clock.at - timedelta(minutes=5))
+    attempt(client, lan, RIGHT, occurred_at=clock.at - timedelta(minutes=1))
+    assert started(lan) == {"qr-basics": first - timedelta(days=2)}
+    assert started(binh) == {"qr-basics": clock.at - timedelta(hours=5)}
+    assert modules(client, lan)["qr-basics"]["best_score"] == 1.0
+
+
+def test_a_failed_retake_after_a_pass_leaves_the_module_completed(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    passed_at = clock.at - timedelta(days=1)
+    assert attempt(client, lan, RIGHT, occurred_at=passed_at).json()["passed"]
+    retake = attempt(client, lan, HALF).json()
+    assert retake["passed"] is False and retake["module_completed"] is True
+    # Once the module is passed, the key of a wrong answer is no secret any more.
+    assert {r["question_id"]: r["correct_choice_ids"] for r in retake["results"]}["q1"] == ["a"]
+    status = modules(client, lan)["qr-basics"]
+    assert status["status"] == "completed" and datetime.fromisoformat(status["completed_at"]) == passed_at
+    assert status["best_score"] == 1.0
+    assert progress(client, lan)["goal"]["met"] is True
+    # Someone else failing does not see the key, nor a completion.
+    other = attempt(client, binh, HALF).json()
+    assert other["module_completed"] is False
+    assert {r["question_id"]: r["correct_choice_ids"] for r in other["results"]}["q1"] == []
+    assert modules(client, binh)["qr-basics"]["status"] == "in_progress"
+
+
+def test_a_required_module_is_overdue_from_the_day_after_its_due_date_in_vietnam(client, tree, as_user, clock):
+    due = vietnam_today() + timedelta(days=10)
+    r = client.post(
+        "/api/v1/agencies/HNI/requirements",
+        json={"module": "qr-basics", "due_date": due.isoformat()},
+        headers=as_user("admin.hni@example.vn"),
+    )
+    assert r.status_code == 201, r.text
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    clock.at = datetime.combine(due, time(9), tzinfo=VIETNAM).astimezone(UTC)
+    assert attempt(client, binh, RIGHT).json()["passed"]
+
+    def required(headers):
+        return [(m["slug"], m["status"], m["overdue"]) for m in progress(client, headers)["required"]]
+
+    # 23:30 on the due date in Vietnam (16:30 UTC): still in time.
+    clock.at = datetime.combine(due, time(23, 30), tzinfo=VIETNAM).astimezone(UTC)
+    assert required(lan) == [("qr-basics", "not_started", False)]
+    # 00:30 the next day in Vietnam, still the due date in UTC: overdue, but not for whoever completed it.
+    clock.at = datetime.combine(due + timedelta(days=1), time(0, 30), tzinfo=VIETNAM).astimezone(UTC)
+    assert clock.at.date() == due
+    assert required(lan) == [("qr-basics", "not_started", True)]
+    assert required(binh) == [("qr-basics", "completed", False)]
