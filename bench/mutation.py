@@ -26,9 +26,22 @@ OUT = ROOT / "bench" / "out"
 # area -> (modules mutated, relative to backend/; test paths run against the mutants, relative to the repo).
 # mutmut runs, for each mutant, only the selected tests that called the mutated function.
 AREAS: dict[str, tuple[list[str], list[str]]] = {
-    "learning": (["hocso/learning/service.py"], ["tests/learning", "tests/privacy"]),
-    "accounts": (["hocso/accounts/service.py"], ["tests/accounts", "tests/privacy"]),
-    "privacy": (["hocso/privacy/service.py"], ["tests/privacy", "tests/accounts"]),
+    "learning": (["hocso/learning/service.py"], ["tests/learning", "tests/privacy", "tests/certificates"]),
+    "accounts": (
+        ["hocso/accounts/service.py"],
+        [
+            "tests/accounts",
+            "tests/privacy",
+            "tests/agencies/test_import_takeover.py",
+            "tests/agencies/test_staff_onboarding.py",
+            "tests/agencies/test_reset_code.py",
+            "tests/agencies/test_helpers.py",
+        ],
+    ),
+    "privacy": (
+        ["hocso/privacy/service.py"],
+        ["tests/privacy", "tests/accounts", "tests/agencies/test_helpers.py", "tests/test_citizen_journey.py"],
+    ),
     "rollups": (["hocso/stats/rollups.py"], ["tests/agencies"]),
     "staff": (["hocso/staff/imports.py"], ["tests/agencies"]),
     "scope": (["hocso/agencies/scope.py", "hocso/agencies/access.py"], ["tests/agencies"]),

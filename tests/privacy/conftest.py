@@ -1,0 +1,3 @@
+"""The agency tree and its admins, for erasure and export tests with people in agencies."""
+
+from tests.agencies.conftest import as_user, tree  # noqa: F401 - fixtures
