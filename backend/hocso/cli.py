@@ -14,11 +14,20 @@ from hocso.core.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from hocso.accounts.models import RoleKind, User
+    from hocso.accounts.schemas import RegisterIn
+    from hocso.agencies.models import Agency
 
 
 def _fail(message: str) -> int:
     print(f"hocso: {message}", file=sys.stderr)
     return 1
+
+
+class Refused(Exception):
+    """What the operator gave cannot be used; main prints the message as one line and exits 1."""
 
 
 @dataclass
@@ -146,15 +155,64 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return first
 
 
-def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
+def _account_details(args: argparse.Namespace) -> RegisterIn:
+    """Reads the account's details and password from the command line, as sign-up would check them."""
     from pydantic import ValidationError
 
-    from hocso.accounts import roles as held_roles
-    from hocso.accounts import service
-    from hocso.accounts.models import ROLES, RoleKind, User
     from hocso.accounts.schemas import RegisterIn
+
+    try:
+        password = _read_password(args)
+    except ValueError as exc:
+        raise Refused(str(exc)) from exc
+    if password is None:
+        raise Refused("give the password at the prompt, or on standard input with --password-stdin")
+    try:
+        return RegisterIn(email=args.email, phone=args.phone, password=password, full_name=args.full_name)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Refused(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}") from exc
+
+
+def _account_named(session: Session, data: RegisterIn) -> User | None:
+    """Finds the account the email or phone already names; refuses when they name two different ones."""
+    from hocso.accounts import service
+
+    identifier = data.email or data.phone
+    assert identifier, "RegisterIn refuses an account with neither email nor phone"
+    user = service.find_by_identifier(session, identifier)
+    other = service.find_by_identifier(session, data.phone) if data.email and data.phone else None
+    if user is not None and other is not None and other.id != user.id:
+        raise Refused(f"{data.email} and {data.phone} belong to two different accounts")
+    return user or other
+
+
+def _grant_roles(session: Session, *, user: User, roles: list[str], scoped: list[RoleKind], agency: Agency | None) -> None:
+    """Adds roles to what the account has, never taking any away; the scoped ones apply on agency."""
+    from hocso.accounts.models import RoleKind
     from hocso.agencies import access, audit
-    from hocso.agencies.models import Agency
+
+    # learner and civil_servant are not granted: everyone learns, and members of an agency are its civil servants.
+    for name in dict.fromkeys(roles):
+        if name in ("learner", "civil_servant"):
+            continue
+        kind = RoleKind(name)
+        on = agency if kind in scoped else None
+        _, new = access.grant(session, user=user, kind=kind, agency=on)
+        if new and on is not None:
+            audit.record(
+                session,
+                actor=None,
+                agency=on,
+                action="role_granted",
+                detail={"user": str(user.id), "kind": kind.value, "via": "command line"},
+            )
+
+
+def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
+    from hocso.accounts import roles as held_roles
+    from hocso.accounts.models import ROLES, RoleKind, User
     from hocso.agencies.tree import get_by_code
     from hocso.core.db import open_session
     from hocso.core.security import hash_password
@@ -163,18 +221,7 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
     unknown = [r for r in (args.role or []) if r not in ROLES]
     if unknown:
         return _fail(f"unknown role(s): {', '.join(unknown)}. Roles are: {', '.join(ROLES)}")
-    try:
-        password = _read_password(args)
-    except ValueError as exc:
-        return _fail(str(exc))
-    if password is None:
-        return _fail("give the password at the prompt, or on standard input with --password-stdin")
-    try:
-        data = RegisterIn(email=args.email, phone=args.phone, password=password, full_name=args.full_name)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
+    data = _account_details(args)
     roles = [r for r in (args.role or []) if r]
     # agency_admin and helper are roles on an agency: --agency names it; otherwise --agency is the one joined.
     scoped = [RoleKind(r) for r in roles if r in (RoleKind.agency_admin, RoleKind.helper)]
@@ -182,13 +229,7 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
         return _fail(f"an {scoped[0].value} needs --agency CODE, the root of the subtree they work in")
     engine = ctx.database(load_content=False)
     with open_session(engine, write=True) as session:
-        identifier = data.email or data.phone
-        assert identifier, "RegisterIn refuses an account with neither email nor phone"
-        user = service.find_by_identifier(session, identifier)
-        other = service.find_by_identifier(session, data.phone) if data.email and data.phone else None
-        if user is not None and other is not None and other.id != user.id:
-            return _fail(f"{data.email} and {data.phone} belong to two different accounts")
-        user = user or other
+        user = _account_named(session, data)
         created = user is None
         if user is None:
             user = User(email=data.email, phone=data.phone, full_name=data.full_name)
@@ -203,22 +244,8 @@ def cmd_users_create(args: argparse.Namespace, ctx: Context) -> int:
                 return _fail(f"no agency with code {args.agency}; load the tree first (hocso agencies load FILE)")
             if not scoped:
                 move_person(session, user=user, agency=agency)
-        # Run again on an existing account, roles are added to what it has, never taken away. learner and
-        # civil_servant are not granted: everyone learns, and members of an agency are its civil servants.
-        for name in dict.fromkeys(roles):
-            if name in ("learner", "civil_servant"):
-                continue
-            kind = RoleKind(name)
-            on = agency if kind in scoped else None
-            _, new = access.grant(session, user=user, kind=kind, agency=on)
-            if new and on is not None:
-                audit.record(
-                    session,
-                    actor=None,
-                    agency=on,
-                    action="role_granted",
-                    detail={"user": str(user.id), "kind": kind.value, "via": "command line"},
-                )
+        # Run again on an existing account, roles are added to what it has, never taken away.
+        _grant_roles(session, user=user, roles=roles, scoped=scoped, agency=agency)
         session.commit()
         names = ",".join(held_roles.role_names(session, user))
         print(f"{'created' if created else 'updated'} {data.email or data.phone} ({names})")
@@ -364,6 +391,8 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     ctx = Context(settings or get_settings())
     try:
         return args.func(args, ctx)
+    except Refused as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line for an operator, not a traceback

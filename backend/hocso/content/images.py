@@ -55,7 +55,25 @@ def _svg_size(root: ET.Element) -> tuple[int, int]:
     raise ValueError("an SVG needs a viewBox (or width and height in px) so that it can be scaled to the screen")
 
 
+def _unsafe_in(element: ET.Element) -> list[str]:
+    """What in one SVG element could run code or load from outside the picture."""
+    problems = []
+    name = element.tag.removeprefix(SVG_NS)
+    if name in ("script", "foreignObject", "iframe", "embed", "object"):
+        problems.append(f"an SVG may not hold <{name}>")
+    for attr, value in element.attrib.items():
+        local = attr.rsplit("}", 1)[-1]
+        if local.lower().startswith("on"):
+            problems.append(f"an SVG may not have event handlers ({local} on <{name}>)")
+        elif local == "href" and not value.startswith("#"):
+            problems.append(f'an SVG may link only inside itself (href="{value}" on <{name}>)')
+    if element.text and re.search(r"url\(\s*['\"]?(?!#)", element.text) and name == "style":
+        problems.append("an SVG's styles may not load anything from outside")
+    return problems
+
+
 def _svg_problems(data: bytes) -> tuple[list[str], tuple[int, int] | None]:
+    """Checks an SVG is safe to show and readable at any size; returns its problems and its size (None if unknown)."""
     text = data.decode("utf-8", errors="replace")
     if re.search(r"<!DOCTYPE|<!ENTITY", text, re.I):
         return ["an SVG may not declare a DOCTYPE or entities"], None
@@ -70,17 +88,7 @@ def _svg_problems(data: bytes) -> tuple[list[str], tuple[int, int] | None]:
     if first is None or first.tag != f"{SVG_NS}title" or not (first.text or "").strip():
         problems.append("an SVG needs a <title> as its first element, saying what the picture shows")
     for element in root.iter():
-        name = element.tag.removeprefix(SVG_NS)
-        if name in ("script", "foreignObject", "iframe", "embed", "object"):
-            problems.append(f"an SVG may not hold <{name}>")
-        for attr, value in element.attrib.items():
-            local = attr.rsplit("}", 1)[-1]
-            if local.lower().startswith("on"):
-                problems.append(f"an SVG may not have event handlers ({local} on <{name}>)")
-            elif local == "href" and not value.startswith("#"):
-                problems.append(f'an SVG may link only inside itself (href="{value}" on <{name}>)')
-        if element.text and re.search(r"url\(\s*['\"]?(?!#)", element.text) and name == "style":
-            problems.append("an SVG's styles may not load anything from outside")
+        problems += _unsafe_in(element)
     try:
         size = _svg_size(root)
     except ValueError as exc:

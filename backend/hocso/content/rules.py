@@ -141,6 +141,15 @@ def long_sentences(text: str) -> Iterator[tuple[int, int]]:
 
 def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
     """Appends the problems of one valid module: giveaway, numbers in both languages, sentence length."""
+    _check_giveaway(doc, problems)
+    _check_numbers_differ(doc, problems)
+    allowed = {e.item for e in doc.meta.numbers_differ}
+    _check_lessons(doc, allowed, problems)
+    _check_questions(doc, allowed, problems)
+
+
+def _check_giveaway(doc: ModuleDoc, problems: list[Problem]) -> None:
+    """Appends a problem when the longest, or the shortest, choice is too often the right one."""
     from hocso.content.schema import Problem, _line_for
 
     quiz_file = doc.path / "quiz.yaml"
@@ -172,8 +181,12 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
             )
         )
 
-    allowed = {e.item for e in doc.meta.numbers_differ}
-    items = {f"lesson:{lesson.id}" for lesson in doc.lessons} | {f"question:{q.id}" for q in quiz.questions}
+
+def _check_numbers_differ(doc: ModuleDoc, problems: list[Problem]) -> None:
+    """Appends a problem for each numbers_differ entry naming a lesson or question the module does not have."""
+    from hocso.content.schema import Problem, _line_for
+
+    items = {f"lesson:{lesson.id}" for lesson in doc.lessons} | {f"question:{q.id}" for q in doc.quiz.questions}
     for n, entry in enumerate(doc.meta.numbers_differ):
         if entry.item not in items:
             problems.append(
@@ -183,6 +196,12 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
                     f"numbers_differ: no {entry.item.replace(':', ' ', 1)} in this module",
                 )
             )
+
+
+def _check_lessons(doc: ModuleDoc, allowed: set[str], problems: list[Problem]) -> None:
+    """Appends the lessons whose languages state different numbers, and their too long sentences."""
+    from hocso.content.schema import Problem
+
     for lesson in doc.lessons:
         lesson_file = _lesson_file(doc.path, lesson.number, lesson.id, "vi")
         if f"lesson:{lesson.id}" not in allowed and len(lesson.body) == 2:
@@ -204,6 +223,13 @@ def check_module(doc: ModuleDoc, problems: list[Problem]) -> None:
                     Problem(path, line, f"a sentence of {words} words; keep sentences to {MAX_SENTENCE_WORDS} words or fewer")
                 )
 
+
+def _check_questions(doc: ModuleDoc, allowed: set[str], problems: list[Problem]) -> None:
+    """Appends the questions whose languages state different numbers, and their too long sentences."""
+    from hocso.content.schema import Problem, _line_for
+
+    quiz_file = doc.path / "quiz.yaml"
+    quiz, quiz_lines = doc.quiz, doc.quiz_lines
     for i, q in enumerate(quiz.questions):
         where = _line_for(("questions", i), quiz_lines)
         fields = [("prompt", q.prompt), ("explanation", q.explanation)] + [(f"choice {c.id}", c.text) for c in q.choices]

@@ -343,10 +343,30 @@ def _check_links(path: Path, text: str, lesson_ids: set[str], module_slugs: set[
 
 
 def _read_lessons(folder: Path, problems: list[Problem]) -> list[Lesson]:
+    """The module's lessons in their order, each in both languages; what is wrong with them goes to problems."""
     lessons_dir = folder / "lessons"
     if not lessons_dir.is_dir():
         problems.append(Problem(folder / "module.yaml", 1, "no lessons/ folder next to module.yaml"))
         return []
+    by_id, files = _read_lesson_files(lessons_dir, problems)
+    for lesson in by_id.values():
+        for lang in LANGS:
+            if (lesson.id, lang) not in files:
+                other = files.get((lesson.id, "vi" if lang == "en" else "en"))
+                problems.append(
+                    Problem(other or lessons_dir, 1, f"missing {LANG_NAMES[lang]} translation of lesson '{lesson.id}'")
+                )
+    ordered = sorted(by_id.values(), key=lambda lesson: (lesson.number, lesson.id))
+    numbers = [lesson.number for lesson in ordered]
+    if len(set(numbers)) != len(numbers):
+        problems.append(Problem(lessons_dir, 1, "two lessons share a number; number them 01, 02, 03 ..."))
+    if not ordered:
+        problems.append(Problem(lessons_dir, 1, "a module needs at least one lesson"))
+    return ordered
+
+
+def _read_lesson_files(lessons_dir: Path, problems: list[Problem]) -> tuple[dict[str, Lesson], dict[tuple[str, str], Path]]:
+    """Reads each lesson file into its lesson by id; returns the lessons and the file of each (id, language)."""
     by_id: dict[str, Lesson] = {}
     files: dict[tuple[str, str], Path] = {}
     for path in sorted(lessons_dir.iterdir()):
@@ -367,26 +387,68 @@ def _read_lessons(folder: Path, problems: list[Problem]) -> list[Lesson]:
         parsed = _check_lesson_text(path, text, problems)
         if parsed:
             lesson.title[lang], lesson.body[lang] = parsed
-    for lesson in by_id.values():
-        for lang in LANGS:
-            if (lesson.id, lang) not in files:
-                other = files.get((lesson.id, "vi" if lang == "en" else "en"))
-                problems.append(
-                    Problem(other or lessons_dir, 1, f"missing {LANG_NAMES[lang]} translation of lesson '{lesson.id}'")
+    return by_id, files
+
+
+@dataclass
+class _PictureCheck:
+    """The pictures of one module's folder as its lessons show them: each file read and checked once."""
+
+    folder: Path
+    problems: list[Problem]
+    pictures: dict[str, Picture] = field(default_factory=dict)
+    unusable: set[str] = field(default_factory=set)
+
+    def shown(self, path: Path, line: int, *, alt: str, target: str, alone: bool, lang: str) -> None:
+        """Checks one picture a lesson shows: on its own line, from images/, with alt text, a file that is fine."""
+        problems = self.problems
+        if not alone:
+            problems.append(Problem(path, line, "put a picture on a line of its own: ![what it shows](images/<file>)"))
+        if not IMAGE_PATH_RE.match(target):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"picture '{target}': use images/<file>.svg, .png or .webp from this module's folder (lowercase name)",
                 )
-    ordered = sorted(by_id.values(), key=lambda lesson: (lesson.number, lesson.id))
-    numbers = [lesson.number for lesson in ordered]
-    if len(set(numbers)) != len(numbers):
-        problems.append(Problem(lessons_dir, 1, "two lessons share a number; number them 01, 02, 03 ..."))
-    if not ordered:
-        problems.append(Problem(lessons_dir, 1, "a module needs at least one lesson"))
-    return ordered
+            )
+            return
+        if len(alt) < MIN_ALT_CHARS:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"picture '{target}' needs alt text in {LANG_NAMES[lang]}, saying what it shows "
+                    f"(at least {MIN_ALT_CHARS} characters): ![…]({target})",
+                )
+            )
+        file = self.folder / target
+        if not file.is_file():
+            problems.append(Problem(path, line, f"no picture '{target}' in this module's images/ folder"))
+            return
+        if target not in self.pictures and target not in self.unusable:
+            picture, why = read_picture(file)
+            problems.extend(Problem(file, 1, reason) for reason in why)
+            if picture is None:
+                self.unusable.add(target)
+            else:
+                self.pictures[target] = picture
+
+    def check_unshown(self) -> None:
+        """Appends a problem for each file in images/ that no lesson shows, or that is not a picture."""
+        images_dir = self.folder / "images"
+        for path in sorted(images_dir.iterdir()) if images_dir.is_dir() else []:
+            ref = f"images/{path.name}"
+            if path.is_file() and ref not in self.pictures and ref not in self.unusable:
+                unused = "no lesson shows this picture; remove it or show it"
+                self.problems.append(
+                    Problem(path, 1, unused if path.suffix.lower() in TYPES else "pictures must be SVG, PNG or WebP")
+                )
 
 
 def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
     """The pictures the lessons show, checked: files, alt text in both languages, size, what an SVG may hold."""
-    pictures: dict[str, Picture] = {}
-    unusable: set[str] = set()
+    check = _PictureCheck(folder, problems)
     shown: dict[str, dict[str, int]] = {}
     first_file: dict[str, Path] = {}
     lessons_dir = folder / "lessons"
@@ -403,37 +465,7 @@ def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
             continue
         for line, alt, target, alone in references(text):
             counts[lang] += 1
-            if not alone:
-                problems.append(Problem(path, line, "put a picture on a line of its own: ![what it shows](images/<file>)"))
-            if not IMAGE_PATH_RE.match(target):
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"picture '{target}': use images/<file>.svg, .png or .webp from this module's folder (lowercase name)",
-                    )
-                )
-                continue
-            if len(alt) < MIN_ALT_CHARS:
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"picture '{target}' needs alt text in {LANG_NAMES[lang]}, saying what it shows "
-                        f"(at least {MIN_ALT_CHARS} characters): ![…]({target})",
-                    )
-                )
-            file = folder / target
-            if not file.is_file():
-                problems.append(Problem(path, line, f"no picture '{target}' in this module's images/ folder"))
-                continue
-            if target not in pictures and target not in unusable:
-                picture, why = read_picture(file)
-                problems.extend(Problem(file, 1, reason) for reason in why)
-                if picture is None:
-                    unusable.add(target)
-                else:
-                    pictures[target] = picture
+            check.shown(path, line, alt=alt, target=target, alone=alone, lang=lang)
     for lesson_id, counts in shown.items():
         if counts["vi"] != counts["en"]:
             problems.append(
@@ -444,13 +476,8 @@ def _read_pictures(folder: Path, problems: list[Problem]) -> dict[str, Picture]:
                     f"{counts['en']} in English; show each in both, with alt text in each language",
                 )
             )
-    images_dir = folder / "images"
-    for path in sorted(images_dir.iterdir()) if images_dir.is_dir() else []:
-        ref = f"images/{path.name}"
-        if path.is_file() and ref not in pictures and ref not in unusable:
-            unused = "no lesson shows this picture; remove it or show it"
-            problems.append(Problem(path, 1, unused if path.suffix.lower() in TYPES else "pictures must be SVG, PNG or WebP"))
-    return pictures
+    check.check_unshown()
+    return check.pictures
 
 
 def folder_hash(root: Path) -> str:
@@ -505,21 +532,26 @@ def scan_catalogue(root: Path) -> Catalogue:
                 invalid.add(folder.name)
             else:
                 area.modules.append(doc)
-        folders = {m.name for m in _module_folders(area_dir)}
-        for i, slug in enumerate(area_meta.modules):
-            if slug not in folders:
-                problems.append(
-                    Problem(
-                        area_file,
-                        _line_for(("modules", i), area_lines),
-                        f"modules lists '{slug}', which is not a module folder of this area",
-                    )
-                )
+        _check_listed_modules(area_file, area_meta, area_lines, problems)
         rank = {slug: i for i, slug in enumerate(area_meta.modules)}
         area.modules.sort(key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
     # Rules across modules report problems but keep the modules in service: no one module is the one at fault.
     giveaway = check_catalogue(root, parsed, problems)
     return Catalogue(areas, problems, invalid, giveaway, parsed)
+
+
+def _check_listed_modules(area_file: Path, area_meta: AreaMeta, area_lines: dict[tuple, int], problems: list[Problem]) -> None:
+    """Appends a problem for each module area.yaml lists that is not a module folder of the area."""
+    folders = {m.name for m in _module_folders(area_file.parent)}
+    for i, slug in enumerate(area_meta.modules):
+        if slug not in folders:
+            problems.append(
+                Problem(
+                    area_file,
+                    _line_for(("modules", i), area_lines),
+                    f"modules lists '{slug}', which is not a module folder of this area",
+                )
+            )
 
 
 def _read_module(folder: Path, area_slug: str, all_slugs: set[str], problems: list[Problem]) -> ModuleDoc | None:
