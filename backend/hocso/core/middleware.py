@@ -57,25 +57,36 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, upload = self.limit, False
-        for pattern, upload_limit in self.uploads:
-            if pattern.match(scope["path"]):
-                limit, upload = upload_limit, True
-                break
+        limit, upload = self._limit_for(scope["path"])
         headers = dict(scope.get("headers") or [])
         vi = preferred_language_of(headers.get(b"accept-language", b"").decode("latin-1")) == "vi"
-        if upload and scope["method"] == "POST" and self.token_ok is not None:
-            auth = headers.get(b"authorization", b"").decode("latin-1")
-            scheme, _, token = auth.partition(" ")
-            if scheme.lower() != "bearer" or not token or not self.token_ok(scope, token.strip()):
-                detail = "Vui lòng đăng nhập để tiếp tục." if vi else "Sign in to continue."
-                await send_json(send, 401, {"detail": detail}, [(b"www-authenticate", b"Bearer")])
-                return
+        if upload and scope["method"] == "POST" and not self._token_accepted(scope, headers):
+            detail = "Vui lòng đăng nhập để tiếp tục." if vi else "Sign in to continue."
+            await send_json(send, 401, {"detail": detail}, [(b"www-authenticate", b"Bearer")])
+            return
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(send, limit, vi)
             return
+        await self._counting(scope, receive, send, limit=limit, vi=vi)
 
+    def _limit_for(self, path: str) -> tuple[int, bool]:
+        """The body limit of a path, and whether the path is an upload."""
+        for pattern, upload_limit in self.uploads:
+            if pattern.match(path):
+                return upload_limit, True
+        return self.limit, False
+
+    def _token_accepted(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        """Whether the request's bearer token passes the cheap gate ahead of an upload (no gate: yes)."""
+        if self.token_ok is None:
+            return True
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = auth.partition(" ")
+        return scheme.lower() == "bearer" and bool(token) and self.token_ok(scope, token.strip())
+
+    async def _counting(self, scope: Scope, receive: Receive, send: Send, *, limit: int, vi: bool) -> None:
+        """Runs the app on a body counted as it arrives, answering 413 once it passes limit."""
         received = 0
         over = False
         started = False

@@ -145,8 +145,10 @@ def _requirements(session: Session, agency: Agency) -> list[tuple[str, date, str
     return [(m, d, p) for m, d, p in rows]
 
 
-def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -> list[Member]:
-    ids = [r[0] for r in rows]
+def _progress_of(
+    session: Session, ids: list[uuid.UUID], *, year: int
+) -> tuple[dict[uuid.UUID, dict[str, ModuleProgress]], set[uuid.UUID]]:
+    """Each person's progress by module, and who among them completed something in year."""
     progress: dict[uuid.UUID, dict[str, ModuleProgress]] = {}
     goal: set[uuid.UUID] = set()
     if ids:
@@ -154,6 +156,11 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             progress.setdefault(p.user_id, {})[p.module_slug] = p
             if p.completed_year == year:
                 goal.add(p.user_id)
+    return progress, goal
+
+
+def _certificates_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID | None, list[HeldCertificate]]:
+    """Each person's valid certificates, in the order they were issued."""
     certificates: dict[uuid.UUID | None, list[HeldCertificate]] = {}
     if ids:
         # Valid ones only: a manager verifies what the person can show.
@@ -163,28 +170,46 @@ def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -
             .order_by(col(Certificate.seq))
         ).all():
             certificates.setdefault(c.user_id, []).append(HeldCertificate(c.id, c.number, c.kind, c.module_slug, c.year))
+    return certificates
+
+
+def _due_at(path: str, reqs: list[tuple[str, date, str]]) -> dict[str, date]:
+    """The earliest due date of each module required of a member of the agency at path."""
+    due: dict[str, date] = {}
+    for module, d, owner in reqs:
+        if path.startswith(owner):
+            due[module] = min(due.get(module, d), d)
+    return due
+
+
+def _required_items(due: dict[str, date], mine: dict[str, ModuleProgress], *, today: date) -> list[RequiredItem]:
+    """Where a person stands on each module required of them, soonest due first."""
+    required = []
+    for module, d in sorted(due.items(), key=lambda item: (item[1], item[0])):
+        row = mine.get(module)
+        state: RequiredState
+        if row is not None and row.completed_at is not None:
+            state = "completed"
+        elif d < today:
+            state = "overdue"
+        else:
+            state = "in_progress" if row is not None else "not_started"
+        required.append(RequiredItem(module=module, due_date=d, status=state))
+    return required
+
+
+def _describe(session: Session, root: Agency, rows, *, year: int, today: date) -> list[Member]:
+    """Describes each member row: goal met in year, required modules' status, valid certificates, activated."""
+    ids = [r[0] for r in rows]
+    progress, goal = _progress_of(session, ids, year=year)
+    certificates = _certificates_of(session, ids)
     reqs = _requirements(session, root)
     due_by_path: dict[str, dict[str, date]] = {}
     members = []
     for user_id, full_name, _key, code, name, path, activated in rows:
         if path not in due_by_path:
-            due: dict[str, date] = {}
-            for module, d, owner in reqs:
-                if path.startswith(owner):
-                    due[module] = min(due.get(module, d), d)
-            due_by_path[path] = due
-        mine = progress.get(user_id, {})
-        required = []
-        for module, d in sorted(due_by_path[path].items(), key=lambda item: (item[1], item[0])):
-            row = mine.get(module)
-            state: RequiredState
-            if row is not None and row.completed_at is not None:
-                state = "completed"
-            elif d < today:
-                state = "overdue"
-            else:
-                state = "in_progress" if row is not None else "not_started"
-            required.append(RequiredItem(module=module, due_date=d, status=state))
+            due_by_path[path] = _due_at(path, reqs)
+        required = _required_items(due_by_path[path], progress.get(user_id, {}), today=today)
         members.append(
             Member(user_id, full_name, code, name, user_id in goal, required, certificates.get(user_id, []), bool(activated))
         )

@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, literal, text, union_all
 from sqlalchemy import select as core_select
@@ -200,6 +200,21 @@ def recount_own(session: Session) -> tuple[dict[int, int], dict[tuple[int, int],
     return cast(dict[int, int], members), goal, cast(dict[tuple[int, str, int], int], modules)
 
 
+def subtree_sums(paths: Mapping[int, str], own: Mapping[Any, int]) -> dict[Any, int]:
+    """Adds each agency's own count to itself and every agency above it; an agency not in paths is left out.
+
+    A key is an agency id, or a tuple that starts with one ((agency id, year), say) and keeps the rest.
+    """
+    total: dict[Any, int] = defaultdict(int)
+    for key, n in own.items():
+        agency_id, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, None)
+        if agency_id not in paths:
+            continue
+        for a in path_ids(paths[agency_id]):
+            total[(a, *rest) if rest is not None else a] += n
+    return dict(total)
+
+
 def rebuild_all(session: Session) -> None:
     """Recomputes every rollup from people and progress (after the tree is reshaped); clears what was pending."""
     if session.get_bind().dialect.name == "postgresql":
@@ -209,18 +224,9 @@ def rebuild_all(session: Session) -> None:
     session.execute(delete(_DELTA))
     paths = dict(session.exec(select(Agency.id, Agency.path)).all())
     own_members, own_goal, own_modules = recount_own(session)
-    members: dict[int, int] = defaultdict(int)
-    goal: dict[tuple[int, int], int] = defaultdict(int)
-    modules: dict[tuple[int, str, int], int] = defaultdict(int)
-    for agency_id, n in own_members.items():
-        for a in path_ids(paths[agency_id]):
-            members[a] += n
-    for (agency_id, year), n in own_goal.items():
-        for a in path_ids(paths[agency_id]):
-            goal[(a, year)] += n
-    for (agency_id, slug, year), n in own_modules.items():
-        for a in path_ids(paths[agency_id]):
-            modules[(a, slug, year)] += n
+    members = subtree_sums(paths, own_members)
+    goal = subtree_sums(paths, own_goal)
+    modules = subtree_sums(paths, own_modules)
     for model in (AgencyRollup, AgencyYearRollup, AgencyModuleRollup):
         session.execute(delete(model))
     rows_m = [{"agency_id": a, "members": n} for a, n in members.items()]

@@ -8,7 +8,6 @@ the people in the agency when the snapshot was taken, which for a backfill means
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -60,18 +59,6 @@ def current_month(now: datetime | None = None) -> date:
 # --- Taking a month's snapshot ------------------------------------------------------------------------------
 
 
-def _subtree_sums(paths: dict[int, str], own: dict) -> dict:
-    """Adds each agency's own figure to every agency on its path; keys are agency ids or (agency id, extra)."""
-    total: dict = defaultdict(int)
-    for key, n in own.items():
-        agency_id, extra = key if isinstance(key, tuple) else (key, None)
-        if agency_id not in paths:
-            continue
-        for a in path_ids(paths[agency_id]):
-            total[(a, extra) if extra is not None else a] += n
-    return total
-
-
 def take_snapshot(session: Session, month: date) -> int:
     """Counts every agency's figures as the month ended and stores them (replacing a previous count)."""
     ends = month_ends_at(month)
@@ -106,9 +93,9 @@ def take_snapshot(session: Session, month: date) -> int:
         .join(Agency, col(Agency.id) == col(Requirement.agency_id))
         .where(col(Requirement.created_at) < ends)
     ).all()
-    members = _subtree_sums(paths, own_members)
-    goal = _subtree_sums(paths, own_goal)
-    counters = _Counters(dict(members), dict(_subtree_sums(paths, own_completed)))
+    members = rollups.subtree_sums(paths, own_members)
+    goal = rollups.subtree_sums(paths, own_goal)
+    counters = _Counters(members, rollups.subtree_sums(paths, own_completed))
     last_day = next_month(month) - timedelta(days=1)
     rows = []
     for agency in agencies:
