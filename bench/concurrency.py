@@ -19,152 +19,59 @@ import os
 import random
 import sys
 import tempfile
-import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PASSWORD, RIGHT, ROOT, Server, _fresh_pg_database, percentile  # noqa: E402
+from crowd import CrowdRun, Person, crowd  # noqa: E402
+from load import PASSWORD, ROOT, Server, _fresh_pg_database, percentile  # noqa: E402
 
-KINDS = ["bad_login", "good_login", "progress", "attempt", "module"]
-WRONG = {q: ["b"] for q in RIGHT}
 ALLOWED = {200, 201, 204, 400, 401, 403, 404, 409, 422, 429, 503}
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-async def setup_people(client: httpx.AsyncClient, n: int) -> list[dict]:
+async def setup_people(client: httpx.AsyncClient, n: int) -> list[Person]:
     """Registers and signs in n people, a few at a time."""
     sem = asyncio.Semaphore(8)
 
-    async def one(i: int) -> dict:
+    async def one(i: int) -> Person:
         email = f"crowd.{i}.{uuid.uuid4().hex[:6]}@example.vn"
         async with sem:
             r = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Người Thử"})
             r.raise_for_status()
             r = await client.post("/api/v1/auth/login", data={"username": email, "password": PASSWORD})
             r.raise_for_status()
-        return {
-            "email": email,
-            "headers": {"Authorization": f"Bearer {r.json()['access_token']}"},
-            "events": set(),
-            "attempts": set(),
-        }
+        return Person(email, PASSWORD, r.json()["access_token"])
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-async def crowd(url: str, people: list[dict], size: int, rounds: int) -> dict:
-    # A connection per request, as from as many phones: none reused after the server closed it.
-    limits = httpx.Limits(max_connections=size + 20, max_keepalive_connections=0)
-    timeout = httpx.Timeout(60, connect=60, pool=60)
-    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as client:
-        first: dict[str, list[float]] = defaultdict(list)  # the first answer's latency, per kind
-        until_stored: list[float] = []  # a write's time from first send until the server took it
-        statuses: Counter = Counter()
-        health: list[tuple[float, int | str]] = []
-        in_flight = most_in_flight = 0
-
-        async def send(kind: str, method: str, path: str, resend: bool, **kwargs) -> None:
-            nonlocal in_flight, most_in_flight
-            began = time.perf_counter()
-            tries = 0
-            while True:
-                start = time.perf_counter()
-                in_flight += 1
-                most_in_flight = max(most_in_flight, in_flight)
-                retry_after = "1"
-                try:
-                    r = await client.request(method, path, **kwargs)
-                    status: int | str = r.status_code
-                    retry_after = r.headers.get("retry-after", "1")
-                except httpx.HTTPError as exc:
-                    status = type(exc).__name__
-                finally:
-                    in_flight -= 1
-                statuses[status] += 1
-                if tries == 0:
-                    first[kind].append(time.perf_counter() - start)
-                tries += 1
-                if not (resend and status in (429, 503)):
-                    if resend:
-                        until_stored.append(time.perf_counter() - began)
-                    return
-                await asyncio.sleep(min(10, int(retry_after)) * random.uniform(0.5, 1.5))
-
-        def request(i: int):
-            person = people[i % len(people)]
-            kind = KINDS[i % len(KINDS)]
-            if kind == "bad_login":
-                return send(
-                    kind,
-                    "POST",
-                    "/api/v1/auth/login",
-                    False,
-                    data={"username": f"nobody{i}@example.vn", "password": "wrongpass1"},
-                )
-            if kind == "good_login":
-                return send(kind, "POST", "/api/v1/auth/login", False, data={"username": person["email"], "password": PASSWORD})
-            if kind == "progress":
-                events = [
-                    {
-                        "event_id": str(uuid.uuid4()),
-                        "type": "lesson_completed",
-                        "module": "qr-basics",
-                        "lesson": random.choice(["scan", "check"]),
-                        "occurred_at": _now(),
-                    }
-                    for _ in range(5)
-                ]
-                person["events"].update(e["event_id"] for e in events)
-                return send(kind, "POST", "/api/v1/progress/events", True, json={"events": events}, headers=person["headers"])
-            if kind == "attempt":
-                event_id = str(uuid.uuid4())
-                person["attempts"].add(event_id)
-                body = {"event_id": event_id, "answers": RIGHT if random.random() < 0.7 else WRONG, "occurred_at": _now()}
-                return send(kind, "POST", "/api/v1/modules/qr-basics/attempts", True, json=body, headers=person["headers"])
-            return send(kind, "GET", "/api/v1/modules/qr-basics", False, params={"lang": random.choice(["vi", "en"])})
-
-        async def watch_health(stop: asyncio.Event) -> None:
-            # A new connection each time, as a load balancer's probe makes: no reuse of one the server closed.
-            no_reuse = httpx.Limits(max_keepalive_connections=0)
-            async with httpx.AsyncClient(base_url=url, timeout=5, limits=no_reuse) as own:
-                while not stop.is_set():
-                    start = time.perf_counter()
-                    try:
-                        status: int | str = (await own.get("/api/v1/health")).status_code
-                    except httpx.HTTPError as exc:
-                        status = type(exc).__name__
-                    health.append((time.perf_counter() - start, status))
-                    await asyncio.sleep(0.25)
-
-        stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_health(stop))
-        started = time.perf_counter()
-        for _ in range(rounds):
-            await asyncio.gather(*(request(i) for i in range(size)))
-        elapsed = time.perf_counter() - started
-        stop.set()
-        await watcher
-
+async def lost_and_extra(url: str, people: list[Person]) -> tuple[int, int]:
+    """Compares what each person's export says the server stored with what they sent."""
     lost = extra = 0
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         for person in people:
-            export = (await client.get("/api/v1/me/export", headers=person["headers"])).json()
+            export = (await client.get("/api/v1/me/export", headers={"Authorization": f"Bearer {person.token}"})).json()
             stored_events = {e["event_id"] for e in export["progress_events"]}
             stored_attempts = {a["event_id"] for a in export["attempts"]}
-            lost += len(person["events"] - stored_events) + len(person["attempts"] - stored_attempts)
-            extra += len(stored_events - person["events"]) + len(stored_attempts - person["attempts"])
+            lost += len(person.events - stored_events) + len(person.attempts - stored_attempts)
+            extra += len(stored_events - person.events) + len(stored_attempts - person.attempts)
+    return lost, extra
+
+
+def summary(run: CrowdRun, people: list[Person], lost: int, extra: int) -> dict:
+    """The figures printed and written for one configuration."""
+    first: dict[str, list[float]] = defaultdict(list)  # the first answer's latency, per kind
+    for answer in run.answers:
+        if answer.first_try:
+            first[answer.kind].append(answer.seconds)
+    statuses = Counter(answer.status for answer in run.answers)
     every = [v for values in first.values() for v in values]
     return {
-        "seconds": round(elapsed, 1),
-        "most_in_flight": most_in_flight,
+        "seconds": round(run.seconds, 1),
+        "most_in_flight": run.most_in_flight,
         "p50_ms": round(percentile(every, 0.5) * 1000),
         "p99_ms": round(percentile(every, 0.99) * 1000),
         "max_ms": round(max(every) * 1000),
@@ -172,13 +79,13 @@ async def crowd(url: str, people: list[dict], size: int, rounds: int) -> dict:
             k: {"p50_ms": round(percentile(v, 0.5) * 1000), "p99_ms": round(percentile(v, 0.99) * 1000)}
             for k, v in sorted(first.items())
         },
-        "write_stored_p99_ms": round(percentile(until_stored, 0.99) * 1000),
+        "write_stored_p99_ms": round(percentile(run.until_stored, 0.99) * 1000),
         "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
         "unanswered_or_500": sum(v for k, v in statuses.items() if k not in ALLOWED),
-        "health_max_ms": round(max(h[0] for h in health) * 1000) if health else None,
-        "health_failures": sum(1 for h in health if h[1] != 200 or h[0] > 5),
-        "events_sent": sum(len(p["events"]) for p in people),
-        "attempts_sent": sum(len(p["attempts"]) for p in people),
+        "health_max_ms": round(max(h[0] for h in run.health) * 1000) if run.health else None,
+        "health_failures": sum(1 for h in run.health if h[1] != 200 or h[0] > 5),
+        "events_sent": sum(len(p.events) for p in people),
+        "attempts_sent": sum(len(p.attempts) for p in people),
         "lost": lost,
         "extra": extra,
     }
@@ -209,7 +116,8 @@ def main() -> int:
                     async def go() -> dict:
                         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
                             people = await setup_people(client, args.people)
-                        return await crowd(server.url, people, args.crowd, args.rounds)
+                        run = await crowd(server.url, people, size=args.crowd, rounds=args.rounds)
+                        return summary(run, people, *await lost_and_extra(server.url, people))
 
                     result = asyncio.run(go())
             result.update(engine=engine, workers=workers, crowd=args.crowd, rounds=args.rounds)
