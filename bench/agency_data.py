@@ -477,6 +477,32 @@ def _pg_text(value) -> str:
     return str(value)
 
 
+def completion_blocks(
+    user_ids: list, per_person: list[int], pool: list, mod_cells: list[tuple], *, kind: str, rng: random.Random
+) -> Iterator[tuple[int, list[tuple], str]]:
+    """module_progress rows in blocks of about 50,000: each person's k distinct modules, each completed at a
+    moment drawn from pool; tuples for SQLite, COPY lines for PostgreSQL."""
+    n_mod = len(mod_cells)
+    scores = ["0.8", "0.8333", "0.9", "1.0"]
+    rows: list[tuple] = []
+    lines: list[str] = []
+    for uid, k in zip(user_ids, per_person, strict=True):
+        if not k:
+            continue
+        for mi, (started_at, done_at, year) in zip(sorted(rng.sample(range(n_mod), k)), rng.choices(pool, k=k), strict=True):
+            slug, lessons, version_id = mod_cells[mi]
+            score = scores[mi & 3]
+            if kind == "sqlite":
+                rows.append((uid, slug, started_at, lessons, float(score), done_at, year, version_id))
+            else:
+                lines.append(f"{uid}\t{slug}\t{started_at}+00\t{lessons}\t{score}\t{done_at}+00\t{year}\t{version_id}\n")
+        if len(rows) + len(lines) >= 50_000:
+            yield len(rows) + len(lines), rows, "".join(lines)
+            rows, lines = [], []
+    if rows or lines:
+        yield len(rows) + len(lines), rows, "".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
@@ -549,27 +575,7 @@ def main() -> int:
     n_mod = len(modules)
     per_person = rng.choices(range(n_mod + 1), binomial_weights(n_mod, spec["completions"] / spec["people"]), k=len(user_ids))
     expected = sum(per_person)
-    scores = ["0.8", "0.8333", "0.9", "1.0"]
     mod_cells = [(m["slug"], m["lessons"], m["version_id"]) for m in modules]
-
-    def blocks() -> Iterator[tuple[int, list[tuple], str]]:
-        rows: list[tuple] = []
-        lines: list[str] = []
-        for uid, k in zip(user_ids, per_person, strict=True):
-            if not k:
-                continue
-            for mi, (started_at, done_at, year) in zip(sorted(rng.sample(range(n_mod), k)), rng.choices(pool, k=k), strict=True):
-                slug, lessons, version_id = mod_cells[mi]
-                score = scores[mi & 3]
-                if kind == "sqlite":
-                    rows.append((uid, slug, started_at, lessons, float(score), done_at, year, version_id))
-                else:
-                    lines.append(f"{uid}\t{slug}\t{started_at}+00\t{lessons}\t{score}\t{done_at}+00\t{year}\t{version_id}\n")
-            if len(rows) + len(lines) >= 50_000:
-                yield len(rows) + len(lines), rows, "".join(lines)
-                rows, lines = [], []
-        if rows or lines:
-            yield len(rows) + len(lines), rows, "".join(lines)
 
     progress = Progress("module_progress", expected)
     loader.insert_lines(
@@ -584,7 +590,7 @@ def main() -> int:
             "completed_year",
             "completed_version_id",
         ],
-        blocks(),
+        completion_blocks(user_ids, per_person, pool, mod_cells, kind=kind, rng=rng),
         progress,
     )
     timings["completions_s"] = progress.finish()

@@ -147,46 +147,13 @@ def mb(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 1e7 else f"{n / 1e6:,.1f} MB"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
-    parser.add_argument("--db", default="sqlite", help="sqlite (default), postgres, a SQLite path, or a postgresql:// URL")
-    parser.add_argument("--repeats", type=int, default=50, help="timed runs of the stats function per agency")
-    parser.add_argument("--naive-repeats", type=int, default=10, help="timed runs of the naive recount (capped at 1 when slow)")
-    parser.add_argument("--naive-slow-s", type=float, default=5.0, help="a naive run slower than this is not repeated")
-    parser.add_argument("--completions", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-
-    from sqlalchemy import event
-    from sqlmodel import select
-
-    from hocso import flows
-    from hocso.accounts.models import User
+def time_stats(engine, targets: dict, *, year: int, args: argparse.Namespace) -> dict:
+    """Times the app's stats and the naive recount for each target, checks they agree and prints a row each."""
     from hocso.agencies.models import Agency
-    from hocso.content.models import Module, ModuleVersion
-    from hocso.core.db import make_engine, open_session
-    from hocso.core.timeutil import current_vietnam_year, utcnow
-    from hocso.learning.client_time import Receipt
-    from hocso.learning.models import ModuleProgress
-    from hocso.learning.schemas import AttemptIn
-    from hocso.stats import rollups
+    from hocso.core.db import open_session
     from hocso.stats.figures import agency_stats
 
-    url, kind = resolve_db(args.db, args.preset)
-    if kind == "sqlite" and not sqlite_path(url).exists():
-        sys.exit(f"{sqlite_path(url)} does not exist; run bench/agency_data.py --preset {args.preset} first")
-    engine = make_engine(url)  # the app's engine, with the app's settings (SQLite: WAL, synchronous=NORMAL)
-    rng = random.Random(args.seed)
-    year = current_vietnam_year()
-    print(f"== agency stats, preset {args.preset}, {kind}: {make_printable(url)}; year {year}", flush=True)
-
-    with open_session(engine) as session:
-        targets = {k: (a.id, a.code, a.name, a.depth) for k, a in pick_targets(session).items()}
-    result: dict = {"preset": args.preset, "engine": kind, "year": year, "stats": {}, "python": sys.version.split()[0]}
-    meta_file = OUT / f"agency_data-{kind}-{args.preset}.json"
-    if meta_file.exists():
-        result["data"] = json.loads(meta_file.read_text())
+    out: dict = {}
 
     def run_stats(agency_id: int):
         with open_session(engine) as session:
@@ -215,7 +182,7 @@ def main() -> int:
             raise SystemExit(f"stats for {code} disagree with the naive recount {naive}")
         f, n = figures([ms for ms, _ in fast]), figures(naive_ms)
         ratio = n["median_ms"] / f["median_ms"]
-        result["stats"][label] = {
+        out[label] = {
             "code": code,
             "name": name,
             "depth": depth,
@@ -233,8 +200,19 @@ def main() -> int:
             flush=True,
         )
 
-    # Completions: different civil servants each pass a module they have not completed, as the quiz endpoint
-    # would record it: one write transaction per completion, rollups updated inside it.
+    return out
+
+
+def plan_completions(engine, rng: random.Random, n: int) -> tuple[dict, list[tuple[uuid.UUID, str]], list[tuple[uuid.UUID, str]]]:
+    """The right answers per module, n random civil servants each with a module they have not completed, and as
+    many new citizens outside any agency each with a module (the baseline: no rollup to update)."""
+    from sqlmodel import select
+
+    from hocso.accounts.models import User
+    from hocso.content.models import Module, ModuleVersion
+    from hocso.core.db import open_session
+    from hocso.learning.models import ModuleProgress
+
     with open_session(engine) as session:
         modules = session.exec(
             select(Module.slug, ModuleVersion.data)
@@ -248,7 +226,7 @@ def main() -> int:
         top = session.exec(select(User.id).order_by(User.id.desc()).limit(1)).one()
         people: list[uuid.UUID] = []
         seen: set[uuid.UUID] = set()
-        while len(people) < args.completions:
+        while len(people) < n:
             # A random point in the key space, then the next civil servant after it: random people, index only.
             start = uuid.UUID(int=rng.getrandbits(128) % top.int)
             uid = session.exec(
@@ -277,6 +255,21 @@ def main() -> int:
         session.add_all(citizens)
         session.commit()
         baseline_plan = [(u.id, rng.choice(sorted(right))) for u in citizens]
+
+    return right, plan, baseline_plan
+
+
+def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> dict:
+    """Records each planned completion as the quiz endpoint would, timed, alternating civil servants and citizens."""
+    from sqlalchemy import event
+
+    from hocso import flows
+    from hocso.accounts.models import User
+    from hocso.core.db import open_session
+    from hocso.core.timeutil import utcnow
+    from hocso.learning.client_time import Receipt
+    from hocso.learning.schemas import AttemptIn
+    from hocso.stats import rollups
 
     rollup_ms: list[float] = []
     real_completion_changed = rollups.completion_changed
@@ -326,24 +319,21 @@ def main() -> int:
         event.remove(engine, "before_cursor_execute", count_statement)
     rec, part, base = figures(record_ms), figures(rollup_ms), figures(baseline_ms)
     per = {k: round(v / max(len(record_ms), 1), 1) for k, v in statements.items()}
-    result["record_completion"] = {
+    return {
         **rec,
         "statements_each": per["civil_servant"],
         "rollup_update": part,
         "citizen_without_rollups": {**base, "statements_each": per["citizen"]},
     }
-    print(f"\nrecord one completion (submit_attempt + commit, one transaction each), {rec['n']} different people:")
-    print(
-        f"  civil servant, rollups kept current   median {rec['median_ms']:6.2f} ms  p95 {rec['p95_ms']:6.2f} ms  "
-        f"{per['civil_servant']} SQL statements"
-    )
-    print(f"    of which rollups.completion_changed median {part['median_ms']:6.2f} ms  p95 {part['p95_ms']:6.2f} ms")
-    print(
-        f"  citizen in no agency (no rollups)     median {base['median_ms']:6.2f} ms  p95 {base['p95_ms']:6.2f} ms  "
-        f"{per['citizen']} SQL statements"
-    )
 
-    # The rollups stayed right: the leaf of the last people to complete agrees with a recount.
+
+def check_recount(engine, plan: list, *, year: int) -> None:
+    """Stops the run unless the leaf of the last people to complete agrees with a recount."""
+    from hocso.accounts.models import User
+    from hocso.agencies.models import Agency
+    from hocso.core.db import open_session
+    from hocso.stats.figures import agency_stats
+
     with open_session(engine) as session:
         for uid, _ in plan[-5:]:
             agency = session.get(Agency, session.get(User, uid).agency_id)
@@ -351,6 +341,57 @@ def main() -> int:
             naive = naive_stats(session, agency=agency, year=year)
             if not agrees_with_recount(stats, naive):
                 raise SystemExit(f"after recording, stats for {agency.code} disagree with a recount")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--db", default="sqlite", help="sqlite (default), postgres, a SQLite path, or a postgresql:// URL")
+    parser.add_argument("--repeats", type=int, default=50, help="timed runs of the stats function per agency")
+    parser.add_argument("--naive-repeats", type=int, default=10, help="timed runs of the naive recount (capped at 1 when slow)")
+    parser.add_argument("--naive-slow-s", type=float, default=5.0, help="a naive run slower than this is not repeated")
+    parser.add_argument("--completions", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    from hocso.core.db import make_engine, open_session
+    from hocso.core.timeutil import current_vietnam_year
+
+    url, kind = resolve_db(args.db, args.preset)
+    if kind == "sqlite" and not sqlite_path(url).exists():
+        sys.exit(f"{sqlite_path(url)} does not exist; run bench/agency_data.py --preset {args.preset} first")
+    engine = make_engine(url)  # the app's engine, with the app's settings (SQLite: WAL, synchronous=NORMAL)
+    rng = random.Random(args.seed)
+    year = current_vietnam_year()
+    print(f"== agency stats, preset {args.preset}, {kind}: {make_printable(url)}; year {year}", flush=True)
+
+    with open_session(engine) as session:
+        targets = {k: (a.id, a.code, a.name, a.depth) for k, a in pick_targets(session).items()}
+    result: dict = {"preset": args.preset, "engine": kind, "year": year, "stats": {}, "python": sys.version.split()[0]}
+    meta_file = OUT / f"agency_data-{kind}-{args.preset}.json"
+    if meta_file.exists():
+        result["data"] = json.loads(meta_file.read_text())
+
+    result["stats"] = time_stats(engine, targets, year=year, args=args)
+
+    # Completions: different civil servants each pass a module they have not completed, as the quiz endpoint
+    # would record it: one write transaction per completion, rollups updated inside it.
+    right, plan, baseline_plan = plan_completions(engine, rng, args.completions)
+    result["record_completion"] = rec = time_completions(engine, right, plan, baseline_plan)
+    part, base = rec["rollup_update"], rec["citizen_without_rollups"]
+    print(f"\nrecord one completion (submit_attempt + commit, one transaction each), {rec['n']} different people:")
+    print(
+        f"  civil servant, rollups kept current   median {rec['median_ms']:6.2f} ms  p95 {rec['p95_ms']:6.2f} ms  "
+        f"{rec['statements_each']} SQL statements"
+    )
+    print(f"    of which rollups.completion_changed median {part['median_ms']:6.2f} ms  p95 {part['p95_ms']:6.2f} ms")
+    print(
+        f"  citizen in no agency (no rollups)     median {base['median_ms']:6.2f} ms  p95 {base['p95_ms']:6.2f} ms  "
+        f"{base['statements_each']} SQL statements"
+    )
+
+    # The rollups stayed right: the leaf of the last people to complete agrees with a recount.
+    check_recount(engine, plan, year=year)
 
     size = database_size(engine, url, kind)
     result["database"] = size
