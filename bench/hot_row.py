@@ -130,6 +130,42 @@ def update_in_place(session, *, agency_id, slug, old_year, new_year, years_befor
     _add(session, AgencyModuleRollup, module_rows, ["agency_id", "module_slug", "year"], "completed")
 
 
+def record_first_completion(engine, user_id: uuid.UUID, slug: str, answers: dict, *, only_rollups: bool, year: int) -> None:
+    """Records one person's first completion of a module in a transaction of its own, committed."""
+    from hocso.accounts.models import User
+    from hocso.core.db import open_session
+    from hocso.core.timeutil import utcnow
+    from hocso.flows import submit_attempt
+    from hocso.learning.client_time import Receipt
+    from hocso.learning.schemas import AttemptIn
+    from hocso.stats import rollups
+
+    with open_session(engine, write=True) as session:
+        if only_rollups:  # the person's lock and the rollup writes of a first completion, nothing else
+            agency_id = rollups.lock_person(session, user_id)
+            rollups.completion_changed(session, agency_id=agency_id, slug=slug, old_year=None, new_year=year, years_before={})
+            session.commit()
+            return
+        body = AttemptIn(event_id=uuid.uuid4(), answers=answers, occurred_at=utcnow())
+        result = submit_attempt(
+            session, user=session.get(User, user_id), slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow())
+        )
+        session.commit()
+    if not result.passed:
+        raise RuntimeError(f"the attempt on {slug} did not pass")
+
+
+def count_failure(out: dict, exc: Exception) -> None:
+    """Counts a failed write in out: a deadlock as such, anything else as an error with a few samples kept."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if code == "40P01":
+        out["deadlocks"] += 1
+        return
+    out["errors"] += 1
+    if len(out["error_samples"]) < 3:
+        out["error_samples"].append(f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
 def writer_process(
     url: str, mode: str, only_rollups: bool, threads: int, work: list[tuple[str, str]], answers: dict, ready, go, stop, results
 ) -> None:
@@ -147,10 +183,6 @@ def writer_process(
 
     from hocso.accounts.models import User
     from hocso.core.db import make_engine, open_session
-    from hocso.core.timeutil import utcnow
-    from hocso.flows import submit_attempt
-    from hocso.learning.client_time import Receipt
-    from hocso.learning.schemas import AttemptIn
 
     engine = make_engine(url, connections=threads)
     with open_session(engine) as session:  # warm the pool, the statement caches and the content cache
@@ -169,36 +201,16 @@ def writer_process(
             if item is None:
                 return
             uid, slug = item
-            body = AttemptIn(event_id=uuid.uuid4(), answers=answers[slug], occurred_at=utcnow())
             start = time.perf_counter()
             try:
-                with open_session(engine, write=True) as session:
-                    if only_rollups:  # the person's lock and the rollup writes of a first completion, nothing else
-                        agency_id = rollups.lock_person(session, uuid.UUID(uid))
-                        rollups.completion_changed(
-                            session, agency_id=agency_id, slug=slug, old_year=None, new_year=year, years_before={}
-                        )
-                        session.commit()
-                        result = None
-                    else:
-                        user = session.get(User, uuid.UUID(uid))
-                        result = submit_attempt(session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()))
-                        session.commit()
-                if result is not None and not result.passed:
-                    raise RuntimeError(f"the attempt on {slug} did not pass")
+                record_first_completion(engine, uuid.UUID(uid), slug, answers[slug], only_rollups=only_rollups, year=year)
                 ms = (time.perf_counter() - start) * 1000
                 with lock:
                     out["ok"] += 1
                     out["latencies_ms"].append(ms)
             except Exception as exc:  # counted and reported, never retried
-                code = getattr(getattr(exc, "orig", None), "sqlstate", None)
                 with lock:
-                    if code == "40P01":
-                        out["deadlocks"] += 1
-                    else:
-                        out["errors"] += 1
-                        if len(out["error_samples"]) < 3:
-                            out["error_samples"].append(f"{type(exc).__name__}: {str(exc)[:300]}")
+                    count_failure(out, exc)
 
     pool = [threading.Thread(target=run) for _ in range(threads)]
     ready.put(os.getpid())
@@ -213,13 +225,71 @@ def writer_process(
     results.put(out)
 
 
-def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, root_id: int, year: int) -> dict:
-    """One timed run of the writers in a mode, with the root's stats read and lock waits sampled meanwhile."""
+def check_against_recount(
+    engine, label: str, *, args, root_id: int, year: int, goal_before: int, ok: int, first_uid: str
+) -> dict:
+    """Root, a province and a leaf: stats against a naive recount (exact before and after the fold)."""
     from agency_stats import naive_stats
     from sqlalchemy import text
     from sqlmodel import select
 
     from hocso.accounts.models import User
+    from hocso.agencies.models import Agency
+    from hocso.core.db import open_session
+    from hocso.stats.figures import agency_stats
+
+    if args.only_rollups:  # no progress rows to recount: the root's goal count grew by exactly the writes
+        with open_session(engine) as session:
+            pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
+            got = agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
+        print(
+            f"    {label}, {pending:,} changes not folded yet: the root's goal count grew by {got - goal_before:,}, "
+            f"writes committed {ok:,}",
+            flush=True,
+        )
+        return {"pending_delta_rows": pending, "root": {"equal": got - goal_before == ok}}
+    with open_session(engine) as session:
+        province = session.exec(select(Agency).where(Agency.parent_id == root_id).order_by(Agency.code.desc())).first()
+        leaf_of = session.exec(select(User.agency_id).where(User.id == uuid.UUID(first_uid))).one()
+        pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
+        out = {"pending_delta_rows": pending}
+        for name, agency in (
+            ("root", session.get(Agency, root_id)),
+            ("province", province),
+            ("leaf", session.get(Agency, leaf_of)),
+        ):
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                stats = agency_stats(session, agency=agency, year=year)
+                times.append((time.perf_counter() - start) * 1000)
+            took = statistics.median(times)
+            naive = naive_stats(session, agency=agency, year=year)
+            got = {
+                "members": stats.members,
+                "goal_met": stats.goal_met,
+                **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed},
+            }
+            out[name] = {"code": agency.code, "equal": got == naive, "goal_met": stats.goal_met, "stats_ms": round(took, 1)}
+            if got != naive:
+                out[name]["diff"] = {k: (got.get(k), naive.get(k)) for k in set(got) | set(naive) if got.get(k) != naive.get(k)}
+    print(
+        f"    {label}, {pending:,} changes not folded yet: "
+        + ", ".join(
+            f"{k} {v['code']} {'equal' if v['equal'] else 'DIFFERENT ' + str(v.get('diff'))}"
+            f" ({v['goal_met']:,} met the goal; stats {v['stats_ms']} ms)"
+            for k, v in out.items()
+            if k != "pending_delta_rows"
+        ),
+        flush=True,
+    )
+    return out
+
+
+def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, root_id: int, year: int) -> dict:
+    """One timed run of the writers in a mode, with the root's stats read and lock waits sampled meanwhile."""
+    from sqlalchemy import text
+
     from hocso.agencies.models import Agency
     from hocso.core.config import get_settings
     from hocso.core.db import make_engine, open_session
@@ -288,57 +358,6 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
     lat = [ms for o in outs for ms in o["latencies_ms"]]
     samples = [s for o in outs for s in o["error_samples"]][:3]
 
-    def check(label: str) -> dict:
-        """Root, a province and a leaf: stats against a naive recount (exact before and after the fold)."""
-        if args.only_rollups:  # no progress rows to recount: the root's goal count grew by exactly the writes
-            with open_session(engine) as session:
-                pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
-                got = agency_stats(session, agency=session.get(Agency, root_id), year=year).goal_met
-            print(
-                f"    {label}, {pending:,} changes not folded yet: the root's goal count grew by {got - goal_before:,}, "
-                f"writes committed {ok:,}",
-                flush=True,
-            )
-            return {"pending_delta_rows": pending, "root": {"equal": got - goal_before == ok}}
-        with open_session(engine) as session:
-            province = session.exec(select(Agency).where(Agency.parent_id == root_id).order_by(Agency.code.desc())).first()
-            leaf_of = session.exec(select(User.agency_id).where(User.id == uuid.UUID(work[0][0]))).one()
-            pending = session.execute(text("SELECT count(*) FROM agency_rollup_delta")).scalar_one()
-            out = {"pending_delta_rows": pending}
-            for name, agency in (
-                ("root", session.get(Agency, root_id)),
-                ("province", province),
-                ("leaf", session.get(Agency, leaf_of)),
-            ):
-                times = []
-                for _ in range(5):
-                    start = time.perf_counter()
-                    stats = agency_stats(session, agency=agency, year=year)
-                    times.append((time.perf_counter() - start) * 1000)
-                took = statistics.median(times)
-                naive = naive_stats(session, agency=agency, year=year)
-                got = {
-                    "members": stats.members,
-                    "goal_met": stats.goal_met,
-                    **{f"module:{m.slug}": m.completed for m in stats.by_module if m.completed},
-                }
-                out[name] = {"code": agency.code, "equal": got == naive, "goal_met": stats.goal_met, "stats_ms": round(took, 1)}
-                if got != naive:
-                    out[name]["diff"] = {
-                        k: (got.get(k), naive.get(k)) for k in set(got) | set(naive) if got.get(k) != naive.get(k)
-                    }
-        print(
-            f"    {label}, {pending:,} changes not folded yet: "
-            + ", ".join(
-                f"{k} {v['code']} {'equal' if v['equal'] else 'DIFFERENT ' + str(v.get('diff'))}"
-                f" ({v['goal_met']:,} met the goal; stats {v['stats_ms']} ms)"
-                for k, v in out.items()
-                if k != "pending_delta_rows"
-            ),
-            flush=True,
-        )
-        return out
-
     result = {
         "mode": mode,
         "seconds": round(elapsed, 1),
@@ -369,13 +388,14 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
         flush=True,
     )
     print(f"    root stats while writing: {r['n']} reads, p50 {r['p50']} ms, p99 {r['p99']} ms", flush=True)
-    result["recount_right_after"] = check("right after, before any fold")
+    checked = {"args": args, "root_id": root_id, "year": year, "goal_before": goal_before, "ok": ok, "first_uid": work[0][0]}
+    result["recount_right_after"] = check_against_recount(engine, "right after, before any fold", **checked)
     start = time.perf_counter()
     folded = rollups.fold_all_pending(engine)
     took = time.perf_counter() - start
     result["fold"] = {"rows": folded, "seconds": round(took, 2), "rows_per_second": round(folded / max(took, 1e-9))}
     print(f"    folded {folded:,} changes in {took:.2f} s ({folded / max(took, 1e-9):,.0f} rows/s)", flush=True)
-    result["recount_after_background"] = check("after folding")
+    result["recount_after_background"] = check_against_recount(engine, "after folding", **checked)
     engine.dispose()
     return result
 
