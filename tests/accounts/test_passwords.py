@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import email
 import json
-import re
-import socket
 import threading
 import time
 from datetime import timedelta
-from email import policy
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -22,14 +17,9 @@ from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
 from hocso.main import create_app
 from tests.conftest import PASSWORD, auth_header, login, register
+from tests.mail import code_in, mail_server, wait_for
 
 NEW_PASSWORD = "a brand new secret 42"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _refresh(client, tokens: dict) -> int:
@@ -77,43 +67,19 @@ def test_signing_out_everywhere_ends_this_device_and_every_other(client, learner
     assert client.get("/api/v1/me", headers=auth_header(again)).status_code == 200
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server():
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_client(settings, engine, smtp_server):
-    controller, inbox = smtp_server
-    with_smtp = settings.model_copy(
-        update={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": controller.port,
-            "smtp_starttls": False,
-            "smtp_from": "Hocso <hocso@example.vn>",
-        }
-    )
-    with TestClient(create_app(with_smtp, engine)) as c:
-        yield c, inbox
-
-
-def _wait_for(messages: list, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(messages) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
+def mail_client(settings, engine):
+    with mail_server() as (port, inbox):
+        with_smtp = settings.model_copy(
+            update={
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_starttls": False,
+                "smtp_from": "Hocso <hocso@example.vn>",
+            }
+        )
+        with TestClient(create_app(with_smtp, engine)) as c:
+            yield c, inbox
 
 
 def test_a_reset_code_arrives_by_email_and_sets_a_new_password(mail_client):
@@ -122,11 +88,11 @@ def test_a_reset_code_arrives_by_email_and_sets_a_new_password(mail_client):
     kept = login(client, "quen@example.vn")
     r = client.post("/api/v1/auth/password-reset", json={"identifier": "QUEN@example.vn"})
     assert r.status_code == 202
-    _wait_for(inbox.messages, 1)
+    wait_for(inbox.messages, 1)
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == "quen@example.vn"
-    code = re.search(r"\b(\d{6})\b", message.get_content()).group(1)
+    code = code_in(message.get_content())
     confirm = client.post(
         "/api/v1/auth/password-reset/confirm", json={"identifier": "quen@example.vn", "code": code, "new_password": NEW_PASSWORD}
     )
@@ -146,7 +112,7 @@ def test_a_reset_for_an_unknown_identifier_answers_the_same_and_sends_nothing(ma
     client, inbox = mail_client
     register(client, email="known@example.vn")
     known = client.post("/api/v1/auth/password-reset", json={"identifier": "known@example.vn"})
-    _wait_for(inbox.messages, 1)
+    wait_for(inbox.messages, 1)
     unknown = client.post("/api/v1/auth/password-reset", json={"identifier": "nobody@example.vn"})
     phone = client.post("/api/v1/auth/password-reset", json={"identifier": "0987 000 111"})
     assert known.status_code == unknown.status_code == phone.status_code == 202
@@ -159,8 +125,8 @@ def test_wrong_reset_codes_use_up_the_code(mail_client, settings):
     client, inbox = mail_client
     register(client, email="doan@example.vn")
     client.post("/api/v1/auth/password-reset", json={"identifier": "doan@example.vn"})
-    _wait_for(inbox.messages, 1)
-    code = re.search(r"\b(\d{6})\b", inbox.messages[0].get_content()).group(1)
+    wait_for(inbox.messages, 1)
+    code = code_in(inbox.messages[0].get_content())
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(settings.password_reset_code_tries):
         r = client.post(
@@ -209,10 +175,10 @@ def test_a_reset_code_arrives_by_sms_through_the_webhook_gateway(settings, engin
         with TestClient(create_app(with_sms, engine)) as client:
             register(client, phone="0912345678")
             assert client.post("/api/v1/auth/password-reset", json={"identifier": "+84 912 345 678"}).status_code == 202
-            _wait_for(_SmsRelay.received, 1)
+            wait_for(_SmsRelay.received, 1)
             sms = _SmsRelay.received[0]
             assert sms["to"] == "+84912345678" and sms["auth"] == "Bearer relay-token"
-            code = re.search(r"\b(\d{6})\b", sms["text"]).group(1)
+            code = code_in(sms["text"])
             r = client.post(
                 "/api/v1/auth/password-reset/confirm",
                 json={"identifier": "0912345678", "code": code, "new_password": NEW_PASSWORD},

@@ -3,20 +3,16 @@ text size and high contrast that are remembered and keep the 360 px layout; the 
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-import time
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FIXTURE_CONTENT, serve
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_phone_screens import GO, WIDEST
+from tests.mail import code_in, mail_server, wait_for
 
 NEW_PASSWORD = "một mật khẩu mới 2026"
 LEARNER = "staff.hk@example.vn"
@@ -64,36 +60,19 @@ def test_a_learner_changes_their_password_and_signs_in_with_the_new_one(context,
     sign_in_with(page, LEARNER, NEW_PASSWORD)
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def mail_server(migrated_template, tmp_path):
+def serving_with_mail(migrated_template, tmp_path):
     """A server that sends reset codes to a local mail server, and that server's inbox."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {"HOCSO_SMTP_HOST": "127.0.0.1", "HOCSO_SMTP_PORT": str(port), "HOCSO_SMTP_STARTTLS": "false"}
-    try:
+    with mail_server() as (port, inbox):
+        env = {"HOCSO_SMTP_HOST": "127.0.0.1", "HOCSO_SMTP_PORT": str(port), "HOCSO_SMTP_STARTTLS": "false"}
         with serve(migrated_template, tmp_path, FIXTURE_CONTENT, env) as running:
             yield running, inbox
-    finally:
-        controller.stop()
 
 
-def test_a_learner_who_forgot_their_password_sets_a_new_one_with_the_emailed_code(browser, mail_server):
+def test_a_learner_who_forgot_their_password_sets_a_new_one_with_the_emailed_code(browser, serving_with_mail):
     from tests.e2e.conftest import phone_context
 
-    server, inbox = mail_server
+    server, inbox = serving_with_mail
     context = phone_context(browser, server)
     page = context.new_page()
     page.goto("/signin")
@@ -102,11 +81,8 @@ def test_a_learner_who_forgot_their_password_sets_a_new_one_with_the_emailed_cod
     page.get_by_label("Email hoặc số điện thoại").fill(LEARNER)
     page.get_by_role("button", name="Gửi mã").click()
     expect(page.get_by_role("status").filter(has_text="mã đang được gửi")).to_be_visible()
-    for _ in range(200):  # the mail leaves after the answer
-        if inbox.messages:
-            break
-        time.sleep(0.05)
-    code = re.search(r"\b(\d{6})\b", inbox.messages[0].get_content()).group(1)
+    wait_for(inbox.messages, 1)
+    code = code_in(inbox.messages[0].get_content())
     page.get_by_label("Mã nhận được").fill(f"{code[:3]} {code[3:]}")  # as read out, with a space
     page.get_by_label("Mật khẩu mới").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Đặt mật khẩu mới").click()
