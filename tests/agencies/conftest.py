@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,16 @@ TREE = [
     {"code": "HNI-BD", "name": "Phường Ba Đình", "parent_code": "HNI"},
     {"code": "HCM", "name": "Thành phố Hồ Chí Minh", "parent_code": "VN"},
     {"code": "HCM-BT", "name": "Phường Bến Thành", "parent_code": "HCM"},
+]
+
+
+RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+PEOPLE = [  # email, agency, full name
+    ("dao@example.vn", "HNI-HK", "Nguyễn Thị Đào"),
+    ("binh@example.vn", "HNI-HK", "Trần Văn Bình"),
+    ("an@example.vn", "HNI-BD", "Lê An"),
+    ("hoa@example.vn", "HNI-BD", "Nguyễn Hoa"),
+    ("tam@example.vn", "HCM-BT", "Nguyễn Văn Tâm"),
 ]
 
 
@@ -52,6 +63,30 @@ def tree(engine):
     make_user(engine, "admin.hk@example.vn", roles=["agency_admin"], admin_of="HNI-HK")
     make_user(engine, "root@example.vn", roles=["sysadmin"])
     return engine
+
+
+def staff(client, tree, email: str, code: str, name: str) -> dict:
+    """Makes a civil servant of the agency code named name, signed in; returns their auth header."""
+    make_user(tree, email, roles=["civil_servant"], member_of=code)
+    with open_session(tree, write=True) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        user.full_name = name
+        session.add(user)
+        session.commit()
+    return auth_header(login(client, email))
+
+
+@pytest.fixture
+def people(client, tree) -> dict[str, dict]:
+    """PEOPLE signed in (auth headers by email): two in each Hà Nội ward, one in Bến Thành; Lê An has passed qr-basics."""
+    headers = {email: staff(client, tree, email, code, name) for email, code, name in PEOPLE}
+    r = client.post(
+        "/api/v1/modules/qr-basics/attempts",
+        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
+        headers=headers["an@example.vn"],
+    )
+    assert r.json()["passed"]
+    return headers
 
 
 @pytest.fixture

@@ -18,46 +18,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import select
 
-from hocso.accounts.models import User
 from hocso.agencies.models import AuditEvent, Requirement
 from hocso.agencies.push import PushSubscription
 from hocso.agencies.tree import get_by_code
 from hocso.core.db import open_session
 from hocso.core.timeutil import vietnam_today
-from tests.agencies.conftest import make_user
-from tests.conftest import auth_header, login
 
 ADMIN = "admin.hni@example.vn"
-RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
-PEOPLE = [  # email, agency, full name
-    ("dao@example.vn", "HNI-HK", "Nguyễn Thị Đào"),
-    ("binh@example.vn", "HNI-HK", "Trần Văn Bình"),
-    ("an@example.vn", "HNI-BD", "Lê An"),
-    ("hoa@example.vn", "HNI-BD", "Nguyễn Hoa"),
-    ("tam@example.vn", "HCM-BT", "Nguyễn Văn Tâm"),
-]
-
-
-def staff(client, tree, email, code, name):
-    make_user(tree, email, roles=["civil_servant"], member_of=code)
-    with open_session(tree, write=True) as session:
-        user = session.exec(select(User).where(User.email == email)).one()
-        user.full_name = name
-        session.add(user)
-        session.commit()
-    return auth_header(login(client, email))
 
 
 @pytest.fixture
-def people(client, tree):
-    """Five civil servants; Lê An has passed qr-basics; HNI requires it (HNI-HK by yesterday, HNI-BD by today)."""
-    headers = {email: staff(client, tree, email, code, name) for email, code, name in PEOPLE}
-    r = client.post(
-        "/api/v1/modules/qr-basics/attempts",
-        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-        headers=headers["an@example.vn"],
-    )
-    assert r.json()["passed"]
+def people(people, tree):
+    """The agencies' five civil servants (conftest); HNI requires qr-basics (HNI-HK by yesterday, HNI-BD by today)."""
     today = vietnam_today()
     with open_session(tree, write=True) as session:
         session.add(Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today))
@@ -65,7 +37,7 @@ def people(client, tree):
             Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today - timedelta(days=1))
         )
         session.commit()
-    return headers
+    return people
 
 
 def names(client, headers, code="HNI", **params):

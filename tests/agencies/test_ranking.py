@@ -17,22 +17,9 @@ from hocso.core.db import open_session
 from hocso.core.timeutil import VIETNAM, vietnam_today
 from hocso.learning.models import ModuleProgress
 from hocso.stats import rollups, trends
-from tests.agencies.test_members_and_reminders import PEOPLE, RIGHT, staff
+from tests.agencies.conftest import RIGHT
 
 ADMIN = "admin.hni@example.vn"
-
-
-@pytest.fixture
-def people(client, tree):
-    """Two people in each Hà Nội ward and one in Bến Thành; Lê An (Ba Đình) has passed qr-basics."""
-    headers = {email: staff(client, tree, email, code, name) for email, code, name in PEOPLE}
-    r = client.post(
-        "/api/v1/modules/qr-basics/attempts",
-        json={"event_id": str(uuid.uuid4()), "answers": RIGHT},
-        headers=headers["an@example.vn"],
-    )
-    assert r.json()["passed"]
-    return headers
 
 
 def ranking(client, as_user, code="HNI", **params):
