@@ -104,6 +104,24 @@ const HOW = {
   },
 }
 
+// One line of LINES as a card: its name, the number to call, what it is for, its site, its sources, its lesson.
+function Hotline({ line, text, how }) {
+  return (
+    <li class="card hotline">
+      <h3>{text.name}</h3>
+      {line.call && <p><a class="button" href={`tel:${line.call}`}>{how.call(line.call)}</a></p>}
+      <p>{text.what}</p>
+      {line.web && <p class="web"><a href={line.web} target="_blank" rel="noopener noreferrer">{line.web.replace('https://', '')}</a></p>}
+      {line.sources.length > 0 && (
+        <p class="muted source">{how.source} {line.sources.map(([title, publisher], i) => (
+          <span key={title}>{i > 0 && '; '}<cite lang="vi">{title}</cite> (<span lang="vi">{publisher}</span>)</span>
+        ))}</p>
+      )}
+      <p>{how.lesson} <a href={line.lesson}>{text.lesson}</a></p>
+    </li>
+  )
+}
+
 export function Help() {
   const s = useAppState()
   const offer = useInstallOffer({ evenIfDismissed: true })
@@ -115,23 +133,7 @@ export function Help() {
         <h2 id="lines-title">{how.lines}</h2>
         <p class="muted">{how.as_of}</p>
         <ul class="plain hotlines">
-          {LINES.map((line) => {
-            const text = line[s.lang]
-            return (
-              <li key={line.lesson} class="card hotline">
-                <h3>{text.name}</h3>
-                {line.call && <p><a class="button" href={`tel:${line.call}`}>{how.call(line.call)}</a></p>}
-                <p>{text.what}</p>
-                {line.web && <p class="web"><a href={line.web} target="_blank" rel="noopener noreferrer">{line.web.replace('https://', '')}</a></p>}
-                {line.sources.length > 0 && (
-                  <p class="muted source">{how.source} {line.sources.map(([title, publisher], i) => (
-                    <span key={title}>{i > 0 && '; '}<cite lang="vi">{title}</cite> (<span lang="vi">{publisher}</span>)</span>
-                  ))}</p>
-                )}
-                <p>{how.lesson} <a href={line.lesson}>{text.lesson}</a></p>
-              </li>
-            )
-          })}
+          {LINES.map((line) => <Hotline key={line.lesson} line={line} text={line[s.lang]} how={how} />)}
         </ul>
       </section>
       <section aria-labelledby="app-title">
