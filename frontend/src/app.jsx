@@ -15,23 +15,16 @@ import { Account, Activate, SignIn, SignUp } from './pages/account.jsx'
 import { Notices } from './notices.jsx'
 import { InstallHint } from './install-hint.jsx'
 import { lazyPage } from './lazy.jsx'
+import { reloadToNewVersion } from './lib/update.js'
 import { tl } from './learner-text.js'
 import { endAssistedSession } from './api.js'
 import { helperUnits, th } from './helpers-text.js'
 
 // The managers' screens are for a few thousand people: each loaded only when opened, to keep the first screen small.
-function lazy(load) {
-  return function Lazy(props) {
-    const [Page, setPage] = useState(null)
-    useEffect(() => { load().then((Component) => setPage(() => Component)) }, [])
-    return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
-  }
-}
-
-const LazyAdmin = lazy(() => import('./pages/admin.jsx').then((m) => m.Admin))
-const LazyMembers = lazy(() => import('./pages/members.jsx').then((m) => m.Members))
-const LazyImport = lazy(() => import('./pages/staff-import.jsx').then((m) => m.StaffImport))
-const LazyRequirements = lazy(() => import('./pages/requirements.jsx').then((m) => m.Requirements))
+const LazyAdmin = lazyPage(() => import('./pages/admin.jsx'), 'Admin')
+const LazyMembers = lazyPage(() => import('./pages/members.jsx'), 'Members')
+const LazyImport = lazyPage(() => import('./pages/staff-import.jsx'), 'StaffImport')
+const LazyRequirements = lazyPage(() => import('./pages/requirements.jsx'), 'Requirements')
 
 // A person's settings and the help page: opened rarely, loaded when opened.
 const settings = () => import('./pages/settings.jsx')
@@ -41,11 +34,7 @@ const LEARNER_ROUTES = [
   ['/help', lazyPage(() => import('./pages/help.jsx'), 'Help')],
 ]
 
-function LazyHelper(props) {
-  const [Page, setPage] = useState(null)
-  useEffect(() => { import('./pages/helper.jsx').then((m) => setPage(() => m.Helper)) }, [])
-  return Page ? <Page {...props} /> : <p class="muted" role="status">{t('loading')}</p>
-}
+const LazyHelper = lazyPage(() => import('./pages/helper.jsx'), 'Helper')
 
 // Shown on every page of an assisted session, so nobody mistakes the shared device for the helper's own sign-in.
 function AssistedBanner() {
@@ -134,6 +123,12 @@ function SyncStatus() {
   return (
     <div class="status-bar" role="status" aria-live="polite">
       {!s.online && <p class="notice offline">{t('offline')}</p>}
+      {s.newVersion && (
+        <p class="notice update" data-testid="new-version">
+          <span>{t('new_version')}</span>
+          <button type="button" class="button" onClick={reloadToNewVersion}>{t('reload')}</button>
+        </p>
+      )}
       {s.lastSync?.stopped === 'signed_out' && n > 0 && <p class="notice error"><a href="/signin">{t('signed_out_sync')}</a></p>}
       {n > 0 && (
         <p class="notice pending" data-testid="pending">

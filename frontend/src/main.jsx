@@ -6,6 +6,7 @@ import { get } from './offline/db.js'
 import { state, update } from './state.js'
 import { refreshPending, startSyncing, syncNow } from './sync.js'
 import { applyDisplay } from './lib/display.js'
+import { watchForUpdates } from './lib/update.js'
 import './lib/install.js'
 import './styles.css'
 import './learner.css'
@@ -29,5 +30,5 @@ async function start() {
 start()
 
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
-  addEventListener('load', () => navigator.serviceWorker.register('/sw.js'))
+  addEventListener('load', watchForUpdates)
 }

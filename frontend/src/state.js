@@ -11,6 +11,7 @@ export const state = {
   pending: [], // outbox items of the signed-in person
   syncing: false,
   lastSync: null, // report of the last sync
+  newVersion: false, // a new build is installed and waits for the person's "Reload"
 }
 
 const listeners = new Set()

@@ -5,8 +5,20 @@ import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { CacheFirst } from 'workbox-strategies'
 import { SYNC_TAG, flushOutbox } from './offline/outbox.js'
 
-self.skipWaiting()
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()))
+// A new build waits until the person chooses "Reload" (lib/update.js posts SKIP_WAITING): taking over at once
+// would leave open tabs running the old code against the new build's files. Its precache sits beside the old
+// one until then, and the outbox (IndexedDB) is the same for both, so nothing queued is lost either way.
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting()
+})
+
+// The very first worker has no old code to clash with: it takes the page that installed it at once, so the app
+// works offline from the first visit. Later workers leave already-controlled tabs to the switch above.
+let firstInstall = false
+self.addEventListener('install', () => { firstInstall = !self.registration.active })
+self.addEventListener('activate', (event) => {
+  if (firstInstall) event.waitUntil(self.clients.claim())
+})
 
 cleanupOutdatedCaches()
 precacheAndRoute(self.__WB_MANIFEST)
