@@ -6,15 +6,27 @@ import { t } from './i18n.js'
 
 const RELOADED = 'hocso.chunkReload'
 
+/** Reads, sets (value) or clears (null) the "reloaded already" mark; false when storage is blocked. */
+function mark(value) {
+  try {
+    if (value === undefined) return sessionStorage.getItem(RELOADED) === '1'
+    if (value === null) sessionStorage.removeItem(RELOADED)
+    else sessionStorage.setItem(RELOADED, value)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Runs `load` (a dynamic import); on failure reloads the page once per failure run, else rejects. */
 export function loadChunk(load, { reload = true } = {}) {
   return load().then((module) => {
-    sessionStorage.removeItem(RELOADED)
+    mark(null)
     return module
   }, (error) => {
-    // Offline, a reload brings nothing new; a second failure right after a reload would only loop.
-    if (reload && navigator.onLine && !sessionStorage.getItem(RELOADED)) {
-      sessionStorage.setItem(RELOADED, '1')
+    // Offline, a reload brings nothing new; a second failure right after a reload would only loop, and without
+    // storage to remember the first one there is no telling, so then no reload at all.
+    if (reload && navigator.onLine && !mark() && mark('1')) {
       location.reload()
       return new Promise(() => {})
     }
