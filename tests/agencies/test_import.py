@@ -153,3 +153,65 @@ def test_a_value_longer_than_the_csv_limit_rejects_its_row_not_the_server(client
     body = r.json()
     assert body["created"] == 1
     assert [x["row"] for x in body["rejected"]] == [2] and "131,072" in body["rejected"][0]["reason"]
+
+
+def _activate(client, identifier: str, code: str):
+    return client.post("/api/v1/auth/activate", json={"identifier": identifier, "code": code, "password": PASSWORD})
+
+
+def test_updating_imported_people_issues_no_new_code_and_a_code_never_reopens_an_active_account(client, as_user):
+    first = upload(client, as_user(ADMIN), GOOD).json()
+    codes = {i["identifier"]: i["code"] for i in first["invitations"]}
+    assert _activate(client, "tuyet@example.vn", codes["tuyet@example.vn"]).status_code == 200
+    # The province renames both and moves them: one signed in already, one still holds an unused code.
+    renamed = "full_name,email,phone,agency_code\nNguyễn Ánh Tuyết,tuyet@example.vn,,HNI-BD\nPhạm Việt,,0912000111,HNI-HK\n"
+    body = upload(client, as_user(ADMIN), renamed).json()
+    assert (body["created"], body["updated"], body["rejected"], body["invitations"]) == (0, 2, [], [])
+    # The unused code still works for its owner, and the first code cannot set a password again.
+    assert _activate(client, "0912000111", codes["+84912000111"]).status_code == 200
+    again = _activate(client, "tuyet@example.vn", codes["tuyet@example.vn"])
+    assert again.status_code == 400
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 1}
+
+
+def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers(client, as_user):
+    content = (
+        "full_name,email,phone,agency_code\n"
+        "\n"
+        "Nguyễn Văn Một,mot@example.vn,,HNI-HK\n"
+        ",,,\n"
+        "   ,  ,,\n"
+        "Trần Thị Hai,,0912000444,HNI-BD\n"
+        "Sai Email,khong-phai-email,,HNI-BD\n"
+        "\n"
+    )
+    body = upload(client, as_user(ADMIN), content).json()
+    assert body["created"] == 2
+    assert [(r["row"], "khong-phai-email" in r["reason"]) for r in body["rejected"]] == [(7, True)]
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert {c["code"]: c["members"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 1}
+
+
+def test_a_file_over_the_row_limit_is_refused_whole_with_a_413_that_says_to_split_it(client, as_user):
+    from hocso.staff.imports import MAX_IMPORT_ROWS
+
+    rows = "".join(f"Cán Bộ {i},cb{i}@example.vn,,HNI-HK\n" for i in range(MAX_IMPORT_ROWS + 1))
+    r = upload(client, as_user(ADMIN), "full_name,email,phone,agency_code\n" + rows)
+    assert r.status_code == 413, r.text[:300]
+    assert "50,000" in r.json()["detail"] and "split" in r.json()["detail"]
+    vi = client.post(
+        "/api/v1/agencies/HNI/members/import",
+        files={"file": ("nhan-su.csv", b"full_name,email,phone\n" + b"A,,0912000555\n" * (MAX_IMPORT_ROWS + 1), "text/csv")},
+        headers={"Accept-Language": "vi", **as_user(ADMIN)},
+    )
+    assert vi.status_code == 413 and "50.000" in vi.json()["detail"]
+    assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()["members"] == 0
+
+
+def test_a_file_of_exactly_the_row_limit_is_read_whole():
+    from hocso.staff.imports import MAX_IMPORT_ROWS, read_staff_file
+
+    raw = ("full_name,email,phone\n" + "\n".join(f"Cán Bộ {i},cb{i}@example.vn," for i in range(MAX_IMPORT_ROWS))).encode()
+    staff = read_staff_file(raw)
+    assert len(staff.rows) == MAX_IMPORT_ROWS and staff.rows[-1][0] == MAX_IMPORT_ROWS + 1

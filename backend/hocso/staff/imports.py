@@ -32,7 +32,7 @@ from hocso.agencies.tree import get_by_code, in_subtree
 from hocso.core import jobs, security
 from hocso.core.config import Settings
 from hocso.core.db import table_of
-from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound
+from hocso.core.errors import BadRequest, HocsoError, Invalid, NotFound, PayloadTooLarge
 from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
 from hocso.core.jobs import Job
 from hocso.core.textfold import fold
@@ -70,7 +70,6 @@ def new_code(settings: Settings) -> tuple[str, str, datetime]:
 class StaffFile:
     header: list[str]
     rows: list[tuple[int, list[str] | str]] = field(default_factory=list)  # (line, cells or why unreadable)
-    overflow_line: int | None = None  # the first row past MAX_IMPORT_ROWS, not read
 
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -124,7 +123,7 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
 
 
 def read_staff_file(raw: bytes) -> StaffFile:
-    """Decodes and splits a staff CSV or Excel workbook; refuses a file whose encoding or header is wrong (422)."""
+    """Decodes and splits a staff CSV or Excel workbook; refuses a wrong encoding or header (422), too many rows (413)."""
     if raw.startswith(XLSX_MAGIC):
         return _staff_rows(iter(_xlsx_rows(raw)))
     try:
@@ -168,8 +167,12 @@ def _staff_rows(reader) -> StaffFile:
         if isinstance(cells, list) and not any(c.strip() for c in cells):
             continue
         if len(staff.rows) == MAX_IMPORT_ROWS:
-            staff.overflow_line = line_no
-            break
+            # Refused whole, before anything is imported: half a file in is harder to finish than a split one.
+            en, vi = f"{MAX_IMPORT_ROWS:,}", f"{MAX_IMPORT_ROWS:,}".replace(",", ".")
+            raise PayloadTooLarge(
+                f"The file has more than {en} rows; split it into files of at most {en} rows.",
+                f"Tệp có hơn {vi} dòng; hãy chia thành các tệp tối đa {vi} dòng.",
+            )
         staff.rows.append((line_no, cells))
     return staff
 
@@ -293,8 +296,6 @@ class ImportRun:
     def apply(self, session: Session, start: int, stop: int) -> None:
         """Imports rows [start, stop) in the session; a bad row rejects only itself."""
         rows: list[_Row] = []
-        if stop >= len(self.staff.rows) and self.staff.overflow_line:
-            self._reject(self.staff.overflow_line, f"more than {MAX_IMPORT_ROWS} rows; split the file")
         cells_of = dict(self.staff.rows[start:stop])
         for line, cells in self.staff.rows[start:stop]:
             try:
