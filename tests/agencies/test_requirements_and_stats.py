@@ -180,3 +180,33 @@ def test_names_that_excel_would_run_as_formulas_are_neutralised(client, tree, as
 def test_stats_year_must_be_sensible(client, tree, as_user):
     assert client.get("/api/v1/agencies/HNI/stats", params={"year": 99999}, headers=as_user(ADMIN)).status_code == 422
     assert client.get("/api/v1/agencies/HNI/stats.csv", params={"delimiter": "|"}, headers=as_user(ADMIN)).status_code == 422
+
+
+def test_rates_per_module_and_of_required_modules_and_nobody_is_overdue_on_the_due_date_itself(client, tree, as_user):
+    # Hoàn Kiếm's two must finish by today (Vietnam's calendar), Ba Đình's one by yesterday; the province
+    # requires nothing itself, so its three members are not all counted in the required total.
+    hk_done = staff(client, tree, "hk.xong@example.vn", "HNI-HK")
+    staff(client, tree, "hk.chua@example.vn", "HNI-HK")
+    staff(client, tree, "bd.chua@example.vn", "HNI-BD")
+    staff(client, tree, "tinh@example.vn", "HNI")
+    staff(client, tree, "hcm@example.vn", "HCM-BT")
+    pass_quiz(client, hk_done)
+    today = vietnam_today()
+    with open_session(tree, write=True) as session:
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=today))
+        session.add(
+            Requirement(agency_id=get_by_code(session, "HNI-BD").id, module_slug="qr-basics", due_date=today - timedelta(days=1))
+        )
+        session.commit()
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert (stats["members"], stats["goal_met"], stats["goal_rate"]) == (4, 1, 0.25)
+    assert (stats["required_completed"], stats["required_total"], stats["required_rate"], stats["overdue"]) == (1, 3, 0.3333, 1)
+    by_module = {m["slug"]: (m["completed"], m["completed_in_year"], m["rate"]) for m in stats["by_module"]}
+    assert by_module["qr-basics"] == (1, 1, 0.25)
+    rows = {c["code"]: c for c in stats["children"]}
+    assert (rows["HNI-HK"]["required_rate"], rows["HNI-HK"]["overdue"], rows["HNI-HK"]["goal_rate"]) == (0.5, 0, 0.5)
+    assert (rows["HNI-BD"]["required_rate"], rows["HNI-BD"]["overdue"], rows["HNI-BD"]["goal_rate"]) == (0.0, 1, 0.0)
+    # Where nothing is required the rate is absent, not 0 %; where nobody finished anything it is 0.
+    hcm = client.get("/api/v1/agencies/HCM/stats", headers=as_user("admin.hcm@example.vn")).json()
+    assert (hcm["required_total"], hcm["required_rate"], hcm["goal_rate"]) == (0, None, 0.0)
+    assert {m["slug"]: m["rate"] for m in hcm["by_module"]}["qr-basics"] == 0.0

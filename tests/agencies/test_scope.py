@@ -39,14 +39,19 @@ def endpoints(code: str) -> list[tuple[str, str, dict]]:
 
 @pytest.mark.parametrize("index", range(len(endpoints("X"))))
 def test_an_admin_of_one_province_gets_404_for_another_provinces_agencies(client, as_user, index):
-    for code in ("HCM", "HCM-BT", "VN"):
-        method, path, kwargs = endpoints(code)[index]
-        r = getattr(client, method)(path, headers=as_user(ADMIN_HNI), **kwargs)
-        assert r.status_code == 404, (path, r.text)
-        assert "HCM" not in r.json()["detail"] or code in r.json()["detail"]
-    # The same answer as for a code that does not exist at all.
-    method, path, kwargs = endpoints("NO-SUCH")[index]
-    assert getattr(client, method)(path, headers=as_user(ADMIN_HNI), **kwargs).status_code == 404
+    # The same answer as for a code that does not exist at all, down to the words in either language: nothing
+    # about the other province (its name, its members, that it exists) comes back.
+    for lang in ("vi", "en"):
+        headers = {**as_user(ADMIN_HNI), "Accept-Language": lang}
+        method, path, kwargs = endpoints("NO-SUCH")[index]
+        unknown = getattr(client, method)(path, headers=headers, **kwargs)
+        assert unknown.status_code == 404
+        for code in ("HCM", "HCM-BT", "VN"):
+            method, path, kwargs = endpoints(code)[index]
+            r = getattr(client, method)(path, headers=headers, **kwargs)
+            assert r.status_code == 404, (path, r.text)
+            assert r.text == unknown.text.replace("NO-SUCH", code), (lang, path)
+            assert not any(name in r.text for name in ("Hồ Chí Minh", "Bến Thành", "Việt Nam")), (lang, path)
 
 
 def test_an_admin_sees_their_agency_and_everything_below_it(client, as_user):
