@@ -115,13 +115,7 @@ operation = st.one_of(
 )
 
 
-# Derandomized: the same examples on every run, so a change (or a mutation) the test once caught it always catches.
-@settings(
-    max_examples=30,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(operation, min_size=1, max_size=25))
 def test_rollups_equal_a_naive_recount_after_any_sequence_of_changes(migrated_template, tmp_path, ops):
     with fresh_database(migrated_template, tmp_path) as url:
