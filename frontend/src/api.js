@@ -340,6 +340,9 @@ const citizensPath = (code) => `/agencies/${encodeURIComponent(code)}/citizens`
 export const consentText = () => call('/assistance/consent')
 export const citizens = (code) => call(citizensPath(code))
 export const registerCitizen = (code, body) => postJson(citizensPath(code), body)
+/** Finishes a registration with the code the citizen received on their phone. */
+export const confirmCitizen = (code, registrationId, typed) =>
+  postJson(`${citizensPath(code)}/registrations/${encodeURIComponent(registrationId)}/confirm`, { code: typed })
 
 /**
  * Signs a citizen in on this (shared) device for an assisted session. The helper's own sign-in is put aside and

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +14,7 @@ from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
 from hocso.main import create_app
 from tests.conftest import PASSWORD, auth_header, login, register
-from tests.mail import code_in, mail_server, wait_for
+from tests.mail import code_in, mail_server, sms_relay, wait_for
 
 NEW_PASSWORD = "a brand new secret 42"
 
@@ -147,47 +144,20 @@ def test_reset_requests_are_limited_per_normalised_identifier(client, settings):
     assert codes == [202] * settings.password_reset_requests_per_identifier + [429]
 
 
-class _SmsRelay(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).received.append({"auth": self.headers.get("Authorization"), **body})
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_reset_code_arrives_by_sms_through_the_webhook_gateway(settings, engine):
-    _SmsRelay.received = []
-    relay = HTTPServer(("127.0.0.1", 0), _SmsRelay)
-    thread = threading.Thread(target=relay.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with_sms = settings.model_copy(
-            update={
-                "sms_webhook_url": f"http://127.0.0.1:{relay.server_port}/send",
-                "sms_webhook_token": "relay-token",
-            }
-        )
+    with sms_relay() as relay:
+        with_sms = settings.model_copy(update={"sms_webhook_url": relay.url, "sms_webhook_token": "relay-token"})
         with TestClient(create_app(with_sms, engine)) as client:
             register(client, phone="0912345678")
             assert client.post("/api/v1/auth/password-reset", json={"identifier": "+84 912 345 678"}).status_code == 202
-            wait_for(_SmsRelay.received, 1)
-            sms = _SmsRelay.received[0]
+            sms = relay.wait_for(1)[0]
             assert sms["to"] == "+84912345678" and sms["auth"] == "Bearer relay-token"
-            code = code_in(sms["text"])
             r = client.post(
                 "/api/v1/auth/password-reset/confirm",
-                json={"identifier": "0912345678", "code": code, "new_password": NEW_PASSWORD},
+                json={"identifier": "0912345678", "code": relay.code_sent_to("+84912345678"), "new_password": NEW_PASSWORD},
             )
             assert r.status_code == 204
             login(client, "84912345678", NEW_PASSWORD)
-    finally:
-        relay.shutdown()
-        thread.join(timeout=5)
 
 
 def test_a_refresh_chain_ends_at_its_absolute_lifetime(client, learner, engine, settings):

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from hocso.core.db import make_engine
 from tests.agencies.conftest import make_user
+from tests.conftest import FIXTURE_CONTENT
 from tests.e2e.conftest import phone_context
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_citizen_journey import answer_quiz
@@ -81,10 +82,9 @@ def test_the_helpers_page_and_banner_in_english_on_a_large_screen(browser, serve
     expect(page.get_by_role("heading", level=1)).to_have_text("Helping citizens learn")
     expect(page.get_by_test_id("consent-text")).to_contain_text("I agree")
     page.get_by_label("Full name").fill("Mr Lê Văn Năm")
-    page.get_by_label("Phone number (if any)").fill("0912 345 678")
     page.get_by_label("The citizen has heard the text above and agrees").check()
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_test_id("citizens")).to_contain_text("+84912345678")
+    expect(page.get_by_test_id("citizens")).to_contain_text("Mr Lê Văn Năm")
     # Side by side on a large screen: the form and the list share the width.
     form_box = page.get_by_role("heading", name="Register a citizen").bounding_box()
     list_box = page.get_by_role("heading", name="Citizens registered").bounding_box()
@@ -100,3 +100,39 @@ def test_the_helpers_page_and_banner_in_english_on_a_large_screen(browser, serve
     page.goto("/helper")
     expect(page.get_by_role("heading", level=1)).to_have_text("Helping citizens learn")
     context.close()
+
+
+def test_a_citizen_with_a_phone_is_registered_once_they_read_back_the_code_sent_there(browser, migrated_template, tmp_path):
+    from tests.e2e.conftest import serve
+    from tests.mail import sms_relay
+
+    with (
+        sms_relay() as relay,
+        serve(migrated_template, tmp_path, FIXTURE_CONTENT, {"HOCSO_SMS_WEBHOOK_URL": relay.url}) as server,
+    ):
+        engine = make_engine(server.database_url)
+        make_user(engine, "helper.hk@example.vn", roles=["helper"], admin_of="HNI-HK")
+        engine.dispose()
+        context = phone_context(browser, server)
+        page = context.new_page()
+        sign_in(page, "helper.hk@example.vn")
+        page.get_by_role("link", name="Hỗ trợ người dân").click()
+        page.get_by_label("Họ và tên").fill("Ông Lê Văn Sáu")
+        page.get_by_label("Số điện thoại (nếu có)").fill("0912 000 777")
+        page.get_by_label("Người dân đã nghe nội dung trên và đồng ý").check()
+        page.get_by_role("button", name="Đăng ký").click()
+        expect(page.get_by_role("status").filter(has_text="Đã gửi mã")).to_contain_text("Đã gửi mã xác nhận tới +84••••••777")
+        expect(page.get_by_label("Mã xác nhận")).to_be_focused()
+        relay.wait_for(1)
+        # A wrong code is refused with what to do; nobody is registered yet.
+        page.get_by_label("Mã xác nhận").fill("000000" if relay.code_sent_to("+84912000777") != "000000" else "111111")
+        page.get_by_role("button", name="Xác nhận").click()
+        expect(page.get_by_role("alert")).to_contain_text("Mã không hợp lệ")
+        expect(page.get_by_text("Chưa có ai.")).to_be_visible()
+        page.get_by_label("Mã xác nhận").fill(relay.code_sent_to("+84912000777"))
+        page.get_by_role("button", name="Xác nhận").click()
+        expect(page.get_by_role("status").filter(has_text="Đã đăng ký")).to_have_text("Đã đăng ký Ông Lê Văn Sáu.")
+        expect(page.get_by_test_id("citizens")).to_contain_text("+84912000777")
+        assert no_sideways_scroll(page)
+        assert axe_violations(page) == []
+        context.close()

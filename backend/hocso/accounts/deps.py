@@ -84,6 +84,7 @@ class AccountLimits:
     password_change: SessionLimiter
     reset_request: RequestLimiter
     reset_confirm: AttemptLimiter
+    citizen_code: RequestLimiter
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> AccountLimits:
@@ -114,6 +115,14 @@ class AccountLimits:
                 window=3600,
             ),
             reset_confirm=AttemptLimiter(engine, "reset_confirm", **sign_in),
+            # Codes a helper has sent to a citizen's phone or email: a few per number, many per busy commune office.
+            citizen_code=RequestLimiter(
+                engine,
+                "citizen_code",
+                per_identifier=settings.password_reset_requests_per_identifier,
+                per_ip=10 * settings.password_reset_requests_per_ip,
+                window=3600,
+            ),
         )
 
 

@@ -135,6 +135,29 @@ class CitizenConsent(SQLModel, table=True):
     consented_at: datetime = Field(default_factory=utcnow)
 
 
+class CitizenRegistration(SQLModel, table=True):
+    """A helper's registration of a citizen with a phone or email, waiting for the code sent there.
+
+    Nothing is said about whether the phone or email already has an account until the code comes back: the
+    person beside the helper proves they hold it, and only then is their account created or linked.
+    """
+
+    __tablename__ = "citizen_registration"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    agency_id: int = Field(sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), nullable=False))
+    helper_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    full_name: str = Field(max_length=200)
+    channel: str = Field(max_length=8)  # "sms" or "email": where the code went
+    contact: str = Field(max_length=254)
+    consent_version: str = Field(max_length=16)
+    code_hash: str = Field(max_length=128)
+    tries: int = 0
+    expires_at: datetime
+
+
 class AssistedSession(SQLModel, table=True):
     """A helper signing a citizen in on a shared device: short-lived, marked, ended by signing out."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from hocso.accounts import delivery
 from hocso.accounts import service as accounts_service
-from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.deps import ClientIP, CurrentUser, LimitsDep, SettingsDep, SmsDep
 from hocso.accounts.schemas import AgencyRef
 from hocso.agencies import assistance
 from hocso.agencies.access import Action
@@ -18,7 +19,7 @@ from hocso.agencies.deps import HelpedAgency, scoped
 from hocso.agencies.models import Agency
 from hocso.core.db import SessionDep
 from hocso.core.errors import bilingual_error, error_responses
-from hocso.core.identifiers import IdentifierRefused, canonical_phone, normalize_email
+from hocso.core.identifiers import IdentifierRefused, canonical_phone, masked, normalize_email
 
 router = APIRouter(prefix="/agencies", tags=["helpers"])
 consent_router = APIRouter(prefix="/assistance", tags=["helpers"])
@@ -59,6 +60,19 @@ class CitizenOut(BaseModel):
     agency: AgencyRef
     consent_version: str
     consented_at: datetime
+
+
+class CodeSent(BaseModel):
+    registration_id: uuid.UUID
+    channel: Literal["sms", "email"]
+    sent_to: str = Field(description="The phone or email the code went to, partly hidden")
+    expires_in: int = Field(description="Seconds the code stays valid")
+
+
+class CodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=32, description="The code the citizen received, spaces allowed")
 
 
 class AssistedSessionOut(BaseModel):
@@ -103,24 +117,70 @@ def consent_text() -> ConsentOut:
 
 @router.post(
     "/{code}/citizens",
-    response_model=CitizenOut,
+    response_model=CitizenOut | CodeSent,
     status_code=status.HTTP_201_CREATED,
     operation_id="register_assisted_citizen",
-    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
+    responses={
+        202: {"model": CodeSent, "description": "A code went to the phone or email given: confirm with it"},
+        **error_responses(400, 401, 403, 404, 413, 422, 429),
+    },
 )
-def register_citizen(agency: HelpedAgency, data: CitizenIn, user: CurrentUser, session: SessionDep) -> CitizenOut:
-    """Registers a citizen without a smartphone, with their consent; they sign in through assisted sessions."""
-    citizen, consent = assistance.register_citizen(
+def register_citizen(
+    agency: HelpedAgency,
+    data: CitizenIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: LimitsDep,
+    ip: ClientIP,
+    sms: SmsDep,
+    background: BackgroundTasks,
+    response: Response,
+) -> CitizenOut | CodeSent:
+    """Registers a citizen with their consent: at once without a phone or email, else once they read back a code."""
+    assistance.check_consent(consent=data.consent, consent_version=data.consent_version)
+    if not (data.phone or data.email):
+        citizen, consent = assistance.register_citizen(
+            session, helper=user, agency=agency, full_name=data.full_name, consent_version=data.consent_version
+        )
+        return _citizen_out(citizen, consent, agency)
+    limits.citizen_code.hit_within(session, identifiers=[data.phone or data.email or ""], ip=ip)
+    pending, message = assistance.start_registration(
         session,
+        settings,
         helper=user,
         agency=agency,
         full_name=data.full_name,
         phone=data.phone,
         email=data.email,
-        consent=data.consent,
         consent_version=data.consent_version,
+        channels=delivery.channels(settings, sms),
     )
-    return _citizen_out(citizen, consent, agency)
+    background.add_task(delivery.deliver, settings, sms, [message])
+    response.status_code = status.HTTP_202_ACCEPTED
+    return CodeSent(
+        registration_id=pending.id,
+        channel="sms" if pending.channel == "sms" else "email",
+        sent_to=masked(pending.contact),
+        expires_in=assistance.REGISTRATION_CODE_MINUTES * 60,
+    )
+
+
+@router.post(
+    "/{code}/citizens/registrations/{registration_id}/confirm",
+    response_model=CitizenOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="confirm_assisted_citizen",
+    responses=error_responses(400, 401, 403, 404, 413, 422),
+)
+def confirm_citizen(
+    agency: HelpedAgency, registration_id: uuid.UUID, data: CodeIn, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> CitizenOut:
+    """Finishes a registration with the code the citizen received: their account is made, or theirs is linked."""
+    citizen, consent, where = assistance.confirm_registration(
+        session, settings, helper=user, agency=agency, registration_id=registration_id, code=data.code
+    )
+    return _citizen_out(citizen, consent, where)
 
 
 @router.get(

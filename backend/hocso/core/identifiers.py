@@ -108,3 +108,11 @@ def normalize_identifier(raw: str) -> tuple[Literal["email", "phone"], str]:
     if "@" in unicodedata.normalize("NFKC", text):
         return "email", normalize_email(text)
     return "phone", canonical_phone(text)
+
+
+def masked(identifier: str) -> str:
+    """A phone or email with most of it hidden, to say where a code went: "+84••••••678", "n•••@example.vn"."""
+    if "@" in identifier:
+        local, _, domain = identifier.rpartition("@")
+        return f"{local[:1]}•••@{domain}"
+    return identifier[:3] + "•" * max(len(identifier) - 6, 1) + identifier[-3:]

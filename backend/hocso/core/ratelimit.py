@@ -127,21 +127,34 @@ class RequestLimiter:
 
     def hit(self, *, identifiers: list[str], ip: str) -> None:
         """Counts a request for each identifier and the address; raises RateLimited when any is over its limit."""
-        now = time.time()
-        waits: list[float] = []
         with open_session(self.engine, write=True) as session:
-            count, start = bump(session, scope=f"{self.action}:ip", key=ip, window=self.window, now=now)
-            if count > self.per_ip:
-                waits.append(start + self.window - now)
-            for identifier in dict.fromkeys(identifiers):
-                count, start = bump(session, scope=f"{self.action}:id", key=identifier, window=self.window, now=now)
-                if count > self.per_identifier:
-                    waits.append(start + self.window - now)
-            if random.random() < 0.01:
-                prune(session, scopes=[f"{self.action}:id", f"{self.action}:ip"], older_than=now - self.window)
+            waits = self._count(session, identifiers=identifiers, ip=ip)
             session.commit()
         if waits:
             raise _too_many(max(waits))
+
+    def hit_within(self, session: Session, *, identifiers: list[str], ip: str) -> None:
+        """Counts in the request's own transaction: only what the request went on to do (and committed) counts.
+
+        For a request that already holds SQLite's write lock, where a second connection would wait for it.
+        """
+        waits = self._count(session, identifiers=identifiers, ip=ip)
+        if waits:
+            raise _too_many(max(waits))
+
+    def _count(self, session: Session, *, identifiers: list[str], ip: str) -> list[float]:
+        now = time.time()
+        waits: list[float] = []
+        count, start = bump(session, scope=f"{self.action}:ip", key=ip, window=self.window, now=now)
+        if count > self.per_ip:
+            waits.append(start + self.window - now)
+        for identifier in dict.fromkeys(identifiers):
+            count, start = bump(session, scope=f"{self.action}:id", key=identifier, window=self.window, now=now)
+            if count > self.per_identifier:
+                waits.append(start + self.window - now)
+        if random.random() < 0.01:
+            prune(session, scopes=[f"{self.action}:id", f"{self.action}:ip"], older_than=now - self.window)
+        return waits
 
 
 @dataclass(frozen=True)

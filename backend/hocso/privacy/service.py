@@ -14,6 +14,7 @@ from hocso.accounts.models import (
     ActivationCode,
     AssistedSession,
     CitizenConsent,
+    CitizenRegistration,
     PasswordReset,
     RefreshToken,
     Role,
@@ -126,6 +127,8 @@ def erase(session: Session, *, user: User) -> None:
     # A helper's erasure leaves the citizens they registered and helped theirs, without the helper's name.
     session.execute(update(CitizenConsent).where(col(CitizenConsent.helper_id) == user.id).values(helper_id=None))
     session.execute(update(AssistedSession).where(col(AssistedSession.helper_id) == user.id).values(helper_id=None))
+    # Registrations the helper left unconfirmed hold other people's phones and emails: they go.
+    session.execute(delete(CitizenRegistration).where(col(CitizenRegistration.helper_id) == user.id))
     session.execute(delete(CitizenConsent).where(col(CitizenConsent.user_id) == user.id))
     session.execute(delete(AssistedSession).where(col(AssistedSession.citizen_id) == user.id))
     for table in (ProgressEvent, Attempt, ModuleProgress, RefreshToken, PasswordReset, Role):

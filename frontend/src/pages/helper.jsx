@@ -1,6 +1,6 @@
 // The community digital team helper's page: register a citizen with their consent, list the citizens registered,
 // and start an assisted session for one of them on this shared device.
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../api.js'
 import { helperUnits, th } from '../helpers-text.js'
 import { t } from '../i18n.js'
@@ -12,21 +12,24 @@ function RegisterForm({ code, onDone }) {
   const [error, setError] = useState(null)
   const [done, setDone] = useState(null)
   const [busy, setBusy] = useState(false)
+  // With a phone the server sends the citizen a code first: {registration_id, sent_to} until it is typed back.
+  const [pending, setPending] = useState(null)
+  const codeInput = useRef(null)
+  useEffect(() => { if (pending) codeInput.current?.focus() }, [pending])
   const s = useAppState()
-  async function onSubmit(event) {
-    event.preventDefault()
-    const form = event.currentTarget
-    const data = Object.fromEntries(new FormData(form))
+  async function run(form, call) {
     setBusy(true)
     setError(null)
     setDone(null)
     try {
-      const citizen = await api.registerCitizen(code, {
-        full_name: data.full_name, phone: data.phone || null,
-        consent: data.consent === 'on', consent_version: consent.data?.version || '',
-      })
+      const answer = await call()
+      if (answer.registration_id) {
+        setPending(answer)
+        return
+      }
       form.reset()
-      setDone(th('registered', citizen.full_name))
+      setPending(null)
+      setDone(th('registered', answer.full_name))
       onDone()
     } catch (e) {
       setError(e instanceof api.Offline ? t('offline') : e.message)
@@ -34,11 +37,40 @@ function RegisterForm({ code, onDone }) {
       setBusy(false)
     }
   }
+  function onSubmit(event) {
+    event.preventDefault()
+    const form = event.currentTarget
+    const data = Object.fromEntries(new FormData(form))
+    if (pending) return run(form, () => api.confirmCitizen(code, pending.registration_id, data.code || ''))
+    return run(form, () => api.registerCitizen(code, {
+      full_name: data.full_name, phone: data.phone || null,
+      consent: data.consent === 'on', consent_version: consent.data?.version || '',
+    }))
+  }
+  if (pending) {
+    return (
+      <section aria-labelledby="register-title">
+        <h2 id="register-title">{th('register_title')}</h2>
+        <form class="form" key="code" onSubmit={onSubmit} noValidate>
+          <p class="notice" role="status">{th('code_sent', pending.sent_to)}</p>
+          <p class="field">
+            <label for="code">{th('code')}</label>
+            <input id="code" name="code" ref={codeInput} inputMode="numeric" autocomplete="one-time-code" required />
+          </p>
+          {error && <p class="notice error" role="alert">{error}</p>}
+          <p class="actions">
+            <button class="button" type="submit" disabled={busy}>{th('confirm')}</button>
+            <button class="button secondary" type="button" onClick={() => { setPending(null); setError(null) }}>{th('restart')}</button>
+          </p>
+        </form>
+      </section>
+    )
+  }
   return (
     <section aria-labelledby="register-title">
       <h2 id="register-title">{th('register_title')}</h2>
       {/* Consent is checked by the server (a clear message if the box is not ticked), not only by the browser. */}
-      <form class="form" onSubmit={onSubmit} noValidate>
+      <form class="form" key="details" onSubmit={onSubmit} noValidate>
         <p class="field">
           <label for="full_name">{th('full_name')}</label>
           <input id="full_name" name="full_name" required autocomplete="off" />
