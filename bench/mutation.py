@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,12 +96,12 @@ def results(folder: Path) -> dict[str, str]:
     return found
 
 
-def run(area: str, children: int, keep: bool) -> dict:
+def run(area: str, children: int, keep: bool, only: list[str]) -> dict:
     folder = stage(area, keep)
     started = time.monotonic()
-    mutmut(folder, "run", "--max-children", str(children))
+    mutmut(folder, "run", "--max-children", str(children), *only)
     minutes = (time.monotonic() - started) / 60
-    status = results(folder)
+    status = {name: verdict for name, verdict in results(folder).items() if not only or any(fnmatch(name, p) for p in only)}
     counts: dict[str, int] = {}
     for verdict in status.values():
         counts[verdict] = counts.get(verdict, 0) + 1
@@ -128,11 +129,18 @@ def main() -> None:
     parser.add_argument("areas", nargs="*", default=DEFAULT, help=f"any of {', '.join(AREAS)} (default: all)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once")
     parser.add_argument("--keep", action="store_true", help="reuse the previous run's verdicts for unchanged code")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="test only these mutants, e.g. 'hocso.learning.service.x_progress_summary*'",
+    )
     args = parser.parse_args()
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
-    summaries = [run(area, args.max_children, args.keep) for area in args.areas]
+    summaries = [run(area, args.max_children, args.keep, args.only) for area in args.areas]
     for s in summaries:
         print(f"\n=== {s['area']} ({', '.join(s['modules'])}) against {' '.join(s['tests'])} ===")
         for name, diff in s["survivors"].items():
