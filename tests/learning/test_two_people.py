@@ -80,8 +80,12 @@ def test_an_event_id_used_for_one_module_is_refused_for_another(client, engine, 
     lan = signed_up_since(client, engine, "lan@example.vn")
     event_id = uuid.uuid4()
     assert attempt(client, lan, RIGHT, event_id=event_id).json()["passed"]
-    r = attempt(client, lan, RIGHT, module="qr-more", event_id=event_id)
-    assert r.status_code == 409 and "event_id" in r.json()["detail"]
+    for lang, message in (
+        ("en", "This event_id was already used for another attempt; make a new one for each attempt."),
+        ("vi", "Mã sự kiện (event_id) này đã được dùng cho lần làm bài khác; hãy tạo mã mới cho mỗi lần."),
+    ):
+        r = attempt(client, {**lan, "Accept-Language": lang}, RIGHT, module="qr-more", event_id=event_id)
+        assert r.status_code == 409 and r.json()["detail"] == message
     assert modules(client, lan)["qr-more"]["status"] == "not_started"
     assert progress(client, lan)["goal"]["new_skills"] == 1
     # The same event for the same module is a resend, answered as the first time.
