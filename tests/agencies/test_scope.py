@@ -37,6 +37,12 @@ def endpoints(code: str) -> list[tuple[str, str, dict]]:
     ]
 
 
+NOT_YOURS = {
+    "vi": "Không có cơ quan 'NO-SUCH' thuộc quyền quản lý của bạn.",
+    "en": "There is no agency 'NO-SUCH' that you manage.",
+}
+
+
 @pytest.mark.parametrize("index", range(len(endpoints("X"))))
 def test_an_admin_of_one_province_gets_404_for_another_provinces_agencies(client, as_user, index):
     # The same answer as for a code that does not exist at all, down to the words in either language: nothing
@@ -46,6 +52,7 @@ def test_an_admin_of_one_province_gets_404_for_another_provinces_agencies(client
         method, path, kwargs = endpoints("NO-SUCH")[index]
         unknown = getattr(client, method)(path, headers=headers, **kwargs)
         assert unknown.status_code == 404
+        assert unknown.json()["detail"] == NOT_YOURS[lang]
         for code in ("HCM", "HCM-BT", "VN"):
             method, path, kwargs = endpoints(code)[index]
             r = getattr(client, method)(path, headers=headers, **kwargs)
