@@ -202,3 +202,21 @@ def test_users_create_makes_a_helper_of_a_unit_audit_logged(hocso, client, capsy
     root = {"Authorization": f"Bearer {login(client, 'root@example.vn')['access_token']}"}
     audit = client.get("/api/v1/agencies/T-HNI/audit", headers=root).json()["events"]
     assert [(e["action"], e["detail"]["kind"], e["actor"]) for e in audit] == [("role_granted", "helper", "command line")]
+
+
+def test_serve_no_setup_leaves_migrating_and_loading_content_to_the_release_step(settings, tmp_path, monkeypatch):
+    """Fifty replicas starting together must not each migrate: with --no-setup the database is not touched."""
+    import sqlite3
+
+    import uvicorn
+
+    served: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs))
+    for flags, migrated in ((["--no-setup"], False), ([], True)):
+        url = f"sqlite:///{tmp_path}/replica-{len(served)}.db"
+        fresh = settings.model_copy(update={"database_url": url})
+        assert hocso_main(["serve", "--workers", "1", *flags], settings=fresh) == 0
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert ("alembic_version" in tables) is migrated and ("module" in tables) is migrated
+    assert [kwargs["workers"] for kwargs in served] == [1, 1]

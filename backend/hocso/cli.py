@@ -82,7 +82,8 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     if args.workers is not None and args.workers < 1:
         return _fail("--workers must be 1 or more")
     workers = args.workers or default_workers()
-    ctx.database()
+    if not args.no_setup:
+        ctx.database()
     print(f"hocso: serving http://{args.host}:{args.port} with {workers} worker(s)", file=sys.stderr)
     # X-Forwarded-For/-Proto are believed only from the proxies FORWARDED_ALLOW_IPS names; otherwise anyone
     # could pick the address that per-address limits count (uvicorn would trust 127.0.0.1 by default).
@@ -337,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    serve.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="neither migrate nor load content/: a release step ran `hocso migrate` and `hocso content load` once "
+        "for every replica",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")

@@ -112,7 +112,19 @@ def serve(migrated_template: str, tmp_path: Path, content_dir: Path, extra_env: 
         }
         log = open(tmp_path / "server.log", "wb")
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "hocso"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # One worker, and no second migration or content load: the database above is ready (a worker each
+            # and setup again would cost every browser test seconds).
+            [
+                str(Path(sys.executable).parent / "hocso"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-setup",
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
