@@ -7,16 +7,18 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import CompoundSelect, Date, Integer, String, and_, bindparam, cast, func, literal, null, or_, union_all
+from sqlalchemy import select as core_select
+from sqlmodel import Session, select
 
 from hocso.accounts.models import AssistedSession
 from hocso.agencies.models import Agency, Requirement
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats, ChildFigure, ModuleFigure
-from hocso.agencies.tree import in_subtree, path_ids, subtree_filter
+from hocso.agencies.tree import in_subtree, path_ids
 from hocso.content.models import Module
+from hocso.core.db import table_of
 from hocso.core.timeutil import vietnam_today
 from hocso.learning.models import ModuleProgress
 from hocso.stats import rollups
@@ -26,15 +28,33 @@ def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+class _Node(NamedTuple):
+    """An agency as the figures need it (from the structure statement or the ORM)."""
+
+    id: int
+    code: str
+    name: str
+    path: str
+
+
+class _Req(NamedTuple):
+    module_slug: str
+    due_date: date
+
+
+_AgencyLike = Agency | _Node
+_ReqLike = Requirement | _Req
+
+
 @dataclass
 class _Counters:
     members: dict[int, int]
     completed: dict[tuple[int, str], int]  # (agency id, module) -> completed ever
 
 
-def _requiring_nodes(target: Agency, items: list[tuple[Requirement, Agency]]) -> dict[str, tuple[Agency, date]]:
+def _requiring_nodes(target: _AgencyLike, items: list[tuple[_ReqLike, _AgencyLike]]) -> dict[str, tuple[_AgencyLike, date]]:
     """Returns path -> (agency, due date) for target (the earliest due above it) and each requiring node below it."""
-    own_due: dict[str, tuple[Agency, date]] = {}
+    own_due: dict[str, tuple[_AgencyLike, date]] = {}
     above = [r.due_date for r, a in items if in_subtree(target.path, a.path)]
     if above:
         own_due[target.path] = (target, min(above))
@@ -44,7 +64,9 @@ def _requiring_nodes(target: Agency, items: list[tuple[Requirement, Agency]]) ->
     return own_due
 
 
-def _module_figures(slug: str, own_due: dict[str, tuple[Agency, date]], counters: _Counters, today: date) -> tuple[int, int, int]:
+def _module_figures(
+    slug: str, own_due: dict[str, tuple[_AgencyLike, date]], counters: _Counters, today: date
+) -> tuple[int, int, int]:
     """Returns (completed, total, overdue) of one required module over the regions of the requiring nodes."""
     # Sorted paths list every subtree contiguously after its root, so a stack finds each node's
     # nearest requiring ancestor in one pass.
@@ -74,7 +96,7 @@ def _module_figures(slug: str, own_due: dict[str, tuple[Agency, date]], counters
 
 
 def _required_figures(
-    target: Agency, reqs: Sequence[tuple[Requirement, Agency]], counters: _Counters, today: date
+    target: _AgencyLike, reqs: Sequence[tuple[_ReqLike, _AgencyLike]], counters: _Counters, today: date
 ) -> tuple[int, int, int]:
     """Returns (completed, total, overdue) over person x required module for target's subtree.
 
@@ -82,7 +104,7 @@ def _required_figures(
     subtree. Each requiring node owns the region down to the next requiring nodes below it, and everyone in a
     region answers to the earliest due date on the way up. Counts come from the rollups by subtraction.
     """
-    by_module: dict[str, list[tuple[Requirement, Agency]]] = {}
+    by_module: dict[str, list[tuple[_ReqLike, _AgencyLike]]] = {}
     for req, owner in reqs:
         if in_subtree(target.path, owner.path) or in_subtree(owner.path, target.path):
             by_module.setdefault(req.module_slug, []).append((req, owner))
@@ -93,31 +115,86 @@ def _required_figures(
     return completed, total, overdue
 
 
+_AG, _RQ, _MOD = table_of(Agency), table_of(Requirement), table_of(Module)
+_PROGRESS, _ASSISTED = table_of(ModuleProgress), table_of(AssistedSession)
+_NONE_S, _NONE_D = cast(null(), String), cast(null(), Date)
+# What a stats page needs besides counters, in one statement: the children (by code), the requirements on the
+# way up and in the subtree with their agencies, and the active modules (in catalogue order).
+_STRUCTURE: CompoundSelect[Any] = union_all(
+    core_select(
+        literal(0).label("kind"),
+        func.row_number().over(order_by=_AG.c.code).label("ord"),
+        _AG.c.id,
+        _AG.c.code,
+        _AG.c.name,
+        _AG.c.path,
+        _NONE_S,
+        _NONE_D,
+    ).where(_AG.c.parent_id == bindparam("id")),
+    core_select(literal(1), literal(0), _AG.c.id, _AG.c.code, _AG.c.name, _AG.c.path, _RQ.c.module_slug, _RQ.c.due_date)
+    .join(_AG, _AG.c.id == _RQ.c.agency_id)
+    .where(
+        or_(
+            _RQ.c.agency_id.in_(bindparam("ancestors", expanding=True)),
+            and_(_AG.c.path >= bindparam("lo"), _AG.c.path < bindparam("hi")),
+        )
+    ),
+    core_select(
+        literal(2),
+        func.row_number().over(order_by=(_MOD.c.area_slug, _MOD.c.position)),
+        cast(null(), Integer),
+        _NONE_S,
+        _NONE_S,
+        _NONE_S,
+        _MOD.c.slug,
+        _NONE_D,
+    ).where(_MOD.c.active == True),  # noqa: E712
+    # Modules completed that year in assisted sessions held by helpers in the subtree.
+    core_select(literal(3), func.count(), *[cast(null(), Integer)], _NONE_S, _NONE_S, _NONE_S, _NONE_S, _NONE_D)
+    .select_from(_PROGRESS)
+    .join(_ASSISTED, _ASSISTED.c.id == _PROGRESS.c.assisted_session_id)
+    .join(_AG, _AG.c.id == _ASSISTED.c.agency_id)
+    .where(_PROGRESS.c.completed_year == bindparam("year"), _AG.c.path >= bindparam("lo"), _AG.c.path < bindparam("hi")),
+)
+
+
+def _structure(session: Session, agency: Agency, year: int) -> tuple[list[_Node], list[tuple[_Req, _Node]], list[str], int]:
+    """(children by code, (requirement, its agency) above and below, active modules in order, assisted that year)."""
+    children: list[tuple[int, _Node]] = []
+    reqs: list[tuple[_Req, _Node]] = []
+    active: list[tuple[int, str]] = []
+    assisted = 0
+    lo, hi = agency.path, agency.path[:-1] + "0"  # the subtree's path range, as tree.subtree_filter
+    params = {"id": agency.id, "ancestors": path_ids(agency.path), "lo": lo, "hi": hi, "year": year}
+    for kind, ord_, a_id, code, name, path, slug, due in session.execute(_STRUCTURE, params):
+        if kind == 0:
+            children.append((ord_, _Node(a_id, code, name, path)))
+        elif kind == 1:
+            reqs.append((_Req(slug, due), _Node(a_id, code, name, path)))
+        elif kind == 2:
+            active.append((ord_, slug))
+        else:
+            assisted = int(ord_)
+    return [c for _, c in sorted(children)], reqs, [m for _, m in sorted(active)], assisted
+
+
 def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
     """Computes stats for the agency's whole subtree from the rollups: no scan over people or completions."""
-    children = session.exec(select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.code)).all()
-    ancestor_ids = path_ids(agency.path)
-    reqs = session.exec(
-        select(Requirement, Agency)
-        .join(Agency, col(Agency.id) == col(Requirement.agency_id))
-        .where(or_(col(Requirement.agency_id).in_(ancestor_ids), subtree_filter(agency.path)))
-    ).all()
+    assert agency.id is not None  # read from the database
+    children, reqs, active, assisted = _structure(session, agency, year)
+    target = _Node(agency.id, agency.code, agency.name, agency.path)
     needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
-    members = rollups.members_of(session, needed)
-    goal = rollups.goal_met_of(session, needed, year)
-    completed = rollups.completed_of(session, needed, {r.module_slug for r, _ in reqs})
-    counters = _Counters(members, completed)
+    read = rollups.figures_of(session, needed, year=year, slugs={r.module_slug for r, _ in reqs}, agency_id=agency.id)
+    members, goal = read.members, read.goal_met
+    counters = _Counters(members, read.completed)
     today = vietnam_today()
 
     ever: dict[str, int] = {}
     this_year: dict[str, int] = {}
-    for slug, y, n in rollups.modules_of(session, agency.id):
+    for slug, y, n in read.own_modules:
         ever[slug] = ever.get(slug, 0) + n
         if y == year:
             this_year[slug] = this_year.get(slug, 0) + n
-    active = session.exec(
-        select(col(Module.slug)).where(col(Module.active).is_(True)).order_by(col(Module.area_slug), col(Module.position))
-    ).all()  # noqa: E712
     n_members = members.get(agency.id, 0)
     by_module = [
         ModuleFigure(
@@ -126,13 +203,13 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         for s in list(active) + sorted(set(ever) - set(active))
     ]
 
-    def figure(target: Agency) -> tuple[int, int, float, int, int, float | None, int]:
+    def figure(target: _Node) -> tuple[int, int, float, int, int, float | None, int]:
         m = members.get(target.id, 0)
         g = goal.get(target.id, 0)
         done, total, late = _required_figures(target, reqs, counters, today)
         return m, g, _rate(g, m), done, total, (_rate(done, total) if total else None), late
 
-    m, g, grate, done, total, rrate, late = figure(agency)
+    m, g, grate, done, total, rrate, late = figure(target)
     child_rows = []
     for child in children:
         cm, cg, cgrate, cdone, ctotal, crrate, clate = figure(child)
@@ -161,20 +238,8 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         overdue=late,
         by_module=by_module,
         children=child_rows,
-        assisted=assisted_completions(session, agency=agency, year=year),
+        assisted=assisted,
     )
-
-
-def assisted_completions(session: Session, *, agency: Agency, year: int) -> int:
-    """Counts modules completed that year in assisted sessions held by helpers in the agency's subtree."""
-    stmt = (
-        select(func.count())
-        .select_from(ModuleProgress)
-        .join(AssistedSession, col(AssistedSession.id) == col(ModuleProgress.assisted_session_id))
-        .join(Agency, col(Agency.id) == col(AssistedSession.agency_id))
-        .where(col(ModuleProgress.completed_year) == year, subtree_filter(agency.path))
-    )
-    return session.exec(stmt).one()
 
 
 def csv_cell(value: Any) -> str:
