@@ -1,13 +1,16 @@
-"""HTTP endpoints for what a learner sends: quiz attempts and progress events, recorded through their flows."""
+"""HTTP endpoints for what a learner sends: quiz attempts and progress events, recorded through their flows.
+
+These are the busiest writes: each looks the person up, records and commits on one worker thread
+(SignedIn.run) rather than hopping to the thread pool for each step.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
 from hocso import flows
-from hocso.accounts.deps import AssistedSessionDep, CurrentUser, SettingsDep
+from hocso.accounts.deps import SettingsDep, SignedInDep
 from hocso.content.router import LangQuery
-from hocso.core.db import SessionDep
 from hocso.core.errors import error_responses
 from hocso.learning.router import ReceiptDep
 from hocso.learning.schemas import AttemptIn, AttemptResult, ProgressBatchIn, ProgressBatchResult
@@ -23,26 +26,26 @@ router = APIRouter(tags=["learning"])
     operation_id="submit_attempt",
     responses=error_responses(400, 401, 404, 409, 413),
 )
-def submit_attempt(
+async def submit_attempt(
     slug: str,
     data: AttemptIn,
-    user: CurrentUser,
-    session: SessionDep,
+    signed_in: SignedInDep,
     settings: SettingsDep,
     receipt: ReceiptDep,
-    assisted: AssistedSessionDep,
     lang: LangQuery = "vi",
 ) -> AttemptResult:
     """Grades a quiz attempt on the server. Re-sending the same event_id returns the first result."""
-    return flows.submit_attempt(
-        session,
-        user=user,
-        slug=slug,
-        data=data,
-        lang=lang,
-        receipt=receipt,
-        xapi_target=xapi_target(settings),
-        assisted_session_id=assisted.id if assisted else None,
+    return await signed_in.run(
+        lambda session, user, assisted: flows.submit_attempt(
+            session,
+            user=user,
+            slug=slug,
+            data=data,
+            lang=lang,
+            receipt=receipt,
+            xapi_target=xapi_target(settings),
+            assisted_session_id=assisted.id if assisted else None,
+        )
     )
 
 
@@ -52,15 +55,17 @@ def submit_attempt(
     operation_id="record_progress_events",
     responses=error_responses(400, 401, 413),
 )
-def record_events(
-    batch: ProgressBatchIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, receipt: ReceiptDep
+async def record_events(
+    batch: ProgressBatchIn, signed_in: SignedInDep, settings: SettingsDep, receipt: ReceiptDep
 ) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
-    return flows.record_events(
-        session,
-        user=user,
-        batch=batch,
-        receipt=receipt,
-        max_events=settings.max_events_per_batch,
-        xapi_target=xapi_target(settings),
+    return await signed_in.run(
+        lambda session, user, _assisted: flows.record_events(
+            session,
+            user=user,
+            batch=batch,
+            receipt=receipt,
+            max_events=settings.max_events_per_batch,
+            xapi_target=xapi_target(settings),
+        )
     )

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from hocso.accounts.deps import CurrentUser, SettingsDep
+from hocso.accounts.deps import SettingsDep, SignedInDep
 from hocso.core.clock import Now
-from hocso.core.db import SessionDep
 from hocso.core.errors import error_responses
 from hocso.learning import service
 from hocso.learning.client_time import Receipt
@@ -31,11 +30,11 @@ ReceiptDep = Annotated[Receipt, Depends(get_receipt)]
 
 
 @router.get("/me/progress", response_model=ProgressSummary, operation_id="get_my_progress", responses=error_responses(401))
-def my_progress(
-    user: CurrentUser,
-    session: SessionDep,
+async def my_progress(
+    signed_in: SignedInDep,
     now: Now,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")] = None,
 ) -> ProgressSummary:
     """This year's goal, each module's status and the per-year history."""
-    return service.progress_summary(session, user=user, now=now, year=year)
+    # The lookup, the summary and the commit on one worker thread (SignedIn.run): the busiest read there is.
+    return await signed_in.run(lambda session, user, _assisted: service.progress_summary(session, user=user, now=now, year=year))
