@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
+from hocso.main import create_app
 from tests.conftest import PASSWORD, auth_header, login, register
+from tests.mail import sms_relay
 
 
 def refresh(client, tokens) -> int:
@@ -49,3 +53,14 @@ def test_signing_out_everywhere_or_changing_the_password_leaves_other_people_sig
     assert client.get("/api/v1/me", headers=auth_header(binh_again)).status_code == 200
     assert refresh(client, binh_again) == 200
     login(client, "binh@example.vn", PASSWORD)
+
+
+def test_a_reset_code_goes_only_where_a_person_can_be_reached(settings, engine):
+    with sms_relay() as relay:
+        with_sms = settings.model_copy(update={"sms_webhook_url": relay.url})
+        with TestClient(create_app(with_sms, engine)) as client:
+            register(client, email="lan@example.vn")  # no phone, and no email server configured here
+            register(client, phone="0912345678", email="binh@example.vn")
+            assert client.post("/api/v1/auth/password-reset", json={"identifier": "lan@example.vn"}).status_code == 202
+            assert client.post("/api/v1/auth/password-reset", json={"identifier": "binh@example.vn"}).status_code == 202
+            assert [m["to"] for m in relay.wait_for(1)] == ["+84912345678"]
