@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tests.agencies.conftest import make_user, user_id
 from tests.agencies.test_import import upload
 from tests.conftest import PASSWORD, auth_header, login
+from tests.learning.conftest import signed_up_since
 
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
 ADMIN = "admin.hni@example.vn"
@@ -84,3 +85,24 @@ def test_an_export_holds_the_callers_data_only(client, tree):
     assert len(mine["sessions"]) == 2
     assert mine["assistance"] == {"registered_by_helper": None, "assisted_sessions": []}
     assert PASSWORD not in str(mine)
+
+
+def test_an_export_lists_lessons_and_attempts_in_the_order_they_happened(client, engine):
+    lan = signed_up_since(client, engine, "lan@example.vn")  # an older account: its phone's times are believed
+    now = datetime.now(UTC)
+    # Synced newest first, as a phone that was offline may send them.
+    for minutes, lesson in ((5, "check"), (30, "scan")):
+        event = {
+            "event_id": str(uuid.uuid4()),
+            "type": "lesson_completed",
+            "module": "qr-basics",
+            "lesson": lesson,
+            "occurred_at": (now - timedelta(minutes=minutes)).isoformat(),
+        }
+        assert client.post("/api/v1/progress/events", json={"events": [event]}, headers=lan).json()["accepted"] == 1
+    for minutes, answers in ((2, RIGHT), (20, dict(RIGHT, q1=["b"], q2=["b"]))):
+        body = {"event_id": str(uuid.uuid4()), "answers": answers, "occurred_at": (now - timedelta(minutes=minutes)).isoformat()}
+        assert client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=lan).status_code == 200
+    mine = export(client, lan)
+    assert [e["lesson"] for e in mine["progress_events"]] == ["scan", "check"]
+    assert [a["passed"] for a in mine["attempts"]] == [False, True]
