@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from datetime import timedelta
 
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from hocso.accounts.models import PasswordReset
+from hocso.core.db import open_session
+from hocso.core.timeutil import utcnow
 from hocso.main import create_app
+from tests.agencies.conftest import make_user, user_id
 from tests.conftest import PASSWORD, auth_header, login, register
 from tests.mail import sms_relay
+
+ADMIN = "admin.hni@example.vn"
 
 
 def refresh(client, tokens) -> int:
@@ -64,3 +73,27 @@ def test_a_reset_code_goes_only_where_a_person_can_be_reached(settings, engine):
             assert client.post("/api/v1/auth/password-reset", json={"identifier": "lan@example.vn"}).status_code == 202
             assert client.post("/api/v1/auth/password-reset", json={"identifier": "binh@example.vn"}).status_code == 202
             assert [m["to"] for m in relay.wait_for(1)] == ["+84912345678"]
+
+
+def test_a_reset_code_is_typed_in_groups_and_stops_working_when_it_expires(client, tree, as_user, engine):
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    codes = {}
+    for email in ("lan@example.vn", "binh@example.vn"):
+        r = client.post(f"/api/v1/agencies/HNI/members/{user_id(tree, email)}/reset-code", headers=as_user(ADMIN))
+        codes[email] = r.json()["code"].replace("-", "")
+    with open_session(engine, write=True) as session:
+        lan = user_id(tree, "lan@example.vn")
+        session.execute(
+            update(PasswordReset).where(PasswordReset.user_id == lan).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    expired = {"identifier": "lan@example.vn", "code": codes["lan@example.vn"], "new_password": "chosen at the desk 9"}
+    assert client.post("/api/v1/auth/password-reset/confirm", json=expired).status_code == 400
+    login(client, "lan@example.vn", PASSWORD)
+    # Read aloud from paper, Bình's code is typed in groups of four, with a dash or a space between.
+    code = codes["binh@example.vn"]
+    typed = f"{code[:4]}-{code[4:8]} {code[8:]}".lower()
+    confirm = {"identifier": "binh@example.vn", "code": typed, "new_password": "chosen at the desk 9"}
+    assert client.post("/api/v1/auth/password-reset/confirm", json=confirm).status_code == 204
+    login(client, "binh@example.vn", "chosen at the desk 9")
