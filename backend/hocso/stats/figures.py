@@ -178,6 +178,37 @@ def _structure(session: Session, agency: Agency, year: int) -> tuple[list[_Node]
     return [c for _, c in sorted(children)], reqs, [m for _, m in sorted(active)], assisted
 
 
+@dataclass
+class UnitFigures:
+    """A unit's figures over its subtree: members, goal met, and person x required module completed, due and late."""
+
+    members: int
+    goal_met: int
+    required_completed: int
+    required_total: int
+    overdue: int
+
+    @property
+    def goal_rate(self) -> float:
+        return _rate(self.goal_met, self.members)
+
+    @property
+    def required_rate(self) -> float | None:
+        return _rate(self.required_completed, self.required_total) if self.required_total else None
+
+
+def unit_figures(
+    units: Sequence[_AgencyLike], *, reqs: Sequence[tuple[_ReqLike, _AgencyLike]], read: rollups.Figures, today: date
+) -> dict[int, UnitFigures]:
+    """Each unit's figures from rollups read for the units and the agencies of reqs (the requirements around them)."""
+    counters = _Counters(read.members, read.completed)
+    out = {}
+    for unit in units:
+        done, total, late = _required_figures(unit, reqs, counters, today)
+        out[unit.id] = UnitFigures(read.members.get(unit.id, 0), read.goal_met.get(unit.id, 0), done, total, late)
+    return out
+
+
 def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
     """Computes stats for the agency's whole subtree from the rollups: no scan over people or completions."""
     assert agency.id is not None  # read from the database
@@ -185,9 +216,7 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
     target = _Node(agency.id, agency.code, agency.name, agency.path)
     needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
     read = rollups.figures_of(session, needed, year=year, slugs={r.module_slug for r, _ in reqs}, agency_id=agency.id)
-    members, goal = read.members, read.goal_met
-    counters = _Counters(members, read.completed)
-    today = vietnam_today()
+    figures = unit_figures([target, *children], reqs=reqs, read=read, today=vietnam_today())
 
     ever: dict[str, int] = {}
     this_year: dict[str, int] = {}
@@ -195,7 +224,7 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         ever[slug] = ever.get(slug, 0) + n
         if y == year:
             this_year[slug] = this_year.get(slug, 0) + n
-    n_members = members.get(agency.id, 0)
+    n_members = figures[agency.id].members
     by_module = [
         ModuleFigure(
             slug=s, completed=ever.get(s, 0), completed_in_year=this_year.get(s, 0), rate=_rate(ever.get(s, 0), n_members)
@@ -203,43 +232,29 @@ def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
         for s in list(active) + sorted(set(ever) - set(active))
     ]
 
-    def figure(target: _Node) -> tuple[int, int, float, int, int, float | None, int]:
-        m = members.get(target.id, 0)
-        g = goal.get(target.id, 0)
-        done, total, late = _required_figures(target, reqs, counters, today)
-        return m, g, _rate(g, m), done, total, (_rate(done, total) if total else None), late
-
-    m, g, grate, done, total, rrate, late = figure(target)
-    child_rows = []
-    for child in children:
-        cm, cg, cgrate, cdone, ctotal, crrate, clate = figure(child)
-        child_rows.append(
-            ChildFigure(
-                code=child.code,
-                name=child.name,
-                members=cm,
-                goal_met=cg,
-                goal_rate=cgrate,
-                required_completed=cdone,
-                required_total=ctotal,
-                required_rate=crrate,
-                overdue=clate,
-            )
-        )
+    own = figures[agency.id]
+    child_rows = [ChildFigure(code=child.code, name=child.name, **_figure_fields(figures[child.id])) for child in children]
     return AgencyStats(
         agency=AgencyRef(code=agency.code, name=agency.name),
         year=year,
-        members=m,
-        goal_met=g,
-        goal_rate=grate,
-        required_completed=done,
-        required_total=total,
-        required_rate=rrate,
-        overdue=late,
+        **_figure_fields(own),
         by_module=by_module,
         children=child_rows,
         assisted=assisted,
     )
+
+
+def _figure_fields(figures: UnitFigures) -> dict[str, Any]:
+    """A unit's figures as the fields AgencyStats and ChildFigure share."""
+    return {
+        "members": figures.members,
+        "goal_met": figures.goal_met,
+        "goal_rate": figures.goal_rate,
+        "required_completed": figures.required_completed,
+        "required_total": figures.required_total,
+        "required_rate": figures.required_rate,
+        "overdue": figures.overdue,
+    }
 
 
 def csv_cell(value: Any) -> str:

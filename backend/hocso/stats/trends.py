@@ -24,7 +24,7 @@ from hocso.core.db import open_session, table_of, write_session
 from hocso.core.timeutil import VIETNAM, utcnow
 from hocso.learning.models import ModuleProgress
 from hocso.stats import rollups
-from hocso.stats.figures import _Counters, _rate, _required_figures
+from hocso.stats.figures import _Counters, _rate, _required_figures, unit_figures
 
 log = logging.getLogger("hocso.trends")
 
@@ -219,16 +219,10 @@ def live_figures(session: Session, *, within: Agency, units: list[Agency], year:
         .where(col(Requirement.agency_id).in_(path_ids(within.path)) | subtree_filter(within.path))
     ).all()
     needed = {u.id for u in units} | {a.id for _, a in reqs}
-    members = rollups.members_of(session, needed)
-    goal = rollups.goal_met_of(session, needed, year)
-    completed = rollups.completed_of(session, needed, {r.module_slug for r, _ in reqs})
-    counters = _Counters(members, completed)
-    today = utcnow().astimezone(VIETNAM).date()
-    out = {}
-    for u in units:
-        done, total, _ = _required_figures(u, reqs, counters, today)
-        out[u.id] = (members.get(u.id, 0), goal.get(u.id, 0), done, total)
-    return out
+    assert within.id is not None  # read from the database
+    read = rollups.figures_of(session, needed, year=year, slugs={r.module_slug for r, _ in reqs}, agency_id=within.id)
+    figures = unit_figures(units, reqs=reqs, read=read, today=utcnow().astimezone(VIETNAM).date())
+    return {u: (f.members, f.goal_met, f.required_completed, f.required_total) for u, f in figures.items()}
 
 
 def _rate_of(by: str, members: int, goal_met: int, required_completed: int, required_total: int) -> float | None:
