@@ -15,11 +15,17 @@ from hocso.accounts.models import User
 from hocso.agencies.models import Agency
 
 
-def subtree_filter(path: str):
-    """SQL condition for "agency lies in the subtree rooted at path": one range scan on the path index."""
+def subtree_range(path: str) -> tuple[str, str]:
+    """The [low, high) range of paths in the subtree rooted at path, for a range scan on the path index."""
     # Paths hold digits and "/", and "/" sorts just before "0": every path starting with "/1/7/" lies in
     # ["/1/7/", "/1/70").
-    return and_(col(Agency.path) >= path, col(Agency.path) < path[:-1] + "0")
+    return path, path[:-1] + "0"
+
+
+def subtree_filter(path: str):
+    """SQL condition for "agency lies in the subtree rooted at path": one range scan on the path index."""
+    low, high = subtree_range(path)
+    return and_(col(Agency.path) >= low, col(Agency.path) < high)
 
 
 def path_ids(path: str) -> list[int]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from hocso.accounts.models import AssistedSession
 from hocso.agencies.models import Agency, Requirement
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats, ChildFigure, ModuleFigure
-from hocso.agencies.tree import in_subtree, path_ids
+from hocso.agencies.tree import in_subtree, path_ids, subtree_range
 from hocso.content.models import Module
 from hocso.core.db import table_of
 from hocso.core.timeutil import vietnam_today
@@ -164,7 +164,7 @@ def _structure(session: Session, agency: Agency, year: int) -> tuple[list[_Node]
     reqs: list[tuple[_Req, _Node]] = []
     active: list[tuple[int, str]] = []
     assisted = 0
-    lo, hi = agency.path, agency.path[:-1] + "0"  # the subtree's path range, as tree.subtree_filter
+    lo, hi = subtree_range(agency.path)
     params = {"id": agency.id, "ancestors": path_ids(agency.path), "lo": lo, "hi": hi, "year": year}
     for kind, ord_, a_id, code, name, path, slug, due in session.execute(_STRUCTURE, params):
         if kind == 0:
