@@ -92,4 +92,4 @@ def required_of_member(session: Session, *, agency_id: int) -> dict[str, date]:
     path = session.execute(_PATH_OF, {"agency_id": agency_id}).scalar()
     if path is None:
         return {}
-    return dict(session.execute(_EARLIEST_DUE, {"ids": path_ids(path)}).tuples().all())
+    return dict(session.execute(_EARLIEST_DUE, {"ids": path_ids(path)}).all())
