@@ -67,3 +67,16 @@ def test_civil_servant_is_derived_from_membership_and_never_stored(client, as_us
     assert me["roles"] == ["learner", "civil_servant"] and me["scopes"] == []
     with open_session(tree) as session:
         assert session.exec(select(Role).where(Role.user_id == user_id(tree, "staff.hk@example.vn"))).all() == []
+
+
+def test_a_units_admin_made_a_helper_there_keeps_both_roles_and_the_row_says_who_granted_it(client, as_user, tree):
+    province = as_user("admin.hni@example.vn")
+    r = client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "admin.hk@example.vn"}, headers=province)
+    assert r.status_code == 201
+    scopes = client.get("/api/v1/me", headers=as_user("admin.hk@example.vn")).json()["scopes"]
+    assert sorted((s["kind"], s["agency"]["code"]) for s in scopes) == [("agency_admin", "HNI-HK"), ("helper", "HNI-HK")]
+    with open_session(tree) as session:
+        helper_role = session.exec(
+            select(Role).where(Role.user_id == user_id(tree, "admin.hk@example.vn"), Role.kind == RoleKind.helper)
+        ).one()
+        assert helper_role.granted_by == user_id(tree, "admin.hni@example.vn")
