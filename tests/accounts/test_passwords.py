@@ -181,3 +181,39 @@ def test_a_refresh_token_near_the_end_of_its_chain_expires_with_the_chain(client
         session.commit()
     pair = client.post("/api/v1/auth/refresh", json={"refresh_token": learner["refresh_token"]}).json()
     assert pair["refresh_expires_in"] <= 24 * 3600
+
+
+def test_a_reset_confirmed_for_an_unknown_identifier_answers_as_a_wrong_code_does(client):
+    register(client, email="someone@example.vn")
+    answers = [
+        client.post(
+            "/api/v1/auth/password-reset/confirm",
+            json={"identifier": who, "code": "123456", "new_password": NEW_PASSWORD},
+            headers={"Accept-Language": "en"},
+        )
+        for who in ("someone@example.vn", "nobody@example.vn", "0987 000 111")
+    ]
+    assert [r.status_code for r in answers] == [400, 400, 400]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert "not valid or has expired" in answers[0].json()["detail"]
+
+
+@pytest.mark.parametrize("wrong_tries, works", [("all but one", True), ("all", False)])
+def test_a_reset_code_survives_one_wrong_try_fewer_than_allowed_and_no_more(settings, engine, wrong_tries, works):
+    """With the sign-in limits out of the way, the code's own try counter decides (the limits answer 429 first)."""
+    roomy = {"login_attempts_per_identifier": 100, "login_attempts_per_ip": 100, "login_attempts_per_ip_max": 200}
+    with mail_server() as (port, inbox):
+        with_smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False, **roomy})
+        with TestClient(create_app(with_smtp, engine)) as client:
+            register(client, email="thu@example.vn")
+            client.post("/api/v1/auth/password-reset", json={"identifier": "thu@example.vn"})
+            wait_for(inbox.messages, 1)
+            code = code_in(inbox.messages[0].get_content())
+            wrong = "000000" if code != "000000" else "111111"
+            tries = settings.password_reset_code_tries - (1 if wrong_tries == "all but one" else 0)
+            for _ in range(tries):
+                body = {"identifier": "thu@example.vn", "code": wrong, "new_password": NEW_PASSWORD}
+                assert client.post("/api/v1/auth/password-reset/confirm", json=body).status_code == 400
+            body = {"identifier": "thu@example.vn", "code": code, "new_password": NEW_PASSWORD}
+            assert client.post("/api/v1/auth/password-reset/confirm", json=body).status_code == (204 if works else 400)
+            login(client, "thu@example.vn", NEW_PASSWORD if works else PASSWORD)
