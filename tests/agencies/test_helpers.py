@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,6 +33,16 @@ def register_citizen(client, headers, code="HNI-HK", **fields) -> dict:
     r = client.post(f"/api/v1/agencies/{code}/citizens", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+def lesson_event(lesson: str) -> dict:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "lesson_completed",
+        "module": "qr-basics",
+        "lesson": lesson,
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
 
 
 @pytest.fixture
@@ -153,6 +164,7 @@ def test_the_citizens_data_stays_theirs_export_shows_the_assistance_and_erasure_
     citizen = register_by_phone(client, relay, as_user(HELPER_HK), "0912345670")
     assisted = start(client, as_user(HELPER_HK), citizen["id"])
     headers = {"Authorization": f"Bearer {assisted['access_token']}"}
+    client.post("/api/v1/progress/events", json={"events": [lesson_event("scan")]}, headers=headers)
     client.post("/api/v1/modules/qr-basics/attempts", json={"event_id": str(uuid.uuid4()), "answers": RIGHT}, headers=headers)
     client.delete("/api/v1/me/assisted-session", headers=headers)
     # Later the citizen gets a password of their own (an agency reset code or a phone) and signs in themselves.
@@ -166,7 +178,9 @@ def test_the_citizens_data_stays_theirs_export_shows_the_assistance_and_erasure_
     from tests.conftest import auth_header, login
 
     own = auth_header(login(client, "0912345670"))
+    client.post("/api/v1/progress/events", json={"events": [lesson_event("check")]}, headers=own)  # on their own
     export = client.get("/api/v1/me/export", headers=own).json()
+    assert [(e["lesson"], e["assisted"]) for e in export["progress_events"]] == [("scan", True), ("check", False)]
     assert export["assistance"]["registered_by_helper"]["consent_version"] == CONSENT_VERSION
     assert export["assistance"]["registered_by_helper"]["helper"] == "helper.hk"
     assert [s["ended_at"] is not None for s in export["assistance"]["assisted_sessions"]] == [True]

@@ -71,9 +71,12 @@ def record_events(
     receipt: Receipt,
     max_events: int,
     xapi_target: XapiTarget | None = None,
+    assisted_session_id: uuid.UUID | None = None,
 ) -> ProgressBatchResult:
     """Stores a batch of offline progress events; replays and reorderings change nothing."""
-    checked = learning.check_events(session, user=user, batch=batch, receipt=receipt, max_events=max_events)
+    checked = learning.check_events(
+        session, user=user, batch=batch, receipt=receipt, max_events=max_events, assisted_session_id=assisted_session_id
+    )
     if checked.rows:
         rollups.lock_person(session, user.id)
     return learning.store_events(session, user_id=user.id, checked=checked, xapi_target=xapi_target)

@@ -60,12 +60,13 @@ async def record_events(
 ) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
     return await signed_in.run(
-        lambda session, user, _assisted: flows.record_events(
+        lambda session, user, assisted: flows.record_events(
             session,
             user=user,
             batch=batch,
             receipt=receipt,
             max_events=settings.max_events_per_batch,
             xapi_target=xapi_target(settings),
+            assisted_session_id=assisted.id if assisted else None,
         )
     )

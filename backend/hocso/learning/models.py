@@ -31,6 +31,8 @@ class ProgressEvent(SQLModel, table=True):
     occurred_at: datetime
     claimed_at: datetime | None = None
     received_at: datetime = Field(default_factory=utcnow)
+    # Sent while a community digital team helper sat beside the learner (their assisted session), else None.
+    assisted_session_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
 
 
 class Attempt(SQLModel, table=True):

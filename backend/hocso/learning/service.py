@@ -385,7 +385,15 @@ class CheckedBatch:
     repeats_in_batch: int
 
 
-def check_events(session: Session, *, user: User, batch: ProgressBatchIn, receipt: Receipt, max_events: int) -> CheckedBatch:
+def check_events(
+    session: Session,
+    *,
+    user: User,
+    batch: ProgressBatchIn,
+    receipt: Receipt,
+    max_events: int,
+    assisted_session_id: uuid.UUID | None = None,
+) -> CheckedBatch:
     """Checks a batch of offline progress events against the modules' lessons, before any lock is taken."""
     if len(batch.events) > max_events:
         raise Invalid(
@@ -420,6 +428,7 @@ def check_events(session: Session, *, user: User, batch: ProgressBatchIn, receip
                 "occurred_at": effective_time(claimed_at, receipt=receipt, account_since=user.created_at),
                 "claimed_at": claimed_at,
                 "received_at": receipt.at,
+                "assisted_session_id": assisted_session_id,
             }
     return CheckedBatch(rows=rows, rejected=rejected, repeats_in_batch=repeats_in_batch)
 
@@ -561,6 +570,7 @@ def learner_export(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
                 "occurred_at": e.occurred_at,
                 "claimed_at": e.claimed_at,
                 "received_at": e.received_at,
+                "assisted": e.assisted_session_id is not None,
             }
             for e in events
         ],
