@@ -332,10 +332,44 @@ def binomial_weights(n: int, mean: float) -> list[float]:
 # --- Loading ------------------------------------------------------------------------------------------------
 
 
-def load_modules(engine, content: Path, wanted: int) -> list[dict]:
-    """Loads content/ with the app's loader, then adds copies of real modules until there are `wanted`."""
+def active_modules(session) -> list:
+    """Every active module with its current version, (Module, ModuleVersion) by slug."""
     from sqlmodel import col, select
 
+    from hocso.content.models import Module, ModuleVersion
+
+    return list(
+        session.exec(
+            select(Module, ModuleVersion)
+            .join(ModuleVersion, col(ModuleVersion.id) == col(Module.current_version_id))
+            .where(col(Module.active).is_(True))
+            .order_by(col(Module.slug))
+        ).all()
+    )
+
+
+def right_answers(session) -> dict[str, dict[str, list[str]]]:
+    """The right choices of every question of every active module, by module slug and question id."""
+    return {
+        module.slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in version.data["quiz"]["questions"]}
+        for module, version in active_modules(session)
+    }
+
+
+def insert_agencies(loader: Loader, nodes: list[Node]) -> None:
+    """Bulk-inserts the tree's agencies, with a progress line."""
+    progress = Progress("agency", len(nodes))
+    loader.insert(
+        "agency",
+        ["id", "code", "name", "parent_id", "path", "depth"],
+        ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes),
+        progress,
+    )
+    progress.finish()
+
+
+def load_modules(engine, content: Path, wanted: int) -> list[dict]:
+    """Loads content/ with the app's loader, then adds copies of real modules until there are `wanted`."""
     from hocso.content.models import Module, ModuleVersion
     from hocso.content.service import sync_content
     from hocso.core.db import open_session
@@ -343,12 +377,7 @@ def load_modules(engine, content: Path, wanted: int) -> list[dict]:
     with open_session(engine, write=True) as session:
         report = sync_content(session, content)
         session.commit()
-        real = session.exec(
-            select(Module, ModuleVersion)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(col(Module.active).is_(True))
-            .order_by(Module.slug)  # noqa: E712
-        ).all()
+        real = active_modules(session)
         if not real:
             raise SystemExit(f"no modules loaded from {content}: {report.problems[:3]}")
         for i in range(len(real), wanted):
@@ -372,12 +401,7 @@ def load_modules(engine, content: Path, wanted: int) -> list[dict]:
             clone.current_version_id = version.id
             session.add(clone)
         session.commit()
-        rows = session.exec(
-            select(Module, ModuleVersion)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(col(Module.active).is_(True))
-            .order_by(Module.slug)  # noqa: E712
-        ).all()
+        rows = active_modules(session)
         return [
             {"slug": m.slug, "version_id": v.id, "lessons": len(v.data["lessons"]), "copy": m.slug.startswith("bench-copy-")}
             for m, v in rows
@@ -547,14 +571,7 @@ def main() -> int:
     tz = "" if kind == "sqlite" else "+00"
 
     t = time.perf_counter()
-    progress = Progress("agency", len(nodes))
-    loader.insert(
-        "agency",
-        ["id", "code", "name", "parent_id", "path", "depth"],
-        ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes),
-        progress,
-    )
-    progress.finish()
+    insert_agencies(loader, nodes)
 
     # People: uuid order is random with respect to agencies, as with uuid4 keys in real life.
     user_ids = sorted_user_ids(spec["people"], rng)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agency_data import OUT, PRESETS, make_printable, resolve_db, sqlite_path  # noqa: E402
+from agency_data import OUT, PRESETS, make_printable, resolve_db, right_answers, sqlite_path  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -209,20 +209,11 @@ def plan_completions(engine, rng: random.Random, n: int) -> tuple[dict, list[tup
     from sqlmodel import select
 
     from hocso.accounts.models import User
-    from hocso.content.models import Module, ModuleVersion
     from hocso.core.db import open_session
     from hocso.learning.models import ModuleProgress
 
     with open_session(engine) as session:
-        modules = session.exec(
-            select(Module.slug, ModuleVersion.data)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.active == True)  # noqa: E712
-        ).all()
-        right = {
-            slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
-            for slug, data in modules
-        }
+        right = right_answers(session)
         top = session.exec(select(User.id).order_by(User.id.desc()).limit(1)).one()
         people: list[uuid.UUID] = []
         seen: set[uuid.UUID] = set()

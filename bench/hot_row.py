@@ -48,8 +48,10 @@ from agency_data import (  # noqa: E402
     build_tree,
     fresh_database,
     head_counts,
+    insert_agencies,
     make_printable,
     resolve_db,
+    right_answers,
     sorted_user_ids,
 )
 
@@ -78,14 +80,7 @@ def build(url: str, kind: str, people: int, seed: int) -> None:
     nodes = build_tree(PRESETS["full"], rng)
     counts = head_counts(nodes, people, rng)
     loader = Loader(url, kind)
-    progress = Progress("agency", len(nodes))
-    loader.insert(
-        "agency",
-        ["id", "code", "name", "parent_id", "path", "depth"],
-        ((n.id, n.code, n.name, n.parent_id, n.path, n.depth) for n in nodes),
-        progress,
-    )
-    progress.finish()
+    insert_agencies(loader, nodes)
     ids = sorted_user_ids(people, rng)
     agency_of = [n.id for n, c in zip(nodes, counts, strict=True) for _ in range(c)]
     rng.shuffle(agency_of)
@@ -430,7 +425,6 @@ def main() -> int:
 
     from hocso.accounts.models import User
     from hocso.agencies.models import Agency
-    from hocso.content.models import Module, ModuleVersion
     from hocso.core.db import make_engine, open_session
     from hocso.core.timeutil import current_vietnam_year
     from hocso.learning.models import ModuleProgress
@@ -448,15 +442,7 @@ def main() -> int:
     year = current_vietnam_year()
     rng = random.Random(args.seed)
     with open_session(engine) as session:
-        modules = session.exec(
-            select(Module.slug, ModuleVersion.data)
-            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-            .where(Module.active == True)  # noqa: E712
-        ).all()
-        answers = {
-            slug: {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in data["quiz"]["questions"]}
-            for slug, data in modules
-        }
+        answers = right_answers(session)
         done = set(session.exec(select(ModuleProgress.user_id).distinct()).all())
         people = [str(u) for u in session.exec(select(User.id).where(User.agency_id.is_not(None))).all() if u not in done]
         root_id = session.exec(select(Agency.id).where(Agency.parent_id.is_(None))).one()
