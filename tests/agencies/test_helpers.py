@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +16,7 @@ from hocso.main import create_app
 from tests.agencies.conftest import make_user
 from tests.agencies.test_requirements_and_stats import RIGHT, staff
 from tests.conftest import register
+from tests.learning.test_progress import lesson_event
 from tests.mail import sms_relay
 
 HELPER_HK = "helper.hk@example.vn"
@@ -33,16 +33,6 @@ def register_citizen(client, headers, code="HNI-HK", **fields) -> dict:
     r = client.post(f"/api/v1/agencies/{code}/citizens", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
-
-
-def lesson_event(lesson: str) -> dict:
-    return {
-        "event_id": str(uuid.uuid4()),
-        "type": "lesson_completed",
-        "module": "qr-basics",
-        "lesson": lesson,
-        "occurred_at": datetime.now(UTC).isoformat(),
-    }
 
 
 @pytest.fixture
