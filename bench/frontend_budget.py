@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "frontend" / "dist"
 LIGHTHOUSE_DIR = ROOT / "bench" / "lighthouse"
 CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless=new",
+# Flags for a closed network: no calls home that the machine would refuse (the browser tests use them too).
+CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -86,7 +86,7 @@ def first_screen_js(url: str) -> tuple[float, list[str]]:
 
     scripts: dict[str, bytes] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS[1:])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True).new_page()
         page.on("response", lambda r: r.request.resource_type == "script" and scripts.setdefault(r.url, r.body()))
         page.goto(url + "/", wait_until="networkidle")
@@ -100,7 +100,7 @@ def repeat_visit_offline(url: str, lesson_path: str) -> bool:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS[1:])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
         page = context.new_page()
         page.goto(url + "/")
@@ -138,7 +138,7 @@ def lighthouse(binary: Path, page_url: str, out: Path) -> dict[str, float]:
             "--form-factor=mobile",
             "--output=json",
             f"--output-path={out}",
-            f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
+            f"--chrome-flags={' '.join(['--headless=new', *CHROMIUM_ARGS])}",
         ],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
         check=True,

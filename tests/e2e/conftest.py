@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.frontend_budget import CHROMIUM, CHROMIUM_ARGS
 from hocso.content.service import sync_content
 from hocso.core.db import make_engine, open_session
 from hocso.flows import load_tree
@@ -24,18 +25,6 @@ from tests.conftest import FIXTURE_CONTENT, PASSWORD, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist"
-CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
-# Flags for a closed network: no calls home that the machine would refuse.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 pytestmark = pytest.mark.e2e
 
