@@ -287,7 +287,9 @@ def test_the_admin_year_changes_on_a_button_not_each_arrow_key_and_drilling_down
     year.select_option(last_year)
     page.wait_for_timeout(300)
     assert page.url == url and stats == []
-    page.get_by_role("button", name="Xem").click()
+    # The last year's figures stay on screen while the new ones load: wait for the request, not the figures.
+    with page.expect_request(lambda r: "/stats?" in r.url):
+        page.get_by_role("button", name="Xem").click()
     expect(page).to_have_url(re.compile(f"year={last_year}"))
     expect(page.get_by_test_id("figures")).to_be_visible()
     assert len(stats) == 1 and f"year={last_year}" in stats[0]
