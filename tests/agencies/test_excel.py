@@ -50,7 +50,7 @@ def workbook(client, headers, **params):
 
 def test_the_workbook_has_vietnamese_headers_a_sheet_per_table_and_real_percentages(client, as_user, figures):
     wb = workbook(client, as_user(ADMIN))
-    assert wb.sheetnames == ["Đơn vị", "Bài học", "Người chậm tiến độ"]
+    assert wb.sheetnames == ["Đơn vị", "Học phần", "Người chậm tiến độ"]
     units = wb["Đơn vị"]
     header = [c.value for c in units[1]]
     assert header[:2] == ["Mã", "Đơn vị"] and "Tỉ lệ đạt mục tiêu" in header and "Quá hạn" in header
@@ -60,8 +60,8 @@ def test_the_workbook_has_vietnamese_headers_a_sheet_per_table_and_real_percenta
     assert rate.value == pytest.approx(1 / 3, abs=1e-4) and rate.number_format == "0.0%"
     assert hk[header.index("Quá hạn")].value == 2 and isinstance(hk[header.index("Cán bộ")].value, int)
     assert rows["HNI"][2].value == "Tổng"
-    modules = wb["Bài học"]
-    assert modules["A1"].value == "Mã bài học"
+    modules = wb["Học phần"]
+    assert modules["A1"].value == "Mã học phần"
     qr = next(r for r in modules.iter_rows(min_row=2) if r[0].value == "qr-basics")
     assert qr[4].number_format == "0.0%" and qr[4].value == pytest.approx(0.25)
     people = wb["Người chậm tiến độ"]

@@ -20,7 +20,7 @@ def test_the_dashboard_downloads_an_excel_workbook_and_a_vietnamese_csv(context,
         page.get_by_role("button", name="Tải Excel (.xlsx)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     wb = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert wb.sheetnames == ["Đơn vị", "Bài học", "Người chậm tiến độ"]
+    assert wb.sheetnames == ["Đơn vị", "Học phần", "Người chậm tiến độ"]
     units = wb["Đơn vị"]
     hk = next(r for r in units.iter_rows(min_row=2) if r[0].value == "HNI-HK")
     assert hk[1].value == "Phường Hoàn Kiếm" and hk[6].value == 1 and hk[6].number_format == "0.0%"

@@ -74,7 +74,7 @@ def test_a_manager_finds_who_is_overdue_exports_and_reminds_them(context, server
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
 
-    page.get_by_label("Tình trạng").select_option(label="Quá hạn bài bắt buộc")
+    page.get_by_label("Tình trạng").select_option(label="Quá hạn học phần bắt buộc")
     page.get_by_label("Tìm theo tên").fill("dao")
     page.get_by_role("button", name="Lọc").click()
     rows = page.get_by_test_id("members").get_by_role("row")

@@ -23,7 +23,7 @@ PERCENT = "0.0%"
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
         "units": "Đơn vị",
-        "modules": "Bài học",
+        "modules": "Học phần",
         "people": "Người chậm tiến độ",
         "unit_cols": [
             "Mã",
@@ -33,15 +33,15 @@ TEXT: dict[str, dict[str, Any]] = {
             "Cán bộ",
             "Đạt mục tiêu năm",
             "Tỉ lệ đạt mục tiêu",
-            "Bài bắt buộc đã xong",
-            "Bài bắt buộc phải học",
+            "Học phần bắt buộc đã xong",
+            "Học phần bắt buộc phải học",
             "Tỉ lệ hoàn thành bắt buộc",
             "Quá hạn",
         ],
         "total": "Tổng",
         "child": "Đơn vị trực thuộc",
-        "module_cols": ["Mã bài học", "Tên bài học", "Đã hoàn thành (mọi năm)", "Hoàn thành trong năm", "Tỉ lệ hoàn thành"],
-        "people_cols": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm", "Bài bắt buộc chưa xong", "Quá hạn"],
+        "module_cols": ["Mã học phần", "Tên học phần", "Đã hoàn thành (mọi năm)", "Hoàn thành trong năm", "Tỉ lệ hoàn thành"],
+        "people_cols": ["Họ và tên", "Mã đơn vị", "Đơn vị", "Đạt mục tiêu năm", "Học phần bắt buộc chưa xong", "Quá hạn"],
         "yes": "Có",
         "no": "Không",
         "truncated": "Danh sách dừng ở {n} người; hãy xem từng đơn vị.",
