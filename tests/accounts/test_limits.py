@@ -16,20 +16,8 @@ from fastapi.testclient import TestClient
 
 from hocso.core.db import make_engine
 from hocso.main import create_app
+from tests.accounts.test_identifiers import PHONE_SPELLINGS
 from tests.conftest import PASSWORD, login, register
-
-PHONE_SPELLINGS = [
-    "0912 345 678",
-    "+84 912345678",
-    "84912345678",
-    "+840912345678",
-    "0912345678",
-    "0912.345.678",
-    "(+84) 912-345-678",
-    "0084 912 345 678",
-    "+84 91 234 56 78",
-    "84 0912 345 678",
-]
 
 
 def _wrong(client, username: str) -> int:
@@ -38,7 +26,7 @@ def _wrong(client, username: str) -> int:
 
 def test_ten_spellings_of_one_phone_share_one_budget(client):
     register(client, phone="0912345678")
-    codes = [_wrong(client, spelling) for spelling in PHONE_SPELLINGS]
+    codes = [_wrong(client, spelling) for spelling in PHONE_SPELLINGS[:10]]
     assert codes == [401] * 5 + [429] * 5
     # The owner waits too, whichever way they write the number.
     r = client.post("/api/v1/auth/login", data={"username": "+84912345678", "password": PASSWORD})
