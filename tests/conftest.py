@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -38,7 +39,11 @@ PG_URL = os.environ.get("HOCSO_TEST_DATABASE_URL")
 # forgets earlier failures (no example database), so a mutant's verdict depends only on the code and the tests.
 hypothesis_settings.register_profile("repeatable", derandomize=True)
 hypothesis_settings.register_profile("explore", derandomize=False)
-hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+# No shrinking under mutation: a mutant fails the test or not, and shrinking a failure (a fresh database per
+# example) only makes the report shorter, at minutes per mutant.
+hypothesis_settings.register_profile(
+    "mutation", derandomize=True, database=None, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
