@@ -44,14 +44,24 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/privacy", "tests/accounts", "tests/agencies/test_helpers.py", "tests/test_citizen_journey.py"],
     ),
     # The agency areas run the test files about them, not all of tests/agencies: nearly every test there calls the
-    # scope check and the rollups, and test_import_jobs starts a real server, which the mutants' copy cannot use.
+    # scope check and the rollups, and one test of test_import_jobs starts a real server, which the mutants' copy
+    # cannot use.
     "rollups": (
         ["hocso/stats/rollups.py"],
         [f"tests/agencies/{f}" for f in ("test_rollups.py", "test_tree.py", "test_requirements_and_stats.py")],
     ),
     "staff": (
         ["hocso/staff/imports.py"],
-        [f"tests/agencies/{f}" for f in ("test_import.py", "test_import_takeover.py", "test_staff_onboarding.py")],
+        [f"tests/agencies/{f}" for f in ("test_import.py", "test_import_takeover.py", "test_staff_onboarding.py")]
+        # The job tests that run in this process (not the one that starts a real server).
+        + [
+            f"tests/agencies/test_import_jobs.py::{t}"
+            for t in (
+                "test_a_large_file_becomes_a_job_whose_progress_only_its_agencys_admins_can_read",
+                "test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once",
+                "test_two_runners_racing_for_one_job_run_it_once",
+            )
+        ],
     ),
     "scope": (
         ["hocso/agencies/scope.py", "hocso/agencies/access.py"],
@@ -62,7 +72,12 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "stats": (
         ["hocso/stats/figures.py"],
-        [f"tests/agencies/{f}" for f in ("test_requirements_and_stats.py", "test_rollups.py", "test_excel.py")],
+        [
+            f"tests/agencies/{f}"
+            for f in ("test_requirements_and_stats.py", "test_stats_csv.py", "test_rollups.py", "test_excel.py")
+        ]
+        # The one helpers' test that reads the count of assisted completions.
+        + ["tests/agencies/test_helpers.py::test_an_assisted_session_is_marked_counts_as_assisted_and_ends_on_sign_out"],
     ),
 }
 DEFAULT = ["learning", "accounts", "privacy", "rollups", "staff", "scope", "stats"]
@@ -77,7 +92,8 @@ def stage(area: str, keep: bool) -> Path:
     if folder.exists() and not keep:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, target in (("hocso", ROOT / "backend" / "hocso"), ("tests", ROOT / "tests")):
+    # data/ holds the sample tree that tests/agencies/test_tree.py reads from beside tests/.
+    for name, target in (("hocso", ROOT / "backend" / "hocso"), ("tests", ROOT / "tests"), ("data", ROOT / "data")):
         link = folder / name
         if not link.is_symlink():
             link.symlink_to(target, target_is_directory=True)
@@ -85,6 +101,7 @@ def stage(area: str, keep: bool) -> Path:
         "",
         "[tool.mutmut]",
         'source_paths = ["hocso"]',
+        'also_copy = ["data"]',
         f"only_mutate = {json.dumps(modules)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
