@@ -317,11 +317,19 @@ def run_round(url: str, kind: str, mode: str, work: list, answers: dict, args, r
     waiting: list[int] = []
     reading = threading.Event()
 
+    from hocso.core import db
+
+    # As the stats endpoint reads once the caller's scope gave it the agency: a session of its own, autocommit
+    # on PostgreSQL where the code has it (older code, run with PYTHONPATH for an A/B, opens a transaction).
+    read_session = getattr(db, "one_statement_session", open_session)
+    with open_session(engine) as session:
+        root = session.get(Agency, root_id)
+
     def read_stats() -> None:
         while not reading.is_set():
             start = time.perf_counter()
-            with open_session(engine) as session:
-                agency_stats(session, agency=session.get(Agency, root_id), year=year)
+            with read_session(engine) as session:
+                agency_stats(session, agency=root, year=year)
             stats_ms.append((time.perf_counter() - start) * 1000)
             if kind == "postgresql":  # how many writers are queued on another transaction's lock right now
                 with open_session(engine) as session:

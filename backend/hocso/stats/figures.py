@@ -117,65 +117,134 @@ def _required_figures(
 
 _AG, _RQ, _MOD = table_of(Agency), table_of(Requirement), table_of(Module)
 _PROGRESS, _ASSISTED = table_of(ModuleProgress), table_of(AssistedSession)
-_NONE_S, _NONE_D = cast(null(), String), cast(null(), Date)
-# What a stats page needs besides counters, in one statement: the children (by code), the requirements on the
-# way up and in the subtree with their agencies, and the active modules (in catalogue order).
-_STRUCTURE: CompoundSelect[Any] = union_all(
-    core_select(
-        literal(0).label("kind"),
-        func.row_number().over(order_by=_AG.c.code).label("ord"),
-        _AG.c.id,
-        _AG.c.code,
-        _AG.c.name,
-        _AG.c.path,
-        _NONE_S,
-        _NONE_D,
-    ).where(_AG.c.parent_id == bindparam("id")),
-    core_select(literal(1), literal(0), _AG.c.id, _AG.c.code, _AG.c.name, _AG.c.path, _RQ.c.module_slug, _RQ.c.due_date)
+_NONE_S, _NONE_D, _NONE_I = cast(null(), String), cast(null(), Date), cast(null(), Integer)
+
+# A stats page in one statement, so one snapshot and one round trip: a loaded server answers every statement
+# after a wait for the CPU. The structure (the children by code, the requirements on the way up and in the
+# subtree with their agencies, the active modules in catalogue order, the assisted completions of the year),
+# and the counters of exactly the agencies and modules that structure names, computed here rather than sent.
+_CHILDREN = core_select(_AG.c.id, _AG.c.code, _AG.c.name, _AG.c.path).where(_AG.c.parent_id == bindparam("id")).cte("children")
+_REQS = (
+    core_select(_AG.c.id, _AG.c.code, _AG.c.name, _AG.c.path, _RQ.c.module_slug, _RQ.c.due_date)
     .join(_AG, _AG.c.id == _RQ.c.agency_id)
     .where(
         or_(
             _RQ.c.agency_id.in_(bindparam("ancestors", expanding=True)),
             and_(_AG.c.path >= bindparam("lo"), _AG.c.path < bindparam("hi")),
         )
+    )
+    .cte("reqs")
+)
+_NEEDED = union_all(
+    core_select(_AG.c.id).where(_AG.c.id == bindparam("id_")), core_select(_CHILDREN.c.id), core_select(_REQS.c.id)
+).cte("needed")
+
+
+def _needed_ids():
+    return core_select(_NEEDED.c.id)
+
+
+def _required_slugs():
+    return core_select(_REQS.c.module_slug)
+
+
+def _counters(arm):
+    """A tagged counters arm (kind, agency_id, slug, year, n) in the page statement's columns."""
+    sub = arm.subquery()
+    return core_select(sub.c.kind, sub.c.n, sub.c.agency_id, _NONE_S, _NONE_S, _NONE_S, sub.c.module_slug, _NONE_D, sub.c.year)
+
+
+_PAGE: CompoundSelect[Any] = union_all(
+    # (kind, ord or count, agency id, code, name, path, module, due date, year)
+    core_select(
+        literal(0).label("kind"),
+        func.row_number().over(order_by=_CHILDREN.c.code).label("n"),
+        _CHILDREN.c.id,
+        _CHILDREN.c.code,
+        _CHILDREN.c.name,
+        _CHILDREN.c.path,
+        _NONE_S,
+        _NONE_D,
+        _NONE_I,
+    ),
+    core_select(
+        literal(1),
+        literal(0),
+        _REQS.c.id,
+        _REQS.c.code,
+        _REQS.c.name,
+        _REQS.c.path,
+        _REQS.c.module_slug,
+        _REQS.c.due_date,
+        _NONE_I,
     ),
     core_select(
         literal(2),
         func.row_number().over(order_by=(_MOD.c.area_slug, _MOD.c.position)),
-        cast(null(), Integer),
+        _NONE_I,
         _NONE_S,
         _NONE_S,
         _NONE_S,
         _MOD.c.slug,
         _NONE_D,
+        _NONE_I,
     ).where(_MOD.c.active == True),  # noqa: E712
     # Modules completed that year in assisted sessions held by helpers in the subtree.
-    core_select(literal(3), func.count(), *[cast(null(), Integer)], _NONE_S, _NONE_S, _NONE_S, _NONE_S, _NONE_D)
+    core_select(literal(3), func.count(), _NONE_I, _NONE_S, _NONE_S, _NONE_S, _NONE_S, _NONE_D, _NONE_I)
     .select_from(_PROGRESS)
     .join(_ASSISTED, _ASSISTED.c.id == _PROGRESS.c.assisted_session_id)
     .join(_AG, _AG.c.id == _ASSISTED.c.agency_id)
-    .where(_PROGRESS.c.completed_year == bindparam("year"), _AG.c.path >= bindparam("lo"), _AG.c.path < bindparam("hi")),
+    .where(_PROGRESS.c.completed_year == bindparam("year"), _AG.c.path >= bindparam("lo_"), _AG.c.path < bindparam("hi_")),
+    *[
+        _counters(arm)
+        for arm in rollups.tagged_figures(
+            *rollups.figure_arms(
+                ids=_needed_ids(),
+                ids_=_needed_ids(),
+                slugs=_required_slugs(),
+                slugs_=_required_slugs(),
+                year=bindparam("year_m"),
+                year_=bindparam("year_d"),
+                agency=bindparam("id_m"),
+                agency_=bindparam("id_d"),
+            )
+        )
+    ],
 )
 
 
-def _structure(session: Session, agency: Agency, year: int) -> tuple[list[_Node], list[tuple[_Req, _Node]], list[str], int]:
-    """(children by code, (requirement, its agency) above and below, active modules in order, assisted that year)."""
+@dataclass
+class _Page:
+    children: list[_Node]
+    reqs: list[tuple[_Req, _Node]]
+    active: list[str]
+    assisted: int
+    read: rollups.Figures
+
+
+def _page(session: Session, agency: Agency, year: int) -> _Page:
+    """Reads everything agency_stats shows in one statement."""
     children: list[tuple[int, _Node]] = []
     reqs: list[tuple[_Req, _Node]] = []
     active: list[tuple[int, str]] = []
     assisted = 0
+    read = rollups.Figures()
     lo, hi = subtree_range(agency.path)
-    params = {"id": agency.id, "ancestors": path_ids(agency.path), "lo": lo, "hi": hi, "year": year}
-    for kind, ord_, a_id, code, name, path, slug, due in session.execute(_STRUCTURE, params):
+    a = agency.id
+    params = {"id": a, "id_": a, "id_m": a, "id_d": a, "ancestors": path_ids(agency.path), "lo": lo, "hi": hi}
+    params |= {"lo_": lo, "hi_": hi, "year": year, "year_m": year, "year_d": year}
+    for kind, n, a_id, code, name, path, slug, due, y in session.execute(_PAGE, params):
         if kind == 0:
-            children.append((ord_, _Node(a_id, code, name, path)))
+            children.append((n, _Node(a_id, code, name, path)))
         elif kind == 1:
             reqs.append((_Req(slug, due), _Node(a_id, code, name, path)))
         elif kind == 2:
-            active.append((ord_, slug))
+            active.append((n, slug))
+        elif kind == 3:
+            assisted = int(n)
         else:
-            assisted = int(ord_)
-    return [c for _, c in sorted(children)], reqs, [m for _, m in sorted(active)], assisted
+            read.add(kind, a_id, slug, y, n)
+    return _Page([c for _, c in sorted(children)], reqs, [m for _, m in sorted(active)], assisted, read)
 
 
 @dataclass
@@ -212,10 +281,9 @@ def unit_figures(
 def agency_stats(session: Session, *, agency: Agency, year: int) -> AgencyStats:
     """Computes stats for the agency's whole subtree from the rollups: no scan over people or completions."""
     assert agency.id is not None  # read from the database
-    children, reqs, active, assisted = _structure(session, agency, year)
+    page = _page(session, agency, year)
+    children, reqs, active, assisted, read = page.children, page.reqs, page.active, page.assisted, page.read
     target = _Node(agency.id, agency.code, agency.name, agency.path)
-    needed = {agency.id, *(c.id for c in children), *(a.id for _, a in reqs)}
-    read = rollups.figures_of(session, needed, year=year, slugs={r.module_slug for r, _ in reqs}, agency_id=agency.id)
     figures = unit_figures([target, *children], reqs=reqs, read=read, today=vietnam_today())
 
     ever: dict[str, int] = {}

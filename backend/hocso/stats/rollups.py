@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
@@ -255,65 +255,103 @@ def _summed(*parts, keys: int):
     return core_select(*cols[:keys], func.sum(cols[keys])).group_by(*cols[:keys])
 
 
-_MEMBERS = _summed(
-    select(_R.c.agency_id, _R.c.members).where(_R.c.agency_id.in_(_ids("ids"))),
-    select(_DELTA.c.agency_id, _DELTA.c.members).where(_DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.members != 0),
-    keys=1,
+def figure_arms(*, ids, ids_, slugs, slugs_, year, year_, agency, agency_):
+    """The four counter reads (members, goal met, completed, one agency's modules), each counters plus deltas.
+
+    ids/slugs are SQL for the agencies and modules wanted (expanding bind parameters, or a subquery when the
+    caller computes them in the same statement); each argument is used once, its twin (ids_) in the delta arm.
+    """
+    members = _summed(
+        select(_R.c.agency_id, _R.c.members).where(_R.c.agency_id.in_(ids)),
+        select(_DELTA.c.agency_id, _DELTA.c.members).where(_DELTA.c.agency_id.in_(ids_), _DELTA.c.members != 0),
+        keys=1,
+    )
+    goal = _summed(
+        select(_Y.c.agency_id, _Y.c.goal_met).where(_Y.c.agency_id.in_(ids), _Y.c.year == year),
+        select(_DELTA.c.agency_id, _DELTA.c.goal_met).where(
+            _DELTA.c.agency_id.in_(ids_), _DELTA.c.year == year_, _DELTA.c.goal_met != 0
+        ),
+        keys=1,
+    )
+    completed = _summed(
+        select(_M.c.agency_id, _M.c.module_slug, _M.c.year, _M.c.completed).where(
+            _M.c.agency_id.in_(ids), _M.c.module_slug.in_(slugs)
+        ),
+        select(_DELTA.c.agency_id, _DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
+            _DELTA.c.agency_id.in_(ids_), _DELTA.c.module_slug.in_(slugs_), _DELTA.c.completed != 0
+        ),
+        keys=3,
+    )
+    own_modules = _summed(
+        select(_M.c.module_slug, _M.c.year, _M.c.completed).where(_M.c.agency_id == agency),
+        select(_DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
+            _DELTA.c.agency_id == agency_, _DELTA.c.module_slug.is_not(None), _DELTA.c.completed != 0
+        ),
+        keys=2,
+    )
+    return members, goal, completed, own_modules
+
+
+_MEMBERS, _GOAL, _COMPLETED, _OWN_MODULES = figure_arms(
+    ids=_ids("ids"),
+    ids_=_ids("ids_"),
+    slugs=_ids("slugs"),
+    slugs_=_ids("slugs_"),
+    year=bindparam("year"),
+    year_=bindparam("year_"),
+    agency=bindparam("id"),
+    agency_=bindparam("id_"),
 )
-_GOAL = _summed(
-    select(_Y.c.agency_id, _Y.c.goal_met).where(_Y.c.agency_id.in_(_ids("ids")), _Y.c.year == bindparam("year")),
-    select(_DELTA.c.agency_id, _DELTA.c.goal_met).where(
-        _DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.year == bindparam("year_"), _DELTA.c.goal_met != 0
-    ),
-    keys=1,
-)
-_COMPLETED = _summed(
-    select(_M.c.agency_id, _M.c.module_slug, _M.c.year, _M.c.completed).where(
-        _M.c.agency_id.in_(_ids("ids")), _M.c.module_slug.in_(_ids("slugs"))
-    ),
-    select(_DELTA.c.agency_id, _DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
-        _DELTA.c.agency_id.in_(_ids("ids_")), _DELTA.c.module_slug.in_(_ids("slugs_")), _DELTA.c.completed != 0
-    ),
-    keys=3,
-)
-_OWN_MODULES = _summed(
-    select(_M.c.module_slug, _M.c.year, _M.c.completed).where(_M.c.agency_id == bindparam("id")),
-    select(_DELTA.c.module_slug, _DELTA.c.year, _DELTA.c.completed).where(
-        _DELTA.c.agency_id == bindparam("id_"), _DELTA.c.module_slug.is_not(None), _DELTA.c.completed != 0
-    ),
-    keys=2,
-)
+
+# Figures' kinds in a tagged read: every row is (kind, agency_id, module_slug, year, n).
+MEMBERS, GOAL_MET, COMPLETED, OWN_MODULES = 10, 11, 12, 13
 
 
 def _tagged(kind: int, stmt, *, agency: bool, slug: bool, year: bool):
-    """One arm of _FIGURES: stmt's (agency_id?, module_slug?, year?, n) padded to (kind, agency_id, slug, year, n)."""
+    """One arm of a figures read: stmt's (agency_id?, module_slug?, year?, n) as (kind, agency_id, slug, year, n)."""
     sub = stmt.subquery()
     cols = iter(sub.c)
     return core_select(
         literal(kind).label("kind"),
-        next(cols) if agency else sql_cast(null(), Integer),
-        next(cols) if slug else sql_cast(null(), String),
-        next(cols) if year else sql_cast(null(), Integer),
-        next(cols),
+        (next(cols) if agency else sql_cast(null(), Integer)).label("agency_id"),
+        (next(cols) if slug else sql_cast(null(), String)).label("module_slug"),
+        (next(cols) if year else sql_cast(null(), Integer)).label("year"),
+        next(cols).label("n"),
     )
 
 
-_FIGURES = union_all(
-    _tagged(0, _MEMBERS, agency=True, slug=False, year=False),
-    _tagged(1, _GOAL, agency=True, slug=False, year=False),
-    _tagged(2, _COMPLETED, agency=True, slug=True, year=True),
-    _tagged(3, _OWN_MODULES, agency=False, slug=True, year=True),
-)
+def tagged_figures(members, goal, completed, own_modules) -> list:
+    """figure_arms' four reads as tagged arms of one UNION ALL (see Figures.add)."""
+    return [
+        _tagged(MEMBERS, members, agency=True, slug=False, year=False),
+        _tagged(GOAL_MET, goal, agency=True, slug=False, year=False),
+        _tagged(COMPLETED, completed, agency=True, slug=True, year=True),
+        _tagged(OWN_MODULES, own_modules, agency=False, slug=True, year=True),
+    ]
+
+
+_FIGURES = union_all(*tagged_figures(_MEMBERS, _GOAL, _COMPLETED, _OWN_MODULES))
 
 
 @dataclass
 class Figures:
     """Subtree counters read in one statement (one snapshot): see figures_of."""
 
-    members: dict[int, int]
-    goal_met: dict[int, int]
-    completed: dict[tuple[int, str], int]
-    own_modules: list[tuple[str, int, int]]
+    members: dict[int, int] = field(default_factory=dict)
+    goal_met: dict[int, int] = field(default_factory=dict)
+    completed: dict[tuple[int, str], int] = field(default_factory=dict)
+    own_modules: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def add(self, kind: int, agency_id: int, slug: str, year: int, n: int) -> None:
+        """Takes one row of a tagged figures read."""
+        if kind == MEMBERS:
+            self.members[agency_id] = int(n)
+        elif kind == GOAL_MET:
+            self.goal_met[agency_id] = int(n)
+        elif kind == COMPLETED:
+            self.completed[(agency_id, slug)] = self.completed.get((agency_id, slug), 0) + int(n)
+        else:
+            self.own_modules.append((slug, year, int(n)))
 
 
 def figures_of(session: Session, ids: set[int] | list[int], *, year: int, slugs: set[str], agency_id: int) -> Figures:
@@ -323,18 +361,10 @@ def figures_of(session: Session, ids: set[int] | list[int], *, year: int, slugs:
     took seven waits (hundreds of ms on a loaded machine), so the figures one page shows are read together.
     """
     ids, slugs_ = list(ids), sorted(slugs)
-    out = Figures({}, {}, defaultdict(int), [])
+    out = Figures()
     params = {"ids": ids, "ids_": ids, "year": year, "year_": year, "slugs": slugs_, "slugs_": slugs_}
-    for kind, a, m, y, n in session.execute(_FIGURES, params | {"id": agency_id, "id_": agency_id}):
-        if kind == 0:
-            out.members[a] = int(n)
-        elif kind == 1:
-            out.goal_met[a] = int(n)
-        elif kind == 2:
-            out.completed[(a, m)] += int(n)
-        else:
-            out.own_modules.append((m, y, int(n)))
-    out.completed = dict(out.completed)
+    for row in session.execute(_FIGURES, params | {"id": agency_id, "id_": agency_id}):
+        out.add(*row)
     return out
 
 

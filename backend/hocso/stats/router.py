@@ -29,7 +29,7 @@ from hocso.agencies.manager_schemas import (
 )
 from hocso.agencies.schemas import AgencyOut, AgencyRef, AgencyStats
 from hocso.core import jobs
-from hocso.core.db import WRITES_ON_GET, SessionDep
+from hocso.core.db import AUTOCOMMIT_READ, WRITES_ON_GET, SessionDep
 from hocso.core.errors import error_responses
 from hocso.core.timeutil import current_vietnam_year, vietnam_today
 from hocso.stats import behind, exports, trends  # trends also registers the snapshot job
@@ -50,7 +50,11 @@ def get_agency(agency: ManagedAgency, user: CurrentUser, session: SessionDep) ->
 
 
 @router.get(
-    "/{code}/stats", response_model=AgencyStats, operation_id="get_agency_stats", responses=error_responses(401, 403, 404)
+    "/{code}/stats",
+    response_model=AgencyStats,
+    operation_id="get_agency_stats",
+    openapi_extra=AUTOCOMMIT_READ,  # the person, their roles, the agency, then the whole page in one statement
+    responses=error_responses(401, 403, 404),
 )
 def get_stats(agency: ManagedAgency, user: CurrentUser, session: SessionDep, year: YearQuery = None) -> AgencyStats:
     """Completion figures over the agency's whole subtree, and one row per child agency."""
