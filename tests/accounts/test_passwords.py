@@ -217,3 +217,17 @@ def test_a_reset_code_survives_one_wrong_try_fewer_than_allowed_and_no_more(sett
             body = {"identifier": "thu@example.vn", "code": code, "new_password": NEW_PASSWORD}
             assert client.post("/api/v1/auth/password-reset/confirm", json=body).status_code == (204 if works else 400)
             login(client, "thu@example.vn", NEW_PASSWORD if works else PASSWORD)
+
+
+def test_the_reset_email_says_in_vietnamese_and_english_what_the_code_is_for_and_how_long_it_lasts(mail_client):
+    client, inbox = mail_client
+    register(client, email="hoa@example.vn")
+    client.post("/api/v1/auth/password-reset", json={"identifier": "hoa@example.vn"})
+    wait_for(inbox.messages, 1)
+    message = inbox.messages[0]
+    code = code_in(message.get_content())
+    assert message["Subject"] == "Hocso: mã đặt lại mật khẩu / password reset code"
+    assert message.get_content() == (
+        f"Mã đặt lại mật khẩu Hocso của bạn: {code} (hết hạn sau 15 phút). Nếu bạn không yêu cầu, hãy bỏ qua tin này.\n"
+        f"Your Hocso password reset code: {code} (expires in 15 minutes). If you did not ask for it, ignore this.\n"
+    )
