@@ -70,6 +70,10 @@ def migrated_template(tmp_path_factory) -> str:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
         return
+    if os.environ.get("HOCSO_TEST_SQLITE_TEMPLATE"):
+        # `make mutation` migrates one template for its thousands of short pytest runs; tests only ever copy it.
+        yield f"sqlite:///{os.environ['HOCSO_TEST_SQLITE_TEMPLATE']}"
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
