@@ -1,0 +1,50 @@
+"""Erasure of one person: their unsent xAPI statements never leave, and who granted everybody else's roles stays known."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from hocso.accounts.models import Role, RoleKind
+from hocso.core.db import open_session
+from hocso.xapi.models import XapiStatement
+from tests.agencies.conftest import make_user, user_id
+from tests.conftest import auth_header, login
+from tests.learning.conftest import signed_up_since
+from tests.learning.test_xapi_queue import settings  # noqa: F401 - an LRS nobody listens on, so statements stay queued
+from tests.privacy.test_two_people import learn
+
+
+def test_erasing_a_person_drops_their_unsent_statements_and_keeps_everybody_elses(client, engine):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    learn(client, lan)
+    learn(client, binh)
+    lan_id, binh_id = user_id(engine, "lan@example.vn"), user_id(engine, "binh@example.vn")
+
+    def queued() -> dict:
+        with open_session(engine) as session:
+            rows = session.exec(select(XapiStatement.user_id)).all()
+        return {who: rows.count(who) for who in (lan_id, binh_id)}
+
+    # Two lessons, the attempt and the module's completion, each.
+    assert queued() == {lan_id: 4, binh_id: 4}
+    assert client.delete("/api/v1/me", headers=lan).status_code == 204
+    assert queued() == {lan_id: 0, binh_id: 4}
+    login(client, "binh@example.vn")
+
+
+def test_erasing_an_admin_forgets_the_roles_they_granted_and_keeps_who_granted_everybody_elses(client, tree, as_user):
+    make_user(tree, "tam@example.vn", member_of="HCM-BT")
+    grants = (("admin.hni@example.vn", "HNI-HK", "admin.hk@example.vn"), ("admin.hcm@example.vn", "HCM-BT", "tam@example.vn"))
+    for admin, unit, helper in grants:
+        r = client.post(f"/api/v1/agencies/{unit}/helpers", json={"identifier": helper}, headers=as_user(admin))
+        assert r.status_code == 201, r.text
+    hcm = auth_header(login(client, "admin.hcm@example.vn"))
+    assert client.delete("/api/v1/me", headers=hcm).status_code == 204
+
+    with open_session(tree) as session:
+        granted = {r.user_id: r.granted_by for r in session.exec(select(Role).where(Role.kind == RoleKind.helper)).all()}
+    assert granted == {
+        user_id(tree, "admin.hk@example.vn"): user_id(tree, "admin.hni@example.vn"),
+        user_id(tree, "tam@example.vn"): None,
+    }
