@@ -6,9 +6,11 @@ from sqlmodel import select
 
 from hocso.accounts.models import Role, RoleKind
 from hocso.core.db import open_session
+from hocso.core.identifiers import canonical_phone
 from hocso.xapi.models import XapiStatement
 from tests.agencies.conftest import make_user, user_id
-from tests.conftest import auth_header, login
+from tests.agencies.test_helpers import HELPER_BT, HELPER_HK, confirm, helpers, send_code, start
+from tests.conftest import auth_header, login, register
 from tests.learning.conftest import signed_up_since
 from tests.learning.test_xapi_queue import settings  # noqa: F401 - an LRS nobody listens on, so statements stay queued
 from tests.privacy.test_two_people import learn
@@ -48,3 +50,25 @@ def test_erasing_an_admin_forgets_the_roles_they_granted_and_keeps_who_granted_e
         user_id(tree, "admin.hk@example.vn"): user_id(tree, "admin.hni@example.vn"),
         user_id(tree, "tam@example.vn"): None,
     }
+
+
+def test_erasing_a_helper_takes_their_name_off_their_citizens_records_only(sms, tree, as_user):
+    client, relay = sms
+    helpers(tree)
+    citizens = {}
+    for helper, unit, phone in ((HELPER_HK, "HNI-HK", "0987654321"), (HELPER_BT, "HCM-BT", "0912345678")):
+        register(client, phone=phone, full_name=f"Citizen {phone}")
+        sent = send_code(client, as_user(helper), phone, code=unit)
+        relay.wait_for(len(relay.received) + 1)
+        typed = relay.code_sent_to(canonical_phone(phone))
+        linked = confirm(client, as_user(helper), sent.json()["registration_id"], typed, code=unit).json()
+        start(client, as_user(helper), linked["id"], code=unit)
+        citizens[helper] = auth_header(login(client, phone))
+    assert client.delete("/api/v1/me", headers=as_user(HELPER_BT)).status_code == 204
+
+    def named(helper) -> tuple:
+        assistance = client.get("/api/v1/me/export", headers=citizens[helper]).json()["assistance"]
+        return assistance["registered_by_helper"]["helper"], [s["helper"] for s in assistance["assisted_sessions"]]
+
+    assert named(HELPER_HK) == ("helper.hk", ["helper.hk"])
+    assert named(HELPER_BT) == (None, [None])
