@@ -9,7 +9,7 @@ from hocso.core.db import open_session
 from hocso.core.identifiers import canonical_phone
 from hocso.xapi.models import XapiStatement
 from tests.agencies.conftest import make_user, user_id
-from tests.agencies.test_helpers import HELPER_BT, HELPER_HK, confirm, helpers, send_code, start
+from tests.agencies.test_helpers import HELPER_BT, HELPER_HK, confirm, helpers, register_by_phone, send_code, start
 from tests.conftest import auth_header, login, register
 from tests.learning.conftest import signed_up_since
 from tests.learning.test_xapi_queue import settings  # noqa: F401 - an LRS nobody listens on, so statements stay queued
@@ -64,7 +64,16 @@ def test_erasing_a_helper_takes_their_name_off_their_citizens_records_only(sms, 
         linked = confirm(client, as_user(helper), sent.json()["registration_id"], typed, code=unit).json()
         start(client, as_user(helper), linked["id"], code=unit)
         citizens[helper] = auth_header(login(client, phone))
+    # A registration each helper left waiting for its code.
+    waiting = {
+        h: send_code(client, as_user(h), p, code=u)
+        for h, u, p in ((HELPER_HK, "HNI-HK", "0911000111"), (HELPER_BT, "HCM-BT", "0911000222"))
+    }
+    relay.wait_for(4)
     assert client.delete("/api/v1/me", headers=as_user(HELPER_BT)).status_code == 204
+    # The other helper's waiting registration still goes through with its code.
+    kept = confirm(client, as_user(HELPER_HK), waiting[HELPER_HK].json()["registration_id"], relay.code_sent_to("+84911000111"))
+    assert kept.status_code == 201, kept.text
 
     def named(helper) -> tuple:
         assistance = client.get("/api/v1/me/export", headers=citizens[helper]).json()["assistance"]
@@ -72,3 +81,20 @@ def test_erasing_a_helper_takes_their_name_off_their_citizens_records_only(sms, 
 
     assert named(HELPER_HK) == ("helper.hk", ["helper.hk"])
     assert named(HELPER_BT) == (None, [None])
+
+
+def test_erasing_a_citizen_leaves_the_consent_and_sessions_of_the_others_the_helper_assisted(sms, tree, as_user):
+    client, relay = sms
+    helpers(tree)
+    own = {}
+    for phone in ("0987654321", "0912345678"):
+        register(client, phone=phone, full_name=f"Citizen {phone}")
+        start(client, as_user(HELPER_HK), register_by_phone(client, relay, as_user(HELPER_HK), phone)["id"])
+        own[phone] = auth_header(login(client, phone))
+    assert client.delete("/api/v1/me", headers=own["0987654321"]).status_code == 204
+    assistance = client.get("/api/v1/me/export", headers=own["0912345678"]).json()["assistance"]
+    assert assistance["registered_by_helper"]["helper"] == "helper.hk"
+    assert [s["helper"] for s in assistance["assisted_sessions"]] == ["helper.hk"]
+    assert [c["full_name"] for c in client.get("/api/v1/agencies/HNI-HK/citizens", headers=as_user(HELPER_HK)).json()] == [
+        "Citizen 0912345678"
+    ]
