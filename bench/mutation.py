@@ -183,8 +183,13 @@ def run(area: str, children: int, keep: bool, only: list[str]) -> dict:
     for verdict in status.values():
         counts[verdict] = counts.get(verdict, 0) + 1
     killed = counts.get("killed", 0)
-    survivors = sorted(name for name, verdict in status.items() if verdict != "killed")
+    # Diffs for the mutants the tests ran and missed; the others (no tests, not checked) are listed by name only.
+    survivors = sorted(name for name, verdict in status.items() if verdict in ("survived", "timeout", "suspicious"))
     diffs = {name: mutmut(folder, "show", name, capture=True).stdout for name in survivors}
+    by_function: dict[str, dict[str, int]] = {}
+    for name, verdict in status.items():
+        function = by_function.setdefault(name.rsplit("__mutmut_", 1)[0], {})
+        function[verdict] = function.get(verdict, 0) + 1
     score = 100 * killed / len(status) if status else 0.0
     summary = {
         "area": area,
@@ -194,7 +199,11 @@ def run(area: str, children: int, keep: bool, only: list[str]) -> dict:
         "counts": counts,
         "score_percent": round(score, 1),
         "minutes": round(minutes, 1),
+        "by_function": by_function,
         "survivors": diffs,
+        "not_tested": sorted(
+            name for name, verdict in status.items() if verdict not in ("killed", "survived", "timeout", "suspicious")
+        ),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"mutation-{area}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -228,6 +237,9 @@ def main() -> None:
         other = ", ".join(f"{n} {v}" for v, n in sorted(s["counts"].items()) if v != "killed") or "-"
         killed = s["counts"].get("killed", 0)
         print(f"{s['area']:<11} {s['mutants']:>7}  {killed:>6}  {s['score_percent']:>5.1f} %  {other:<34} {s['minutes']:>6}")
+        for function, counts in sorted(s["by_function"].items()):
+            verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+            print(f"    {function.rsplit('.', 1)[-1]:<40} {verdicts}")
 
 
 if __name__ == "__main__":

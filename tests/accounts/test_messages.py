@@ -10,6 +10,7 @@ from sqlalchemy import update
 from hocso.accounts.models import RefreshToken
 from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
+from tests.agencies.test_helpers import HELPER_HK, helpers, register_citizen, start
 from tests.conftest import PASSWORD, auth_header
 
 LANGS = ("en", "vi")
@@ -107,3 +108,13 @@ def test_a_malformed_sign_in_name_is_refused_as_a_sentence_saying_what_to_type(c
             "vi": "Hãy nhập địa chỉ email, ví dụ lan@example.vn.",
         }[lang]
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_token_of_an_ended_assisted_session_says_the_session_ended(client, tree, as_user, lang):
+    helpers(tree)
+    citizen = register_citizen(client, as_user(HELPER_HK))
+    token = {"Authorization": f"Bearer {start(client, as_user(HELPER_HK), citizen['id'])['access_token']}"}
+    assert client.delete("/api/v1/me/assisted-session", headers=token).status_code == 204
+    r = client.get("/api/v1/me", headers={**token, "Accept-Language": lang})
+    assert detail(r, 401) == {"en": "The assisted session has ended.", "vi": "Phiên hỗ trợ đã kết thúc."}[lang]
