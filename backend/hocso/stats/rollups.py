@@ -355,7 +355,7 @@ class Figures:
 
 
 def figures_of(session: Session, ids: set[int] | list[int], *, year: int, slugs: set[str], agency_id: int) -> Figures:
-    """members_of, goal_met_of and completed_of for ids, and modules_of for agency_id, in one round trip.
+    """Members, goal met and completions (of slugs) for each of ids' subtrees, and agency_id's modules, in one round trip.
 
     A busy server answers each statement after a wait for the CPU: a page of stats that took seven of them
     took seven waits (hundreds of ms on a loaded machine), so the figures one page shows are read together.
@@ -372,28 +372,6 @@ def members_of(session: Session, ids: set[int] | list[int]) -> dict[int, int]:
     """Members in each agency's subtree."""
     ids = list(ids)
     return {a: int(n) for a, n in session.execute(_MEMBERS, {"ids": ids, "ids_": ids})}
-
-
-def goal_met_of(session: Session, ids: set[int] | list[int], year: int) -> dict[int, int]:
-    """Members of each agency's subtree who met the yearly goal in year."""
-    ids = list(ids)
-    return {a: int(n) for a, n in session.execute(_GOAL, {"ids": ids, "ids_": ids, "year": year, "year_": year})}
-
-
-def completed_of(session: Session, ids: set[int] | list[int], slugs: set[str]) -> dict[tuple[int, str], int]:
-    """Members of each agency's subtree who completed each of the modules, in any year."""
-    if not slugs:
-        return {}
-    ids, slugs_ = list(ids), sorted(slugs)
-    out: dict[tuple[int, str], int] = defaultdict(int)
-    for a, m, _y, n in session.execute(_COMPLETED, {"ids": ids, "ids_": ids, "slugs": slugs_, "slugs_": slugs_}):
-        out[(a, m)] += int(n)
-    return dict(out)
-
-
-def modules_of(session: Session, agency_id: int) -> list[tuple[str, int, int]]:
-    """(module, year, members of the subtree who completed it that year) for one agency."""
-    return [(m, y, int(n)) for m, y, n in session.execute(_OWN_MODULES, {"id": agency_id, "id_": agency_id})]
 
 
 # --- Folding the appended changes into the counters --------------------------------------------------------
