@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.agencies.conftest import make_user, user_id
 from tests.conftest import auth_header, login, register
 
 ADMIN_HNI = "admin.hni@example.vn"
@@ -106,3 +107,23 @@ def test_an_import_cannot_place_people_outside_the_admins_subtree(client, as_use
 def test_me_names_the_subtree_an_admin_manages_and_nothing_for_others(client, as_user):
     assert client.get("/api/v1/me", headers=as_user(ADMIN_HNI)).json()["manages"] == {"code": "HNI", "name": "Thành phố Hà Nội"}
     assert client.get("/api/v1/me", headers=as_user("root@example.vn")).json()["manages"] is None
+
+
+NO_SUCH_MEMBER = {"vi": "Không có thành viên này trong cơ quan.", "en": "There is no such member in this agency."}
+
+
+def test_another_provinces_member_gets_the_same_404_as_nobody_in_either_language(client, tree, as_user):
+    # Asking for a reset or activation code of Hồ Chí Minh City's member through Hà Nội says what an unknown id says,
+    # word for word: nothing tells the admin that the person exists.
+    make_user(tree, "bt.staff@example.vn", member_of="HCM-BT")
+    make_user(tree, "hk.staff@example.vn", member_of="HNI-HK")
+    theirs, nobody = user_id(tree, "bt.staff@example.vn"), "00000000-0000-0000-0000-000000000001"
+    for lang, detail in NO_SUCH_MEMBER.items():
+        headers = {**as_user(ADMIN_HNI), "Accept-Language": lang}
+        for action in ("reset-code", "activation-code"):
+            for member in (theirs, nobody):
+                r = client.post(f"/api/v1/agencies/HNI/members/{member}/{action}", headers=headers)
+                assert (r.status_code, r.json()) == (404, {"detail": detail}), (lang, action, member)
+    # Their own member is found.
+    mine = user_id(tree, "hk.staff@example.vn")
+    assert client.post(f"/api/v1/agencies/HNI/members/{mine}/reset-code", headers=as_user(ADMIN_HNI)).status_code == 200
