@@ -106,3 +106,10 @@ def test_an_export_lists_lessons_and_attempts_in_the_order_they_happened(client,
     mine = export(client, lan)
     assert [e["lesson"] for e in mine["progress_events"]] == ["scan", "check"]
     assert [a["passed"] for a in mine["attempts"]] == [False, True]
+
+
+def test_an_export_says_when_each_persons_account_was_made(client, engine):
+    lan = signed_up_since(client, engine, "lan@example.vn", since=datetime(2024, 3, 8, 2, 30, tzinfo=UTC))
+    binh = signed_up_since(client, engine, "binh@example.vn", since=datetime(2025, 9, 2, 1, 0, tzinfo=UTC))
+    made = {who: datetime.fromisoformat(export(client, h)["profile"]["created_at"]) for who, h in (("lan", lan), ("binh", binh))}
+    assert made == {"lan": datetime(2024, 3, 8, 2, 30, tzinfo=UTC), "binh": datetime(2025, 9, 2, 1, 0, tzinfo=UTC)}
