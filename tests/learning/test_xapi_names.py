@@ -1,4 +1,4 @@
-"""A batch with lessons of two modules queues statements each named as its own module names itself."""
+"""What lesson statements are named after: each its own module, and a lesson the content has since dropped by its id."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from hocso.content.service import sync_content
 from hocso.core.db import open_session
 from hocso.xapi.models import XapiStatement
 from tests.conftest import FIXTURE_CONTENT
@@ -42,3 +43,26 @@ def test_lessons_of_two_modules_in_one_batch_are_each_named_after_their_own_modu
         "qr-more": "More QR payments",
     }
     assert parents["qr-more"]["definition"]["name"]["vi-VN"] == "Thanh toán QR nâng cao"
+
+
+def test_a_lesson_the_latest_version_dropped_is_named_by_its_id(client, engine, clock, settings):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    module = settings.content_dir / "e-payment" / "qr-basics"
+    for lang in ("en", "vi"):
+        (module / "lessons" / f"02-check.{lang}.md").unlink()
+    (module / "lessons" / "01-scan.en.md").write_text("# Scanning\n\nOpen your bank app and choose scan QR.\n", encoding="utf-8")
+    (module / "lessons" / "01-scan.vi.md").write_text(
+        "# Quét mã\n\nMở ứng dụng ngân hàng và chọn quét mã QR.\n", encoding="utf-8"
+    )
+    meta = module / "module.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8")
+    with open_session(engine, write=True) as session:
+        assert sync_content(session, settings.content_dir).added_versions == ["qr-basics v2"]
+        session.commit()
+    # A phone that read "check" under version 1 syncs it now.
+    event = lesson_event("check", clock.at - timedelta(hours=1))
+    assert client.post("/api/v1/progress/events", json={"events": [event]}, headers=lan).json()["accepted"] == 1
+    with open_session(engine) as session:
+        (statement,) = [r.statement for r in session.exec(select(XapiStatement)).all()]
+    assert statement["object"]["id"].endswith("/m/qr-basics/l/check")
+    assert statement["object"]["definition"]["name"] == {"vi-VN": "check", "en-US": "check"}
