@@ -78,18 +78,14 @@ def requirements_of(session: Session, agency: Agency, *, below: bool = False) ->
     )
 
 
-# Read on every /me/progress of a civil servant: Core statements built once, no entities.
-_PATH_OF = select(table_of(Agency).c.path).where(table_of(Agency).c.id == bindparam("agency_id"))
-_EARLIEST_DUE = (
-    select(table_of(Requirement).c.module_slug, func.min(table_of(Requirement).c.due_date))
-    .where(table_of(Requirement).c.agency_id.in_(bindparam("ids", expanding=True)))
-    .group_by(table_of(Requirement).c.module_slug)
+# What is required of a member of the agency `member_agency_id`: each module's earliest due date among the
+# requirements on the agency and those above it. Read on every /me/progress, inside learning's one statement
+# (progress_summary), so built once; the database walks up the parents (a primary-key lookup per level).
+_AG, _REQ = table_of(Agency), table_of(Requirement)
+_UP = select(_AG.c.id, _AG.c.parent_id).where(_AG.c.id == bindparam("member_agency_id")).cte("member_path", recursive=True)
+_UP = _UP.union(select(_AG.c.id, _AG.c.parent_id).where(_AG.c.id == _UP.c.parent_id))  # UNION: ends even on a cycle
+EARLIEST_DUE = (
+    select(_REQ.c.module_slug, func.min(_REQ.c.due_date).label("due_date"))
+    .where(_REQ.c.agency_id.in_(select(_UP.c.id)))
+    .group_by(_REQ.c.module_slug)
 )
-
-
-def required_of_member(session: Session, *, agency_id: int) -> dict[str, date]:
-    """Returns module slug -> earliest due date among everything required of a member of the agency."""
-    path = session.execute(_PATH_OF, {"agency_id": agency_id}).scalar()
-    if path is None:
-        return {}
-    return dict(session.execute(_EARLIEST_DUE, {"ids": path_ids(path)}).all())

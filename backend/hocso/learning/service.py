@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, update
+from sqlalchemy import Date, Row, String, bindparam, cast, func, insert, literal, null, union_all, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
-from hocso.agencies.requirements import required_of_member
+from hocso.agencies.requirements import EARLIEST_DUE
 from hocso.certificates.service import completion_stored
 from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
@@ -492,17 +493,29 @@ def _queue_lesson_statements(session: Session, target: XapiTarget, *, user_id: u
 
 
 # /me/progress reads with statements built once (building and hashing a new select per request cost more than
-# running it) and as plain rows rather than entities.
-_ACTIVE_SLUGS = (
-    select(table_of(Module).c.slug)
-    .where(table_of(Module).c.active == True)  # noqa: E712
-    .order_by(table_of(Module).c.area_slug, table_of(Module).c.position)
-)
-_LESSONS_DONE = (
-    select(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
-    .where(_EVENTS.c.user_id == bindparam("user_id"))
-    .distinct()
-    .order_by(_EVENTS.c.module_slug, _EVENTS.c.lesson_id)
+# running it) and as plain rows rather than entities; besides the summary rows, one statement brings the active
+# modules, the lessons done and the due dates of the person's agency, each arm tagged and carrying the order
+# its database gave it.
+_MODULES = table_of(Module)
+_DONE = select(_EVENTS.c.module_slug, _EVENTS.c.lesson_id).where(_EVENTS.c.user_id == bindparam("user_id")).distinct().subquery()
+_DUE = EARLIEST_DUE.subquery()
+_NO_TEXT, _NO_DATE = cast(null(), String), cast(null(), Date)
+_AROUND_PROGRESS = union_all(
+    core_select(
+        literal(0).label("kind"),
+        func.row_number().over(order_by=(_MODULES.c.area_slug, _MODULES.c.position)).label("n"),
+        _MODULES.c.slug,
+        _NO_TEXT.label("lesson"),
+        _NO_DATE.label("due_date"),
+    ).where(_MODULES.c.active == True),  # noqa: E712
+    core_select(
+        literal(1),
+        func.row_number().over(order_by=(_DONE.c.module_slug, _DONE.c.lesson_id)),
+        _DONE.c.module_slug,
+        _DONE.c.lesson_id,
+        _NO_DATE,
+    ),
+    core_select(literal(2), literal(0), _DUE.c.module_slug, _NO_TEXT, _DUE.c.due_date),
 )
 
 
@@ -512,10 +525,22 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
     this_year = current_vietnam_year(now)
     year = year or this_year
     rows = _progress_of(session, user_id)
-    active = session.execute(_ACTIVE_SLUGS).scalars().all()
-    slugs = list(active) + sorted(s for s in rows if s not in set(active))
+    ranked_active: list[tuple[int, str]] = []
+    ranked_done: list[tuple[int, str, str]] = []
+    due: dict[str, date] = {}
+    # No agency: no row has a NULL id, so the due dates' arm is empty.
+    params = {"user_id": user_id, "member_agency_id": user.agency_id}
+    for kind, n, slug, lesson, due_date in session.execute(_AROUND_PROGRESS, params):
+        if kind == 0:
+            ranked_active.append((n, slug))
+        elif kind == 1:
+            ranked_done.append((n, slug, lesson))
+        else:
+            due[slug] = due_date
+    active = [slug for _, slug in sorted(ranked_active)]
+    slugs = active + sorted(s for s in rows if s not in set(active))
     done: dict[str, list[str]] = {}
-    for slug, lesson in session.execute(_LESSONS_DONE, {"user_id": user_id}):
+    for _, slug, lesson in sorted(ranked_done):
         done.setdefault(slug, []).append(lesson)
     modules = []
     for slug in slugs:
@@ -538,7 +563,6 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
     history = [YearCount(year=y, new_skills=n) for y, n in sorted(per_year.items(), reverse=True)]
     n = per_year.get(year, 0)
     status_of = {m.slug: m.status for m in modules}
-    due = required_of_member(session, agency_id=user.agency_id) if user.agency_id else {}
     today = now.astimezone(VIETNAM).date()
     required = []
     for slug, d in sorted(due.items(), key=lambda item: (item[1], item[0])):
