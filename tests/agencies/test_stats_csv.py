@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import uuid
 from datetime import timedelta
 
 from hocso.agencies.models import Requirement
 from hocso.agencies.tree import get_by_code
+from hocso.content.service import sync_content
 from hocso.core.db import open_session
 from hocso.core.timeutil import vietnam_today
 from hocso.flows import load_tree
-from tests.agencies.conftest import make_user
+from tests.agencies.conftest import make_user, two_module_content
 from tests.conftest import auth_header, login
 
 ADMIN = "admin.hni@example.vn"
@@ -124,3 +126,28 @@ def test_an_agency_page_names_its_parent_and_children_and_counts_the_people_of_i
     assert (hk["parent_code"], hk["children"], hk["members"]) == ("HNI", [], 1)
     root = client.get("/api/v1/agencies/VN", headers=as_user("root@example.vn")).json()
     assert (root["parent_code"], [c["code"] for c in root["children"]], root["members"]) == (None, ["HCM", "HNI"], 4)
+
+
+def test_modules_are_listed_in_catalogue_order_and_a_retired_one_people_finished_comes_after_them(
+    client, tree, as_user, tmp_path
+):
+    with open_session(tree, write=True) as session:
+        sync_content(session, two_module_content(tmp_path))
+        session.commit()
+    _member(client, tree, "hk@example.vn", "HNI-HK", passes=True)
+    _member(client, tree, "bd@example.vn", "HNI-BD")
+
+    def modules() -> list[tuple[str, int, float]]:
+        stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+        return [(m["slug"], m["completed"], m["rate"]) for m in stats["by_module"]]
+
+    # Both current modules, the one nobody has finished too.
+    assert modules() == [("qr-basics", 1, 0.5), ("qr-more", 0, 0.0)]
+    # qr-basics leaves the catalogue (only qr-more is published now): its completions still show, after qr-more.
+    only_more = tmp_path / "only-more"
+    shutil.copytree(two_module_content(tmp_path), only_more)
+    shutil.rmtree(only_more / "e-payment" / "qr-basics")
+    with open_session(tree, write=True) as session:
+        assert sync_content(session, only_more).retired == ["qr-basics"]
+        session.commit()
+    assert modules() == [("qr-more", 0, 0.0), ("qr-basics", 1, 0.5)]
