@@ -7,7 +7,9 @@ import uuid
 
 from sqlmodel import select
 
-from hocso.accounts.models import Role, RoleKind
+from hocso.accounts.models import Role, RoleKind, User
+from hocso.agencies import access
+from hocso.agencies.tree import get_by_code
 from hocso.core.db import open_session
 from tests.agencies.conftest import make_user, user_id
 
@@ -80,3 +82,17 @@ def test_a_units_admin_made_a_helper_there_keeps_both_roles_and_the_row_says_who
             select(Role).where(Role.user_id == user_id(tree, "admin.hk@example.vn"), Role.kind == RoleKind.helper)
         ).one()
         assert helper_role.granted_by == user_id(tree, "admin.hni@example.vn")
+
+
+def test_a_role_granted_again_is_held_once_system_wide_or_on_an_agency(client, as_user, tree):
+    # What the command line does when the operator runs `hocso users create --role …` again for the same account.
+    with open_session(tree, write=True) as session:
+        root = session.get(User, user_id(tree, "root@example.vn"))
+        hni_admin = session.get(User, user_id(tree, "admin.hni@example.vn"))
+        assert not access.grant(session, user=root, kind=RoleKind.sysadmin, agency=None)[1]
+        assert not access.grant(session, user=hni_admin, kind=RoleKind.agency_admin, agency=get_by_code(session, "HNI"))[1]
+        session.commit()
+    root_scopes = client.get("/api/v1/me", headers=as_user("root@example.vn")).json()["scopes"]
+    assert root_scopes == [{"kind": "sysadmin", "agency": None}]
+    hni_scopes = client.get("/api/v1/me", headers=as_user("admin.hni@example.vn")).json()["scopes"]
+    assert [(s["kind"], s["agency"]["code"]) for s in hni_scopes] == [("agency_admin", "HNI")]
