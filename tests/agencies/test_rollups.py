@@ -522,3 +522,32 @@ def test_a_first_completion_does_not_wait_for_someone_elses_open_completion_else
     year = vietnam_year(datetime.now(UTC))
     with open_session(engine) as session:
         assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 2
+
+
+def test_moving_someone_who_only_failed_a_module_counts_no_completion_on_either_side(client, tree, tmp_path):
+    # Lan failed qr-basics in Hoàn Kiếm, Minh passed it there; Lan moves to Bến Thành. Before the job runner folds
+    # the move and after, one person has completed it: Minh, in Hà Nội.
+    now = datetime.now(UTC)
+    with open_session(tree, write=True) as session:
+        sync_content(session, two_module_content(tmp_path))
+        lan, minh = _people(session, "HNI-HK", 2)
+        failed = AttemptIn(event_id=uuid.uuid4(), answers={**RIGHT, "q1": ["b"], "q2": ["b"]}, occurred_at=now)
+        assert not submit_attempt(session, user=lan, slug="qr-basics", data=failed, lang="vi", receipt=Receipt(at=now)).passed
+        _passed(session, minh, "qr-basics", now)
+        session.commit()
+    rollups.fold_all_pending(tree)
+    with open_session(tree, write=True) as session:
+        move_person(session, user=session.get(User, lan.id), agency=get_by_code(session, "HCM-BT"))
+        session.commit()
+    year = TODAY.year
+    for folded in (False, True):
+        if folded:
+            rollups.fold_all_pending(tree)
+        vn = _vn_stats(client, "VN", year)
+        assert {m["slug"]: m["completed"] for m in vn["by_module"]} == {"qr-basics": 1, "qr-more": 0}, folded
+        assert {c["code"]: (c["members"], c["goal_met"]) for c in vn["children"]} == {"HCM": (1, 0), "HNI": (1, 1)}, folded
+        for code, completed in (("HNI", 1), ("HCM", 0)):
+            by_module = _vn_stats(client, code, year)["by_module"]
+            assert {m["slug"]: m["completed"] for m in by_module} == {"qr-basics": completed, "qr-more": 0}, (code, folded)
+        with open_session(tree) as session:
+            assert_stats_match(session, year)
