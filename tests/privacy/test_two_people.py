@@ -104,8 +104,14 @@ def test_an_export_lists_lessons_and_attempts_in_the_order_they_happened(client,
         body = {"event_id": str(uuid.uuid4()), "answers": answers, "occurred_at": (now - timedelta(minutes=minutes)).isoformat()}
         assert client.post("/api/v1/modules/qr-basics/attempts", json=body, headers=lan).status_code == 200
     mine = export(client, lan)
-    assert [e["lesson"] for e in mine["progress_events"]] == ["scan", "check"]
-    assert [a["passed"] for a in mine["attempts"]] == [False, True]
+    assert [(e["type"], e["module"], e["lesson"]) for e in mine["progress_events"]] == [
+        ("lesson_completed", "qr-basics", "scan"),
+        ("lesson_completed", "qr-basics", "check"),
+    ]
+    assert [(a["module"], a["score"], a["passed"]) for a in mine["attempts"]] == [
+        ("qr-basics", 0.6667, False),
+        ("qr-basics", 1.0, True),
+    ]
 
 
 def test_an_export_says_when_each_persons_account_was_made(client, engine):
