@@ -1,0 +1,41 @@
+"""What a sign-in hands out and what the person's export says of each sign-in: lifetimes, rotation, sign-out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from jose import jwt
+
+from tests.conftest import auth_header, login, register
+
+
+def test_a_sign_in_says_how_long_its_tokens_last_and_the_tokens_agree(client, settings):
+    body = register(client, email="lan@example.vn")
+    pair = login(client, body["email"])
+    assert pair["expires_in"] == settings.access_token_minutes * 60 == 900
+    assert pair["refresh_expires_in"] in (settings.refresh_token_days * 86400, settings.refresh_token_days * 86400 - 1)
+    for token, seconds in ((pair["access_token"], 900), (pair["refresh_token"], 14 * 86400)):
+        claims = jwt.get_unverified_claims(token)
+        assert seconds - 1 <= claims["exp"] - claims["iat"] <= seconds
+
+
+def test_each_persons_export_lists_their_own_sign_ins_as_used_and_ended(client):
+    for email in ("lan@example.vn", "binh@example.vn"):
+        register(client, email=email)
+    first = login(client, "lan@example.vn")
+    renewed = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}).json()
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": renewed["refresh_token"]}).status_code == 204
+    phone = login(client, "lan@example.vn")  # still signed in on another device
+    login(client, "binh@example.vn")
+
+    sessions = client.get("/api/v1/me/export", headers=auth_header(phone)).json()["sessions"]
+    # The first token was used to renew, and the whole sign-in ended at sign-out; the phone's is untouched.
+    assert [(s["used_at"] is not None, s["revoked_at"] is not None) for s in sessions] == [
+        (True, True),
+        (False, True),
+        (False, False),
+    ]
+    for s in sessions:
+        lasts = datetime.fromisoformat(s["expires_at"]) - datetime.fromisoformat(s["issued_at"])
+        assert timedelta(days=14) - timedelta(seconds=2) <= lasts <= timedelta(days=14)
+    assert datetime.fromisoformat(sessions[0]["used_at"]) <= datetime.fromisoformat(sessions[0]["revoked_at"])
