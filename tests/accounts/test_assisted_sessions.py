@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hocso.core import security
 from tests.agencies.test_helpers import HELPER_HK, helpers, register_by_phone, register_citizen, start
 from tests.conftest import auth_header, login, register
 
@@ -31,3 +32,24 @@ def test_a_citizen_who_signed_out_everywhere_is_helped_for_an_hour_and_their_exp
     assert expires - started == timedelta(minutes=60)
     assert datetime.fromisoformat(me.json()["assisted"]["expires_at"]) == expires
     assert before - timedelta(minutes=1) <= started <= datetime.now().astimezone() + timedelta(minutes=1)
+
+
+def test_a_token_naming_someone_elses_assisted_session_or_no_person_is_refused(client, tree, as_user, settings):
+    helpers(tree)
+    tu, nam = register_citizen(client, as_user(HELPER_HK)), register_citizen(client, as_user(HELPER_HK), full_name="Ông Năm")
+    session_of_nam = start(client, as_user(HELPER_HK), nam["id"])["session_id"]
+    ten_minutes = timedelta(minutes=10)
+    forged = {
+        "Tư's token carrying Năm's session": security.create_token(
+            settings, subject=tu["id"], token_type="access", lifetime=ten_minutes, extra={"ver": 0, "ast": session_of_nam}
+        )[0],
+        "a session id that is not one": security.create_token(
+            settings, subject=tu["id"], token_type="access", lifetime=ten_minutes, extra={"ver": 0, "ast": "not-an-id"}
+        )[0],
+        "a subject that is not a person's id": security.create_token(
+            settings, subject="not-an-id", token_type="access", lifetime=ten_minutes, extra={"ver": 0}
+        )[0],
+    }
+    for name, token in forged.items():
+        r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, name
