@@ -142,10 +142,20 @@ def server(migrated_template, tmp_path):
         yield running
 
 
-@pytest.fixture
-def real_server(migrated_template, tmp_path):
-    """A fresh server with the real catalogue (content/), for checks that must hold on every module."""
-    with serve(migrated_template, tmp_path, ROOT / "content") as running:
+@pytest.fixture(scope="module")
+def module_server(migrated_template, tmp_path_factory):
+    """One server for every test of a file whose tests each sign up people of their own or only read: starting a
+    server costs seconds. A file opts in by defining `server` as this; a test that changes what another test of
+    the file reads (a password, an agency's requirements) keeps `server`, a fresh one per test."""
+    with serve(migrated_template, tmp_path_factory.mktemp("server"), FIXTURE_CONTENT) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def real_server(migrated_template, tmp_path_factory):
+    """One server with the real catalogue (content/) for the whole run, for checks that must hold on every module;
+    its tests only read the catalogue and sign up people of their own."""
+    with serve(migrated_template, tmp_path_factory.mktemp("real-server"), ROOT / "content") as running:
         yield running
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    """One server for the file: every test here reads or signs up people of its own (conftest's module_server)."""
+    return module_server
 
 
 def sign_up(page, name: str, email: str) -> None:

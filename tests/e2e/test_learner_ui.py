@@ -6,12 +6,20 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_admin_and_install import complete_fixture_module, sign_in
 from tests.e2e.test_citizen_journey import answer_quiz, check_answer, sign_up
 from tests.e2e.test_offline import save_module_for_offline, wait_for_service_worker
 from tests.e2e.test_phone_screens import GO
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    """One server for the file: every test here reads or signs up people of its own (conftest's module_server)."""
+    return module_server
+
 
 SLUG = "qr-basics"
 H1 = {"role": "heading", "level": 1}

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_admin_and_install import sign_in
 from tests.e2e.test_phone_screens import GO
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    """One server for the file: every test here reads or signs up people of its own (conftest's module_server)."""
+    return module_server
+
 
 # speak() records each utterance; nothing is said until the test ends one (window.__end()).
 RECORDER = """

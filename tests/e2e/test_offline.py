@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_citizen_journey import answer_quiz, sign_up
+
+
+@pytest.fixture(scope="module")
+def server(module_server):
+    """One server for the file: every test here reads or signs up people of its own (conftest's module_server)."""
+    return module_server
+
 
 SLUG = "qr-basics"
 
