@@ -70,14 +70,21 @@ def live(migrated_template, tmp_path_factory):
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # Generous waits: on a busy machine (make test runs three test runs at once) a sign-in's password hash can
+        # take longer than httpx's default 5 s, and the setup would fail every case of the file.
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                if httpx.get(f"{base}/api/v1/health", timeout=30).status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.05)
+                pass
+            assert time.monotonic() < deadline, "the fuzzed server did not start"
+            time.sleep(0.05)
         tokens = {
-            role: httpx.post(f"{base}/api/v1/auth/login", data={"username": email, "password": PASSWORD}).json()["access_token"]
+            role: httpx.post(f"{base}/api/v1/auth/login", data={"username": email, "password": PASSWORD}, timeout=60).json()[
+                "access_token"
+            ]
             for role, email in ROLES.items()
         }
         yield base, tokens
