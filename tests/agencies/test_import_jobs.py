@@ -187,6 +187,7 @@ def test_health_keeps_answering_while_a_5000_row_import_runs(settings, tree, tmp
 
             prober = threading.Thread(target=probe)
             prober.start()
+            began = time.perf_counter()
             try:
                 r = http.post(
                     "/api/v1/agencies/HNI/members/import",
@@ -198,10 +199,16 @@ def test_health_keeps_answering_while_a_5000_row_import_runs(settings, tree, tmp
             finally:
                 stop.set()
                 prober.join()
+            import_seconds = time.perf_counter() - began
         assert job["status"] == "done" and job["result"]["created"] == 5_000
-        # Generous bounds for a shared 2-core machine: blocked, the answers took as long as the import (minutes).
+        # Blocked by the import, an answer would wait as long as the import itself. The bounds grow with the import's
+        # time, since a busy machine (CI runs three test runs on 2 cores) slows both alike.
         assert len(latencies) >= 10
-        assert max(latencies) < 3.0 and statistics.median(latencies) < 0.5, sorted(latencies)[-5:]
+        slowest, typical = max(latencies), statistics.median(latencies)
+        assert slowest < max(3.0, import_seconds / 4) and typical < max(0.5, import_seconds / 20), (
+            import_seconds,
+            sorted(latencies)[-5:],
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)
