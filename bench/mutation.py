@@ -27,7 +27,16 @@ OUT = ROOT / "bench" / "out"
 # area -> (modules mutated, relative to backend/; test paths run against the mutants, relative to the repo).
 # mutmut runs, for each mutant, only the selected tests that called the mutated function.
 AREAS: dict[str, tuple[list[str], list[str]]] = {
-    "learning": (["hocso/learning/service.py"], ["tests/learning", "tests/privacy", "tests/certificates"]),
+    "learning": (
+        ["hocso/learning/service.py"],
+        [
+            "tests/learning",
+            "tests/privacy",
+            "tests/certificates",
+            # What a helper's assisted session records, as the citizen's export shows it.
+            "tests/agencies/test_helpers.py::test_the_citizens_data_stays_theirs_export_shows_the_assistance_and_erasure_removes_it",
+        ],
+    ),
     "accounts": (
         ["hocso/accounts/service.py"],
         [

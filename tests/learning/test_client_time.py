@@ -108,8 +108,11 @@ def test_a_phone_with_a_wrong_clock_counts_once_at_the_time_the_server_received_
     export = client.get("/api/v1/me/export", headers=headers).json()
     assert len(export["attempts"]) == 1
     assert datetime.fromisoformat(export["progress_events"][0]["occurred_at"]) == received
-    # What the phone said is kept beside the time that counted.
-    assert datetime.fromisoformat(export["attempts"][0]["claimed_at"]) == datetime.fromisoformat(phone_time)
+    # What the phone said is kept beside the time that counted and the time the server received it.
+    for kept in (export["attempts"][0], export["progress_events"][0]):
+        assert datetime.fromisoformat(kept["claimed_at"]) == datetime.fromisoformat(phone_time)
+        assert datetime.fromisoformat(kept["received_at"]) == received
+        assert kept["assisted"] is False
 
 
 def test_a_time_before_the_account_existed_is_not_believed(client, engine, clock):
