@@ -224,3 +224,13 @@ def test_a_persons_batches_and_attempts_sent_at_once_from_several_phones_all_suc
     assert sorted(a["event_id"] for a in export["attempts"]) == sorted(a["event_id"] for a in attempts)
     module = client.get("/api/v1/me/progress", headers=learner["headers"]).json()["modules"][0]
     assert module["lessons_completed"] == 2 and module["status"] == "completed"
+
+
+def test_progress_is_of_the_servers_current_year_in_vietnam(client, engine, clock):
+    headers = signed_up_since(client, engine, "tet@example.vn")
+    clock.at = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
+    mid_2025 = client.get("/api/v1/me/progress", headers=headers).json()
+    assert (mid_2025["year"], mid_2025["history"]) == (2025, [{"year": 2025, "new_skills": 0}])
+    clock.at = datetime(2025, 12, 31, 17, 30, tzinfo=UTC)  # 00:30 on 1 January 2026 in Vietnam
+    new_year = client.get("/api/v1/me/progress", headers=headers).json()
+    assert (new_year["year"], new_year["history"]) == (2026, [{"year": 2026, "new_skills": 0}])
