@@ -167,3 +167,18 @@ def test_a_required_module_is_overdue_from_the_day_after_its_due_date_in_vietnam
     assert clock.at.date() == due
     assert required(lan) == [("qr-basics", "not_started", True)]
     assert required(binh) == [("qr-basics", "completed", False)]
+
+
+def test_each_module_is_listed_once_and_two_completions_in_a_year_count_two(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    for module in ("qr-basics", "qr-more"):
+        assert attempt(client, lan, RIGHT, module=module).json()["passed"]
+    mine, theirs = progress(client, lan), progress(client, binh)
+    assert [(m["slug"], m["status"]) for m in mine["modules"]] == [("qr-basics", "completed"), ("qr-more", "completed")]
+    assert mine["goal"] == {"target": 1, "new_skills": 2, "met": True}
+    assert mine["history"] == [{"year": 2026, "new_skills": 2}]
+    assert [(m["slug"], m["status"], m["lessons_completed"], m["lessons_done"]) for m in theirs["modules"]] == [
+        ("qr-basics", "not_started", 0, []),
+        ("qr-more", "not_started", 0, []),
+    ]
