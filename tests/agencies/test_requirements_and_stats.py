@@ -210,3 +210,26 @@ def test_rates_per_module_and_of_required_modules_and_nobody_is_overdue_on_the_d
     hcm = client.get("/api/v1/agencies/HCM/stats", headers=as_user("admin.hcm@example.vn")).json()
     assert (hcm["required_total"], hcm["required_rate"], hcm["goal_rate"]) == (0, None, 0.0)
     assert {m["slug"]: m["rate"] for m in hcm["by_module"]}["qr-basics"] == 0.0
+
+
+def test_nested_requirements_count_each_person_once_against_the_earliest_due_date_above_them(client, tree, as_user):
+    # Hà Nội requires qr-basics by yesterday; Hoàn Kiếm, Ba Đình and a new unit nobody has joined yet require it
+    # by next month. Everyone answers to the province's earlier date, and each person counts once.
+    with open_session(tree, write=True) as session:
+        load_tree(session, [{"code": "HNI-X", "name": "Tổ mới", "parent_code": "HNI"}])
+        session.commit()
+    done = staff(client, tree, "hk.xong@example.vn", "HNI-HK")
+    staff(client, tree, "hk.chua@example.vn", "HNI-HK")
+    staff(client, tree, "bd.chua@example.vn", "HNI-BD")
+    staff(client, tree, "tinh.chua@example.vn", "HNI")
+    pass_quiz(client, done)
+    today = vietnam_today()
+    dues = {"HNI": today - timedelta(days=1), **dict.fromkeys(("HNI-HK", "HNI-BD", "HNI-X"), today + timedelta(days=30))}
+    with open_session(tree, write=True) as session:
+        for code, due in dues.items():
+            session.add(Requirement(agency_id=get_by_code(session, code).id, module_slug="qr-basics", due_date=due))
+        session.commit()
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert (stats["required_completed"], stats["required_total"], stats["overdue"]) == (1, 4, 3)
+    rows = {c["code"]: (c["required_completed"], c["required_total"], c["overdue"]) for c in stats["children"]}
+    assert rows == {"HNI-BD": (0, 1, 1), "HNI-HK": (1, 2, 1), "HNI-X": (0, 0, 0)}
