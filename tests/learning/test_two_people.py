@@ -182,3 +182,24 @@ def test_each_module_is_listed_once_and_two_completions_in_a_year_count_two(clie
         ("qr-basics", "not_started", 0, []),
         ("qr-more", "not_started", 0, []),
     ]
+
+
+def test_required_modules_are_listed_soonest_due_first_then_by_name(client, tree, as_user, clock):
+    soon, later = vietnam_today() + timedelta(days=5), vietnam_today() + timedelta(days=40)
+    for code, module, due in (("HNI", "qr-basics", later), ("HNI-HK", "qr-more", soon)):
+        r = client.post(
+            f"/api/v1/agencies/{code}/requirements",
+            json={"module": module, "due_date": due.isoformat()},
+            headers=as_user("admin.hni@example.vn"),
+        )
+        assert r.status_code == 201, r.text
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    listed = {
+        who: [(m["slug"], m["due_date"]) for m in progress(client, as_user(who))["required"]]
+        for who in ("lan@example.vn", "binh@example.vn")
+    }
+    assert listed == {
+        "lan@example.vn": [("qr-more", soon.isoformat()), ("qr-basics", later.isoformat())],
+        "binh@example.vn": [("qr-basics", later.isoformat())],
+    }
