@@ -17,12 +17,12 @@ from tests.agencies.test_rollups import _civil_servants, _pass, _pending, assert
 from tests.conftest import PG_URL
 
 
-def _statements(engine, read) -> tuple[list[str], object]:
-    """Runs read() and returns the SQL statements it sent, and its result."""
-    sent: list[str] = []
+def _statements(engine, read) -> tuple[list[tuple[str, object]], object]:
+    """Runs read() and returns the SQL statements it sent, each with its parameters, and its result."""
+    sent: list[tuple[str, object]] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
+    def count(_conn, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", count)
     try:
@@ -121,19 +121,9 @@ def test_the_stats_page_finds_assisted_completions_by_index_not_by_reading_every
         )
         conn.exec_driver_sql("ANALYZE")
         session.commit()
-    sent: list[tuple[str, object]] = []
-
-    def keep(_conn, _cursor, statement, parameters, *_args) -> None:
-        sent.append((statement, parameters))
-
     with open_session(tree) as session:
         hni = get_by_code(session, "HNI")
-        event.listen(tree, "before_cursor_execute", keep)
-        try:
-            agency_stats(session, agency=hni, year=2026)
-        finally:
-            event.remove(tree, "before_cursor_execute", keep)
-        ((page, parameters),) = sent
+        ((page, parameters),), _ = _statements(tree, lambda: agency_stats(session, agency=hni, year=2026))
         plan = [row[3] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + page, parameters)]
     assert [step for step in plan if "module_progress" in step] != [], plan
     assert not [step for step in plan if step.startswith("SCAN module_progress")], plan
