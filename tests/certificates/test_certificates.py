@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURE_CONTENT, auth_header, login, register
-from tests.learning.conftest import signed_up_since
+from tests.learning.conftest import clock, signed_up_since  # noqa: F401  (clock is a fixture)
 
 QUIZ = yaml.safe_load((FIXTURE_CONTENT / "e-payment" / "qr-basics" / "quiz.yaml").read_text())
 RIGHT = {q["id"]: [c["id"] for c in q["choices"] if c.get("correct")] for q in QUIZ["questions"]}
@@ -84,6 +84,24 @@ def test_an_offline_completion_gets_its_certificate_on_sync_dated_when_it_was_do
     attempt(client, lan, RIGHT, occurred_at=earlier.isoformat())
     again = module_certificate(client, lan)
     assert again["id"] == cert["id"] and datetime.fromisoformat(again["achieved_at"]) == earlier
+
+
+def test_a_completion_synced_late_into_the_year_before_moves_the_certificates_to_that_year(client, engine, clock):  # noqa: F811
+    clock.at = datetime(2026, 1, 20, 3, 0, tzinfo=UTC)  # January: 2025 is still open
+    lan = signed_up_since(client, engine, "lan.late@example.vn")
+    attempt(client, lan, RIGHT, occurred_at="2026-01-10T09:00:00+07:00")
+    first = {c["kind"]: c for c in certificates(client, lan)}
+    assert first["module"]["year"] == first["year"]["year"] == 2026
+
+    # The phone that passed it in December syncs now: the module and the goal count in 2025 instead.
+    attempt(client, lan, RIGHT, occurred_at="2025-12-28T20:00:00+07:00")
+    after = {c["kind"]: c for c in certificates(client, lan)}
+    assert after["module"]["id"] == first["module"]["id"] and after["module"]["year"] == 2025
+    assert datetime.fromisoformat(after["module"]["achieved_at"]) == datetime(2025, 12, 28, 13, 0, tzinfo=UTC)
+    assert after["year"]["year"] == 2025 and after["year"]["id"] != first["year"]["id"]
+    # 2026 has no new skill left, so its certificate is revoked, for the holder and for anyone verifying it.
+    assert len(certificates(client, lan)) == 2
+    assert client.get(f"/api/v1/certificates/{first['year']['id']}").json()["status"] == "revoked"
 
 
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
