@@ -283,8 +283,10 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
 
         def transaction():
             with open_session(engine, write=True) as session:
+                # The person read as the quiz endpoint reads them: with their lock taken in the same statement.
+                user = session.get(User, uid, with_for_update={"key_share": True})
                 out = flows.submit_attempt(
-                    session, user=session.get(User, uid), slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow())
+                    session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()), person_locked=True
                 )
                 session.commit()
                 return out

@@ -46,8 +46,10 @@ def main() -> None:
     def complete(uid: uuid.UUID, slug: str) -> None:
         body = AttemptIn(event_id=uuid.uuid4(), answers=right[slug], occurred_at=utcnow())
         with open_session(engine, write=True) as session:
-            user = session.get(User, uid)
-            flows.submit_attempt(session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()))
+            user = session.get(User, uid, with_for_update={"key_share": True})  # as the endpoint reads them, locked
+            flows.submit_attempt(
+                session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()), person_locked=True
+            )
             session.commit()
 
     for uid in people[:WARM]:

@@ -14,10 +14,13 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
+from hocso.accounts.service import user_from_access_token
 from hocso.agencies.models import Agency, AgencyRollup, AgencyRollupDelta, AgencyYearRollup, Requirement
 from hocso.agencies.tree import get_by_code
 from hocso.content.service import sync_content
+from hocso.core.config import Settings
 from hocso.core.db import make_engine, open_session
+from hocso.core.security import create_token
 from hocso.core.timeutil import vietnam_today, vietnam_year
 from hocso.flows import load_tree, move_person, submit_attempt
 from hocso.learning.client_time import Receipt
@@ -268,31 +271,44 @@ def test_a_completion_moved_within_its_year_counts_once_and_one_moved_to_another
     _folded_counters_equal_a_recount(tree, 2023)
 
 
-def _completion(engine, email: str, slug: str, when: datetime):
-    """Starts recording a passed attempt in its own transaction and returns the session, not yet committed."""
+def _completion(engine, email: str, slug: str, when: datetime, *, read_as: Settings | None = None):
+    """Starts recording a passed attempt in its own transaction and returns the session, not yet committed.
+
+    read_as (the app's settings) reads the person as the quiz endpoint does: from a token, their lock taken in
+    the same read; otherwise submit_attempt takes the lock itself.
+    """
     session = open_session(engine, write=True)
-    user = session.get(User, user_id(engine, email))
+    uid = user_id(engine, email)
+    if read_as is None:
+        user = session.get(User, uid)
+    else:
+        token, _, _ = create_token(read_as, subject=str(uid), token_type="access", lifetime=timedelta(minutes=5))
+        user, _ = user_from_access_token(session, read_as, token=token, lock=True)
     data = AttemptIn(event_id=uuid.uuid4(), answers=RIGHT, occurred_at=when)
-    submit_attempt(session, user=user, slug=slug, data=data, lang="vi", receipt=Receipt(at=when))
+    submit_attempt(
+        session, user=user, slug=slug, data=data, lang="vi", receipt=Receipt(at=when), person_locked=read_as is not None
+    )
     return session
 
 
+@pytest.mark.parametrize("read", ["by submit_attempt", "as the endpoint reads the person"])
 @pytest.mark.parametrize("second", ["another module", "a move to another province"])
-def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_counts_right(tree, tmp_path, second):
+def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_counts_right(tree, tmp_path, second, read, request):
     # Two phones sync at once, or an admin moves the person while their attempt is being stored.
     engine = tree
+    read_as = request.getfixturevalue("settings") if read.startswith("as the endpoint") else None
     with open_session(engine, write=True) as session:
         sync_content(session, two_module_content(tmp_path))
         session.commit()
     make_user(engine, "hai.may@example.vn", member_of="HNI-HK")
     when = datetime.now(UTC) - timedelta(minutes=5)
-    first = _completion(engine, "hai.may@example.vn", "qr-basics", when)
+    first = _completion(engine, "hai.may@example.vn", "qr-basics", when, read_as=read_as)
     errors: list[BaseException] = []
 
     def other_change():
         try:
             if second == "another module":
-                _completion(engine, "hai.may@example.vn", "qr-more", when).commit()
+                _completion(engine, "hai.may@example.vn", "qr-more", when, read_as=read_as).commit()
             else:
                 with open_session(engine, write=True) as session:
                     user = session.get(User, user_id(engine, "hai.may@example.vn"))

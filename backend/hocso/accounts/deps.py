@@ -56,11 +56,14 @@ class SignedIn:
     settings: Settings
     token: str
 
-    async def run(self, work: Callable[[Session, User, AssistedSession | None], T]) -> T:
-        """Runs work(session, person, assisted session or None) in the request's transaction (DatabaseGate.run)."""
+    async def run(self, work: Callable[[Session, User, AssistedSession | None], T], *, lock_person: bool = False) -> T:
+        """Runs work(session, person, assisted session or None) in the request's transaction (DatabaseGate.run).
+
+        lock_person reads the person with their lock taken (see user_from_access_token).
+        """
 
         def _work(session: Session) -> T:
-            user, assisted = service.user_from_access_token(session, self.settings, token=self.token)
+            user, assisted = service.user_from_access_token(session, self.settings, token=self.token, lock=lock_person)
             self.request.state.assisted_session = assisted
             return work(session, user, assisted)
 

@@ -31,12 +31,17 @@ def submit_attempt(
     receipt: Receipt,
     xapi_target: XapiTarget | None = None,
     assisted_session_id: uuid.UUID | None = None,
+    person_locked: bool = False,
 ) -> AttemptResult:
-    """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins) in every rollup."""
+    """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins) in every rollup.
+
+    person_locked: user was read holding rollups.lock_person's lock (user_from_access_token(lock=True)), so
+    their agency is as it now stands and the lock needs no statement of its own.
+    """
     graded = learning.grade_attempt(session, user=user, slug=slug, data=data, lang=lang, receipt=receipt)
     if isinstance(graded, AttemptResult):
         return graded
-    agency_id = rollups.lock_person(session, user.id)
+    agency_id = user.agency_id if person_locked else rollups.lock_person(session, user.id)
     stored = learning.store_attempt(
         session,
         user=user,

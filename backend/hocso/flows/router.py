@@ -45,7 +45,9 @@ async def submit_attempt(
             receipt=receipt,
             xapi_target=xapi_target(settings),
             assisted_session_id=assisted.id if assisted else None,
-        )
+            person_locked=True,
+        ),
+        lock_person=True,
     )
 
 

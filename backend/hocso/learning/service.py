@@ -125,7 +125,7 @@ def _without_key(results: list[QuestionResult], *, module_title: str, lang: str)
 
 @dataclass
 class GradedAttempt:
-    """A quiz attempt graded before the person's lock is taken: what storing it needs."""
+    """A quiz attempt graded, not yet stored: what storing it needs."""
 
     version_id: int
     version: int

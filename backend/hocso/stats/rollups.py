@@ -90,7 +90,8 @@ def lock_person(session: Session, user_id: uuid.UUID) -> int | None:
     "First" means before inserting any row that refers to the person: that insert's foreign-key check holds a
     share lock on their row, and two transactions each holding one while waiting to lock it deadlock.
     FOR NO KEY UPDATE leaves such checks from other work (a sign-in storing its token) unblocked.
-    SQLite has one writer at a time anyway and ignores FOR UPDATE.
+    SQLite has one writer at a time anyway and ignores FOR UPDATE. The quiz endpoint takes the same lock as it
+    reads the signed-in person (accounts.service.user_from_access_token(lock=True)) instead of calling this.
     """
     found = session.execute(_LOCK_PERSON, {"user_id": user_id}).first()
     if found is None:  # the account was erased since this request signed in
