@@ -256,6 +256,8 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
 
     from hocso import flows
     from hocso.accounts.models import User
+    from hocso.content.cache import ContentAnswers
+    from hocso.core.config import Settings
     from hocso.core.db import open_session
     from hocso.core.timeutil import utcnow
     from hocso.learning.client_time import Receipt
@@ -278,6 +280,9 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
     def count_statement(*_a):
         statements[current[0]] += 1
 
+    # The app's content cache, as the quiz endpoint passes it: the module's current version kept in memory.
+    modules = ContentAnswers(engine, recheck_seconds=Settings.model_fields["content_recheck_seconds"].default)
+
     def record(uid: uuid.UUID, slug: str) -> float:
         body = AttemptIn(event_id=uuid.uuid4(), answers=right[slug], occurred_at=utcnow())
 
@@ -286,7 +291,14 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
                 # The person read as the quiz endpoint reads them: with their lock taken in the same statement.
                 user = session.get(User, uid, with_for_update={"key_share": True})
                 out = flows.submit_attempt(
-                    session, user=user, slug=slug, data=body, lang="vi", receipt=Receipt(at=utcnow()), person_locked=True
+                    session,
+                    user=user,
+                    slug=slug,
+                    data=body,
+                    lang="vi",
+                    receipt=Receipt(at=utcnow()),
+                    person_locked=True,
+                    modules=modules,
                 )
                 session.commit()
                 return out

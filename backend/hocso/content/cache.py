@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from hocso.content.models import ContentState
+from hocso.content.service import ModuleRef, get_module_version
 from hocso.core.db import open_session, table_of
 
 # Below this the gzip header costs more than it saves (the same threshold as the app's GZip middleware).
@@ -69,6 +70,7 @@ class ContentAnswers:
         self._version: str | None = None
         self._checked_at = float("-inf")
         self._answers: dict[tuple, Answer] = {}
+        self._refs: dict[str, ModuleRef] = {}
         self._refresh = anyio.Lock()
 
     async def get(self, key: tuple, build: Callable[[Session], Any], adapter: TypeAdapter) -> Answer:
@@ -98,9 +100,32 @@ class ContentAnswers:
 
     def _adopt(self, version: str) -> None:
         if version != self._version:
-            # The dict is replaced before the version: a reader never pairs the new version with old answers.
+            # The dicts are replaced before the version: a reader never pairs the new version with old answers.
             self._answers = {}
+            self._refs = {}
             self._version = version
+
+    def module_ref(self, session: Session, slug: str, *, version: int | None = None) -> ModuleRef:
+        """get_module_version, kept per process for the content version loaded: what grading an attempt starts from.
+
+        Runs on the request's thread with its session. The current version of a module is kept; one asked
+        for by number is read (rarer: an offline attempt on a version since replaced). A load elsewhere is seen
+        within recheck_seconds, as by the module reads, which show the learner the same version meanwhile.
+        """
+        if version is not None:
+            return get_module_version(session, slug, version=version)
+        if time.monotonic() - self._checked_at >= self.recheck_seconds:
+            self._adopt(content_version(session))
+            self._checked_at = time.monotonic()
+        # Taken before the read: a load adopted meanwhile replaces this dict, so what is read now is not kept
+        # under the version it replaced.
+        refs = self._refs
+        ref = refs.get(slug)
+        if ref is None:
+            ref = get_module_version(session, slug)  # an unknown or withdrawn module raises and is not kept
+            if len(refs) < MAX_ANSWERS:
+                refs[slug] = ref
+        return ref
 
     def _build(self, key: tuple, build: Callable[[Session], Any], adapter: TypeAdapter) -> Answer:
         # The version is read before the data, so an answer is never filed under a version newer than its text.

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from hocso.accounts.models import User
 from hocso.agencies import tree
 from hocso.agencies.models import Agency
+from hocso.content.cache import ContentAnswers
 from hocso.learning import service as learning
 from hocso.learning.client_time import Receipt
 from hocso.learning.schemas import AttemptIn, AttemptResult, ProgressBatchIn, ProgressBatchResult
@@ -32,13 +33,15 @@ def submit_attempt(
     xapi_target: XapiTarget | None = None,
     assisted_session_id: uuid.UUID | None = None,
     person_locked: bool = False,
+    modules: ContentAnswers | None = None,
 ) -> AttemptResult:
     """Grades a quiz attempt once per event_id; a pass completes the module (earliest pass wins) in every rollup.
 
     person_locked: user was read holding rollups.lock_person's lock (user_from_access_token(lock=True)), so
-    their agency is as it now stands and the lock needs no statement of its own.
+    their agency is as it now stands and the lock needs no statement of its own. modules: the app's content
+    cache (ContentAnswers), which keeps the module's current version.
     """
-    graded = learning.grade_attempt(session, user=user, slug=slug, data=data, lang=lang, receipt=receipt)
+    graded = learning.grade_attempt(session, user=user, slug=slug, data=data, lang=lang, receipt=receipt, modules=modules)
     if isinstance(graded, AttemptResult):
         return graded
     agency_id = user.agency_id if person_locked else rollups.lock_person(session, user.id)

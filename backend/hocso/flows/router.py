@@ -6,7 +6,7 @@ These are the busiest writes: each looks the person up, records and commits on o
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from hocso import flows
 from hocso.accounts.deps import SettingsDep, SignedInDep
@@ -27,6 +27,7 @@ router = APIRouter(tags=["learning"])
     responses=error_responses(400, 401, 404, 409, 413),
 )
 async def submit_attempt(
+    request: Request,
     slug: str,
     data: AttemptIn,
     signed_in: SignedInDep,
@@ -46,6 +47,7 @@ async def submit_attempt(
             xapi_target=xapi_target(settings),
             assisted_session_id=assisted.id if assisted else None,
             person_locked=True,
+            modules=request.app.state.content_answers,
         ),
         lock_person=True,
     )

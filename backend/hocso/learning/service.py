@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from hocso.accounts.models import User
 from hocso.agencies.requirements import EARLIEST_DUE
 from hocso.certificates.service import completion_stored
+from hocso.content.cache import ContentAnswers
 from hocso.content.models import Module, ModuleVersion
 from hocso.content.service import draw_count, get_module_version, version_text, versions_of
 from hocso.core.db import insert_ignoring_conflicts, table_of
@@ -151,12 +152,23 @@ class StoredAttempt:
 
 
 def grade_attempt(
-    session: Session, *, user: User, slug: str, data: AttemptIn, lang: str, receipt: Receipt
+    session: Session,
+    *,
+    user: User,
+    slug: str,
+    data: AttemptIn,
+    lang: str,
+    receipt: Receipt,
+    modules: ContentAnswers | None = None,
 ) -> GradedAttempt | AttemptResult:
-    """Grades a quiz attempt; a resent one whose module was changed or withdrawn since gets its first answer."""
+    """Grades a quiz attempt; a resent one whose module was changed or withdrawn since gets its first answer.
+
+    modules: the app's content cache, which keeps the module's current version instead of reading it each time.
+    """
     user_id = user.id
     try:
-        module = get_module_version(session, slug, version=data.version)
+        find = modules.module_ref if modules is not None else get_module_version
+        module = find(session, slug, version=data.version)
         claimed = claimed_time(data.occurred_at, field="occurred_at")
         occurred = effective_time(claimed, receipt=receipt, account_since=user.created_at)
         text = version_text(session, module.version_id, module.content_hash)
