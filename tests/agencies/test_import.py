@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.conftest import PASSWORD, auth_header
 
 ADMIN = "admin.hni@example.vn"
@@ -215,3 +217,43 @@ def test_a_file_of_exactly_the_row_limit_is_read_whole():
     raw = ("full_name,email,phone\n" + "\n".join(f"Cán Bộ {i},cb{i}@example.vn," for i in range(MAX_IMPORT_ROWS))).encode()
     staff = read_staff_file(raw)
     assert len(staff.rows) == MAX_IMPORT_ROWS and staff.rows[-1][0] == MAX_IMPORT_ROWS + 1
+
+
+def test_a_reimport_gives_a_new_code_only_to_imported_people_whose_code_expired(client, as_user, tree):
+    from datetime import timedelta
+
+    from sqlmodel import col, select
+
+    from hocso.accounts.models import ActivationCode, User
+    from hocso.core.db import open_session
+    from hocso.core.timeutil import utcnow
+
+    first = upload(client, as_user(ADMIN), GOOD).json()
+    codes = {i["identifier"]: i["code"] for i in first["invitations"]}
+    # Tuyết's and Việt's codes ran out unused; Lương's is still open.
+    with open_session(tree, write=True) as session:
+        expired = session.exec(
+            select(ActivationCode)
+            .join(User, col(User.id) == col(ActivationCode.user_id))
+            .where(col(User.full_name).in_(["Nguyễn Thị Ánh Tuyết", "Phạm Quốc Việt"]))
+        ).all()
+        assert len(expired) == 2
+        for code in expired:
+            code.expires_at = utcnow() - timedelta(minutes=1)
+            session.add(code)
+        session.commit()
+
+    body = upload(client, as_user(ADMIN), GOOD).json()
+    assert (body["created"], body["updated"], body["unchanged"], body["rejected"]) == (0, 0, 3, [])
+    assert [(i["row"], i["identifier"]) for i in body["invitations"]] == [(2, "tuyet@example.vn"), (3, "+84912000111")]
+    fresh = {i["identifier"]: i for i in body["invitations"]}
+    for invitation in body["invitations"]:
+        days = (datetime.fromisoformat(invitation["expires_at"]) - datetime.now(UTC)) / timedelta(days=1)
+        assert 29.9 < days <= 30
+    assert fresh["tuyet@example.vn"]["code"] != codes["tuyet@example.vn"]
+
+    # The expired codes stay dead, the new ones sign their owners in, and the open one still works.
+    assert _activate(client, "tuyet@example.vn", codes["tuyet@example.vn"]).status_code == 400
+    assert _activate(client, "tuyet@example.vn", fresh["tuyet@example.vn"]["code"]).status_code == 200
+    assert _activate(client, "0912000111", fresh["+84912000111"]["code"]).status_code == 200
+    assert _activate(client, "luong@example.vn", codes["luong@example.vn"]).status_code == 200
