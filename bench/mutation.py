@@ -60,6 +60,9 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
             # Erasure revokes the person's certificates: these two check it from the verifier's side.
             "tests/certificates/test_certificates.py::test_an_erased_account_s_certificates_answer_revoked_and_show_no_name",
             "tests/certificates/test_open_badges.py::test_erasing_the_account_sets_the_credentials_revocation_bit_and_no_one_elses",
+            # What /me says of the roles a person holds and the subtree each covers (profile).
+            "tests/agencies/test_roles.py",
+            "tests/agencies/test_scope.py::test_me_names_the_subtree_an_admin_manages_and_nothing_for_others",
         ],
     ),
     # The agency areas run the test files about them, not all of tests/agencies: nearly every test there calls the
