@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from hocso.accounts.models import ActivationCode, User
+from hocso.agencies.models import Agency, AgencyInvitation
 from hocso.core import security
 from hocso.core.db import open_session
 from hocso.core.timeutil import utcnow
@@ -141,3 +142,43 @@ def test_a_one_time_code_never_sets_the_password_of_an_account_that_has_one(clie
     )
     assert r.status_code == 400
     login(client, citizen["email"])  # the owner's password still works
+
+
+def test_each_person_named_holds_one_open_invitation_per_agency_however_often_the_file_comes(client, as_user, tree):
+    an = auth_header(login(client, register(client, email="an.dan@example.vn", full_name="An")["email"]))
+    register(client, phone="0903444555", full_name="Bình")
+    binh = auth_header(login(client, "0903444555"))
+    to_bt = "full_name,email,phone,agency_code\nAn,an.dan@example.vn,,HCM-BT\nBình,,0903444555,HCM-BT\n"
+    for _ in range(2):
+        body = upload(client, as_user(HCM_ADMIN), to_bt, code="HCM").json()
+        assert (body["invited"], [r["row"] for r in body["rejected"]]) == (2, [2, 3])
+
+    def waiting(headers) -> list[tuple[str, float]]:
+        listed = client.get("/api/v1/me/invitations", headers=headers).json()
+        return [
+            (
+                i["agency"]["code"],
+                round((datetime.fromisoformat(i["expires_at"]) - datetime.fromisoformat(i["created_at"])) / timedelta(days=1)),
+            )
+            for i in listed
+        ]
+
+    assert waiting(an) == waiting(binh) == [("HCM-BT", 30)]
+    # Named again for the province itself, An holds a second invitation, to another agency.
+    upload(client, as_user(HCM_ADMIN), "full_name,email,phone\nAn,an.dan@example.vn,\n", code="HCM")
+    assert waiting(an) == [("HCM-BT", 30), ("HCM", 30)]
+    # Once An's invitation to Bến Thành has lapsed, the next file invites An there again.
+    with open_session(tree, write=True) as session:
+        [bt] = session.exec(
+            select(AgencyInvitation)
+            .join(User, col(User.id) == col(AgencyInvitation.user_id))
+            .join(Agency, col(Agency.id) == col(AgencyInvitation.agency_id))
+            .where(User.email == "an.dan@example.vn", Agency.code == "HCM-BT")
+        ).all()
+        bt.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(bt)
+        session.commit()
+    assert waiting(an) == [("HCM", 30)]
+    upload(client, as_user(HCM_ADMIN), to_bt, code="HCM")
+    assert waiting(an) == [("HCM", 30), ("HCM-BT", 30)]
+    assert waiting(binh) == [("HCM-BT", 30)]
