@@ -257,3 +257,23 @@ def test_a_reimport_gives_a_new_code_only_to_imported_people_whose_code_expired(
     assert _activate(client, "tuyet@example.vn", fresh["tuyet@example.vn"]["code"]).status_code == 200
     assert _activate(client, "0912000111", fresh["+84912000111"]["code"]).status_code == 200
     assert _activate(client, "luong@example.vn", codes["luong@example.vn"]).status_code == 200
+
+
+def test_new_people_are_each_counted_listed_by_name_not_yet_activated_and_found_without_accents(client, as_user):
+    content = (
+        "full_name,email,phone,agency_code\n"
+        "Vũ Thị Yến,yen@example.vn,,HNI-HK\n"
+        "Đặng Văn Bảo,,0912000666,HNI-HK\n"
+        "Ngô Minh Châu,chau@example.vn,,HNI-BD\n"
+    )
+    assert upload(client, as_user(ADMIN), content).json()["created"] == 3
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()
+    assert (stats["members"], {c["code"]: c["members"] for c in stats["children"]}) == (3, {"HNI-BD": 1, "HNI-HK": 2})
+    listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+    assert [(m["full_name"], m["agency"]["code"], m["activated"]) for m in listed] == [
+        ("Đặng Văn Bảo", "HNI-HK", False),
+        ("Ngô Minh Châu", "HNI-BD", False),
+        ("Vũ Thị Yến", "HNI-HK", False),
+    ]
+    found = client.get("/api/v1/agencies/HNI/members", params={"q": "thi yen"}, headers=as_user(ADMIN)).json()["items"]
+    assert [m["full_name"] for m in found] == ["Vũ Thị Yến"]
