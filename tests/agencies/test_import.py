@@ -277,3 +277,12 @@ def test_new_people_are_each_counted_listed_by_name_not_yet_activated_and_found_
     ]
     found = client.get("/api/v1/agencies/HNI/members", params={"q": "thi yen"}, headers=as_user(ADMIN)).json()["items"]
     assert [m["full_name"] for m in found] == ["Vũ Thị Yến"]
+
+
+def test_renaming_someone_in_the_same_unit_counts_as_an_update_and_the_new_name_shows(client, as_user):
+    upload(client, as_user(ADMIN), GOOD)
+    renamed = GOOD.replace("Nguyễn Thị Ánh Tuyết", "Nguyễn Ánh Tuyết")
+    body = upload(client, as_user(ADMIN), renamed).json()
+    assert (body["created"], body["updated"], body["unchanged"], body["rejected"], body["invitations"]) == (0, 1, 2, [], [])
+    listed = client.get("/api/v1/agencies/HNI/members", params={"q": "tuyet"}, headers=as_user(ADMIN)).json()["items"]
+    assert [(m["full_name"], m["agency"]["code"]) for m in listed] == [("Nguyễn Ánh Tuyết", "HNI-HK")]

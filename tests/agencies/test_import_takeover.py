@@ -182,3 +182,20 @@ def test_each_person_named_holds_one_open_invitation_per_agency_however_often_th
     upload(client, as_user(HCM_ADMIN), to_bt, code="HCM")
     assert waiting(an) == [("HCM", 30), ("HCM-BT", 30)]
     assert waiting(binh) == [("HCM-BT", 30)]
+
+
+def test_someone_who_accepted_an_invitation_and_moved_on_is_invited_again_when_named_again(client, as_user):
+    an = auth_header(login(client, register(client, email="an.dan@example.vn", full_name="An")["email"]))
+    to_bt = "full_name,email,phone,agency_code\nAn,an.dan@example.vn,,HCM-BT\n"
+    upload(client, as_user(HCM_ADMIN), to_bt, code="HCM")
+    [bt] = client.get("/api/v1/me/invitations", headers=an).json()
+    assert client.post(f"/api/v1/me/invitations/{bt['id']}/accept", headers=an).status_code == 200
+    # Hà Nội invites An too, and An moves there.
+    upload(client, as_user(HNI_ADMIN), "full_name,email,phone,agency_code\nAn,an.dan@example.vn,,HNI-HK\n")
+    [hk] = client.get("/api/v1/me/invitations", headers=an).json()
+    assert client.post(f"/api/v1/me/invitations/{hk['id']}/accept", headers=an).status_code == 200
+    assert me(client, an)["agency"]["code"] == "HNI-HK"
+    # Bến Thành names An again: the invitation An accepted weeks ago does not stand in for a new one.
+    body = upload(client, as_user(HCM_ADMIN), to_bt, code="HCM").json()
+    assert body["invited"] == 1
+    assert [i["agency"]["code"] for i in client.get("/api/v1/me/invitations", headers=an).json()] == ["HCM-BT"]
