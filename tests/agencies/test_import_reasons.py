@@ -95,3 +95,23 @@ def test_files_that_cannot_be_read_are_refused_in_the_admins_language(client, as
             assert r.status_code == 422, r.text
             got.append(r.json()["detail"])
         assert got == details, lang
+
+
+def test_a_header_in_capitals_rows_missing_their_last_columns_and_a_phone_given_twice(client, as_user):
+    content = (
+        " Full_Name , EMAIL ,Phone,Agency_Code\n"
+        "Nguyễn Văn Một,mot@example.vn\n"  # the empty phone and agency at the end of the line left out
+        "Trần Thị Hai,,0912000777\n"
+        "Lê Văn Ba,,0912 000 777,HNI-HK\n"
+    )
+    body = upload(client, as_user(ADMIN), content).json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (2, 0, 0)
+    assert _rejected(body) == [(4, "+84912000777 is already on row 3")]
+    assert body["rejected"][0]["values"] == {
+        "full_name": "Lê Văn Ba",
+        "email": "",
+        "phone": "0912 000 777",
+        "agency_code": "HNI-HK",
+    }
+    listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+    assert [(m["full_name"], m["agency"]["code"]) for m in listed] == [("Nguyễn Văn Một", "HNI"), ("Trần Thị Hai", "HNI")]
