@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from hocso.content.service import sync_content
+from hocso.core.db import open_session
 from hocso.core.timeutil import VIETNAM, vietnam_today
 from tests.agencies.conftest import make_user, two_module_content
 from tests.learning.conftest import signed_up_since
@@ -203,3 +206,52 @@ def test_required_modules_are_listed_soonest_due_first_then_by_name(client, tree
         "lan@example.vn": [("qr-more", soon.isoformat()), ("qr-basics", later.isoformat())],
         "binh@example.vn": [("qr-basics", later.isoformat())],
     }
+
+
+def test_a_required_module_taken_out_of_the_catalogue_stays_required_done_by_one_not_started_by_the_other(
+    client, tree, as_user, clock, settings, tmp_path
+):
+    due = vietnam_today() + timedelta(days=10)
+    r = client.post(
+        "/api/v1/agencies/HNI/requirements",
+        json={"module": "qr-basics", "due_date": due.isoformat()},
+        headers=as_user("admin.hni@example.vn"),
+    )
+    assert r.status_code == 201, r.text
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    assert attempt(client, lan, RIGHT).json()["passed"]
+    # qr-basics leaves the catalogue: Bình, who never opened it, no longer sees it among the modules.
+    only_more = tmp_path / "only-more"
+    shutil.copytree(settings.content_dir, only_more)
+    shutil.rmtree(only_more / "e-payment" / "qr-basics")
+    with open_session(tree, write=True) as session:
+        assert sync_content(session, only_more).retired == ["qr-basics"]
+        session.commit()
+    assert [m["slug"] for m in progress(client, binh)["modules"]] == ["qr-more"]
+    clock.at = datetime.combine(due + timedelta(days=1), time(9), tzinfo=VIETNAM).astimezone(UTC)
+
+    def required(headers):
+        return [(m["slug"], m["status"], m["overdue"]) for m in progress(client, headers)["required"]]
+
+    # The requirement still stands: done for Lan, not started (and overdue) for Bình.
+    assert required(lan) == [("qr-basics", "completed", False)]
+    assert required(binh) == [("qr-basics", "not_started", True)]
+
+
+def test_required_modules_due_the_same_day_are_listed_by_name(client, tree, as_user, clock):
+    due = vietnam_today() + timedelta(days=5)
+    for code, module in (("HNI", "qr-more"), ("HNI-HK", "qr-basics")):
+        r = client.post(
+            f"/api/v1/agencies/{code}/requirements",
+            json={"module": module, "due_date": due.isoformat()},
+            headers=as_user("admin.hni@example.vn"),
+        )
+        assert r.status_code == 201, r.text
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    listed = {
+        who: [m["slug"] for m in progress(client, as_user(who))["required"]] for who in ("lan@example.vn", "binh@example.vn")
+    }
+    assert listed == {"lan@example.vn": ["qr-basics", "qr-more"], "binh@example.vn": ["qr-more"]}
