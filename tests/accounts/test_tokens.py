@@ -39,3 +39,24 @@ def test_each_persons_export_lists_their_own_sign_ins_as_used_and_ended(client):
         lasts = datetime.fromisoformat(s["expires_at"]) - datetime.fromisoformat(s["issued_at"])
         assert timedelta(days=14) - timedelta(seconds=2) <= lasts <= timedelta(days=14)
     assert datetime.fromisoformat(sessions[0]["used_at"]) <= datetime.fromisoformat(sessions[0]["revoked_at"])
+
+
+def test_a_sign_in_ended_once_keeps_the_time_it_ended_when_its_token_comes_back(client):
+    for email in ("lan@example.vn", "binh@example.vn"):
+        register(client, email=email)
+    laptop = login(client, "lan@example.vn")
+    binh = login(client, "binh@example.vn")
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]}).status_code == 204
+    phone = login(client, "lan@example.vn")
+
+    def ended() -> list[str | None]:
+        return [s["revoked_at"] for s in client.get("/api/v1/me/export", headers=auth_header(phone)).json()["sessions"]]
+
+    first = ended()
+    assert first[0] is not None and first[1] is None
+    # The laptop's token sent again, to renew and to sign out: the sign-in ended when it did, not now.
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}).status_code == 401
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]}).status_code == 204
+    assert ended() == first
+    sessions = client.get("/api/v1/me/export", headers=auth_header(binh)).json()["sessions"]
+    assert [s["revoked_at"] for s in sessions] == [None]
