@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from jose import jwt
+from sqlalchemy import update
+from sqlmodel import col, select
 
+from hocso.accounts.models import RefreshToken, User
+from hocso.core.db import open_session
+from hocso.core.timeutil import utcnow
 from tests.conftest import auth_header, login, register
 
 
@@ -58,5 +63,28 @@ def test_a_sign_in_ended_once_keeps_the_time_it_ended_when_its_token_comes_back(
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}).status_code == 401
     assert client.post("/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]}).status_code == 204
     assert ended() == first
+    # Signing out everywhere ends the phone's sign-in now, and leaves the laptop's end where it was.
+    assert client.delete("/api/v1/me/sessions", headers=auth_header(phone)).status_code == 204
+    phone = login(client, "lan@example.vn")
+    now = ended()
+    assert now[0] == first[0] and now[1] is not None and now[2] is None
     sessions = client.get("/api/v1/me/export", headers=auth_header(binh)).json()["sessions"]
     assert [s["revoked_at"] for s in sessions] == [None]
+
+
+def test_a_sign_in_past_its_absolute_lifetime_shows_as_ended_in_the_export(client, engine, settings):
+    for email in ("lan@example.vn", "binh@example.vn"):
+        register(client, email=email)
+    laptop = login(client, "lan@example.vn")
+    binh = login(client, "binh@example.vn")
+    with open_session(engine, write=True) as session:
+        lan = session.exec(select(User.id).where(User.email == "lan@example.vn")).one()
+        too_old = utcnow() - timedelta(days=settings.refresh_family_days, minutes=1)
+        session.execute(update(RefreshToken).where(col(RefreshToken.user_id) == lan).values(family_started_at=too_old))
+        session.commit()
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}).status_code == 401
+    phone = login(client, "lan@example.vn")
+    sessions = client.get("/api/v1/me/export", headers=auth_header(phone)).json()["sessions"]
+    assert [(s["used_at"] is not None, s["revoked_at"] is not None) for s in sessions] == [(True, True), (False, False)]
+    # Bình's sign-in, as old in days but not in its chain, renews.
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": binh["refresh_token"]}).status_code == 200
