@@ -88,3 +88,24 @@ def test_a_sign_in_past_its_absolute_lifetime_shows_as_ended_in_the_export(clien
     assert [(s["used_at"] is not None, s["revoked_at"] is not None) for s in sessions] == [(True, True), (False, False)]
     # Bình's sign-in, as old in days but not in its chain, renews.
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": binh["refresh_token"]}).status_code == 200
+
+
+def test_renewing_again_and_again_never_carries_a_sign_in_past_its_absolute_lifetime(client, engine, settings):
+    for email in ("lan@example.vn", "binh@example.vn"):
+        register(client, email=email)
+    lan_pair, binh_pair = login(client, "lan@example.vn"), login(client, "binh@example.vn")
+    # Lan signed in 29 days ago (the chain ends after 30): every renewal from now on lasts a day at most.
+    with open_session(engine, write=True) as session:
+        lan = session.exec(select(User.id).where(User.email == "lan@example.vn")).one()
+        began = utcnow() - timedelta(days=settings.refresh_family_days - 1)
+        session.execute(
+            update(RefreshToken).where(col(RefreshToken.user_id) == lan).values(issued_at=began, family_started_at=began)
+        )
+        session.commit()
+    for _ in range(3):
+        lan_pair = client.post("/api/v1/auth/refresh", json={"refresh_token": lan_pair["refresh_token"]}).json()
+        assert 0 < lan_pair["refresh_expires_in"] <= 86400
+        binh_pair = client.post("/api/v1/auth/refresh", json={"refresh_token": binh_pair["refresh_token"]}).json()
+        assert binh_pair["refresh_expires_in"] >= settings.refresh_token_days * 86400 - 2
+    claims = jwt.get_unverified_claims(lan_pair["refresh_token"])
+    assert claims["exp"] <= (began + timedelta(days=settings.refresh_family_days)).timestamp() + 1
