@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD, auth_header, login, register
 
 HCM_ADMIN = "admin.hcm@example.vn"
 HNI_ADMIN = "admin.hni@example.vn"
+GOOD_TWO = "full_name,email,phone,agency_code\nLê Thị Chi,chi@example.vn,,HNI-HK\nLê Văn Dũng,dung@example.vn,,HNI-HK\n"
 
 
 def me(client, headers) -> dict:
@@ -199,3 +200,20 @@ def test_someone_who_accepted_an_invitation_and_moved_on_is_invited_again_when_n
     body = upload(client, as_user(HCM_ADMIN), to_bt, code="HCM").json()
     assert body["invited"] == 1
     assert [i["agency"]["code"] for i in client.get("/api/v1/me/invitations", headers=an).json()] == ["HCM-BT"]
+
+
+def test_an_imported_person_given_a_role_since_is_no_longer_the_imports_to_rename_or_move(client, as_user):
+    first = upload(client, as_user(HNI_ADMIN), GOOD_TWO).json()
+    codes = {i["identifier"]: i["code"] for i in first["invitations"]}
+    tokens = client.post(
+        "/api/v1/auth/activate", json={"identifier": "chi@example.vn", "code": codes["chi@example.vn"], "password": PASSWORD}
+    )
+    chi = auth_header(tokens.json())
+    made = client.post("/api/v1/agencies/HNI-HK/helpers", json={"identifier": "chi@example.vn"}, headers=as_user(HNI_ADMIN))
+    assert made.status_code == 201, made.text
+    # The province's next file renames and moves both: Dũng, who holds no role, is updated; Chi, a helper now, is invited.
+    body = upload(client, as_user(HNI_ADMIN), GOOD_TWO.replace("HNI-HK", "HNI-BD").replace("Lê", "Lý")).json()
+    assert (body["updated"], body["invited"], body["rejected"]) == (1, 1, [{"row": 2, "reason": "invited"}])
+    profile = me(client, chi)
+    assert (profile["full_name"], profile["agency"]["code"]) == ("Lê Thị Chi", "HNI-HK")
+    assert [s["kind"] for s in profile["scopes"]] == ["helper"]
