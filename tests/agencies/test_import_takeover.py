@@ -217,3 +217,20 @@ def test_an_imported_person_given_a_role_since_is_no_longer_the_imports_to_renam
     profile = me(client, chi)
     assert (profile["full_name"], profile["agency"]["code"]) == ("Lê Thị Chi", "HNI-HK")
     assert [s["kind"] for s in profile["scopes"]] == ["helper"]
+
+
+def test_everyone_a_file_names_who_is_already_in_that_unit_counts_as_unchanged(client, as_user):
+    upload(client, as_user(HNI_ADMIN), "full_name,email,phone,agency_code\nĐã Nhập,da.nhap@example.vn,,HNI-HK\n")
+    joined = (
+        "full_name,email,phone,agency_code\nCông Dân Một,mot.dan@example.vn,,HNI-HK\nCông Dân Hai,hai.dan@example.vn,,HNI-HK\n"
+    )
+    for email in ("mot.dan@example.vn", "hai.dan@example.vn"):
+        register(client, email=email)
+    upload(client, as_user(HNI_ADMIN), joined)
+    for email in ("mot.dan@example.vn", "hai.dan@example.vn"):
+        headers = auth_header(login(client, email))
+        [invitation] = client.get("/api/v1/me/invitations", headers=headers).json()
+        assert client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers).status_code == 200
+    again = joined + "Đã Nhập,da.nhap@example.vn,,HNI-HK\n"
+    body = upload(client, as_user(HNI_ADMIN), again).json()
+    assert (body["created"], body["updated"], body["unchanged"], body["invited"], body["rejected"]) == (0, 0, 3, 0, [])
