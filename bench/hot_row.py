@@ -104,7 +104,7 @@ def build(url: str, kind: str, people: int, seed: int) -> None:
     print(f"  built: {len(nodes):,} agencies, {people:,} civil servants", flush=True)
 
 
-def update_in_place(session, *, agency_id, slug, old_year, new_year, years_before) -> None:
+def update_in_place(session, *, agency_id, slug, old_year, new_year, years_before, path=None) -> None:
     """How completions changed the rollups before the fix: +1 on every counter of the path, in place."""
     from hocso.agencies.models import AgencyModuleRollup, AgencyYearRollup
     from hocso.agencies.tree import path_ids

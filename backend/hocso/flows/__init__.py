@@ -54,6 +54,7 @@ def submit_attempt(
         receipt=receipt,
         graded=graded,
         assisted_session_id=assisted_session_id,
+        agency_id=agency_id,
     )
     if stored.replayed:
         return stored.result
@@ -66,6 +67,7 @@ def submit_attempt(
             old_year=stored.old_year,
             new_year=stored.new_year,
             years_before=stored.years_before,
+            path=stored.agency_path,
         )
     learning.attempt_stored(session, user=user, slug=slug, data=data, graded=graded, stored=stored, xapi_target=xapi_target)
     return stored.result

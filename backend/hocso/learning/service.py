@@ -13,6 +13,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
+from hocso.agencies.models import Agency
 from hocso.agencies.requirements import EARLIEST_DUE
 from hocso.certificates.service import completion_stored
 from hocso.content.cache import ContentAnswers
@@ -54,6 +55,26 @@ _EVENTS = table_of(ProgressEvent)
 def _progress_of(session: Session, user_id: uuid.UUID) -> dict[str, Row]:
     """Returns the person's summary row per module; a writer calls it holding rollups.lock_person."""
     return {row.module_slug: row for row in session.execute(_PROGRESS_OF, {"user_id": user_id})}
+
+
+# The summary rows and the path of the person's agency in one statement: one row per summary (or one row of
+# NULLs when there is none), each carrying the path. Read holding the person's lock, so the path is that of
+# the agency they are in now (rollups.agency_path says why it must not be read before the lock).
+_AGENCIES = table_of(Agency)
+_ONE_ROW = core_select(literal(1).label("one")).subquery()
+_PROGRESS_AND_PATH = core_select(_AGENCIES.c.path.label("agency_path"), *_PROGRESS.c).select_from(
+    _ONE_ROW.outerjoin(_PROGRESS, _PROGRESS.c.user_id == bindparam("user_id")).outerjoin(
+        _AGENCIES, _AGENCIES.c.id == bindparam("agency_id")
+    )
+)
+
+
+def _progress_and_path(session: Session, user_id: uuid.UUID, agency_id: int | None) -> tuple[dict[str, Row], str | None]:
+    """_progress_of and the path of the person's agency (None outside any), holding rollups.lock_person."""
+    if agency_id is None:
+        return _progress_of(session, user_id), None
+    rows = session.execute(_PROGRESS_AND_PATH, {"user_id": user_id, "agency_id": agency_id}).all()
+    return {row.module_slug: row for row in rows if row.id is not None}, rows[0].agency_path
 
 
 def _write_progress(session: Session, *, row: Row | None, user_id: uuid.UUID, slug: str, values: dict[str, Any]) -> None:
@@ -149,6 +170,7 @@ class StoredAttempt:
     old_year: int | None = None
     new_year: int | None = None
     years_before: Counter[int] = field(default_factory=Counter)
+    agency_path: str | None = None
 
 
 def grade_attempt(
@@ -205,14 +227,16 @@ def store_attempt(
     receipt: Receipt,
     graded: GradedAttempt,
     assisted_session_id: uuid.UUID | None,
+    agency_id: int | None = None,
 ) -> StoredAttempt:
     """Stores a graded attempt once per event_id and moves the module's completion to it if it is the earliest pass.
 
-    The caller holds the person's lock (rollups.lock_person), so the person's summary read here stays theirs.
+    The caller holds the person's lock (rollups.lock_person), so the person's summary read here stays theirs;
+    agency_id is their agency as that lock found it, whose path comes back with a completion.
     """
     user_id = user.id
     occurred, score, passed, text = graded.occurred, graded.score, graded.passed, graded.text
-    progress = _progress_of(session, user_id)
+    progress, agency_path = _progress_and_path(session, user_id, agency_id)
     row = progress.get(slug)
     module_completed = passed or (row is not None and row.completed_at is not None)
     result = AttemptResult(
@@ -272,6 +296,7 @@ def store_attempt(
         old_year=row.completed_year if row is not None else None,
         new_year=values["completed_year"],
         years_before=Counter(p.completed_year for p in progress.values() if p.completed_year is not None),
+        agency_path=agency_path,
     )
 
 

@@ -148,15 +148,17 @@ def completion_changed(
     old_year: int | None,
     new_year: int,
     years_before: Mapping[int, int],
+    path: str | None = None,
 ) -> None:
     """Moves a member's completion of a module to new_year (from old_year, or from not completed).
 
     years_before counts the modules the person had completed in each year before this change, read while
     holding lock_person, so that whether this is their first new skill of a year needs no further query.
+    path is the agency's path when the caller read it holding that lock too (else it is read here).
     """
     if old_year == new_year:
         return
-    ids = path_ids(agency_path(session, agency_id))
+    ids = path_ids(path if path is not None else agency_path(session, agency_id))
     # One row per agency and year: the goal and the module together (a row's goal_met counts for its year).
     first_of_year = not years_before.get(new_year)  # this completion is the person's first new skill of new_year
     rows = [{"agency_id": a, "year": new_year, "module_slug": slug, "goal_met": int(first_of_year), "completed": 1} for a in ids]
