@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import select
 
 from hocso.accounts.models import User
@@ -103,3 +104,21 @@ def test_a_lesson_sent_again_and_a_retake_after_passing_queue_nothing_new_for_th
         str(statement_id("module", first)),
         str(statement_id("attempt", retake)),
     }
+
+
+def test_an_attempt_resent_after_its_statements_were_delivered_queues_nothing_again(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    sent = uuid.uuid4()
+    first = attempt(client, lan, RIGHT, event_id=sent).json()
+    assert first["passed"]
+    with open_session(engine, write=True) as session:  # the LRS took them: the outbox lets them go
+        session.execute(delete(XapiStatement))
+        session.commit()
+    # The phone did not hear back and sends the same attempt again, with other answers this time.
+    again = attempt(client, lan, HALF, event_id=sent).json()
+    assert again == first
+    failed = uuid.uuid4()
+    assert not attempt(client, binh, HALF, event_id=failed).json()["passed"]
+    with open_session(engine) as session:
+        assert [str(i) for i in session.exec(select(XapiStatement.id)).all()] == [str(statement_id("attempt", failed))]
