@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,15 @@ PEOPLE = [  # email, agency, full name
 ]
 
 
+@cache
+def password_hash() -> str:
+    """PASSWORD's hash, made once: every person made here signs in with it."""
+    return hash_password(PASSWORD)
+
+
 def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None = None, member_of: str | None = None) -> None:
     with open_session(engine, write=True) as session:
-        user = User(email=email, full_name=email.split("@")[0], password_hash=hash_password(PASSWORD))
+        user = User(email=email, full_name=email.split("@")[0], password_hash=password_hash())
         session.add(user)
         session.flush()
         for name in (r for r in roles if r not in ("learner", "civil_servant")):  # derived, never stored

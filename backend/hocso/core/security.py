@@ -10,6 +10,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -26,9 +27,42 @@ from hocso.core.errors import NotAuthenticated
 # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~25 ms a check here, so a small
 # machine can serve sign-ins at load without 64 MiB per concurrent hash. Hashes made with other settings
 # are redone at the next successful sign-in (accounts.service.authenticate).
-_pwd = CryptContext(schemes=["argon2"], deprecated="auto", argon2__memory_cost=19456, argon2__time_cost=2, argon2__parallelism=1)
-# Verified against when an identifier is unknown, so a failed login takes as long either way.
-_DUMMY_HASH = _pwd.hash("hocso-timing-equaliser")
+ARGON2_PARAMETERS = {"memory_cost": 19456, "time_cost": 2, "parallelism": 1}
+# Test runs only (HOCSO_TEST_CHEAP_PASSWORD_HASHING=1, set by tests/conftest.py): argon2's floor, a fraction of
+# a millisecond, because a test run signs thousands of people up and in and would spend minutes of CPU on
+# hashes no attacker ever sees. Refused when HOCSO_ENVIRONMENT is production.
+ARGON2_TEST_PARAMETERS = {"memory_cost": 8, "time_cost": 1, "parallelism": 1}
+CHEAP_HASHING_VARIABLE = "HOCSO_TEST_CHEAP_PASSWORD_HASHING"
+
+
+def argon2_parameters(environ: Mapping[str, str]) -> dict[str, int]:
+    """The argon2 cost read from the environment: the strong default unless a test run asks for the floor."""
+    if environ.get(CHEAP_HASHING_VARIABLE, "") in ("", "0"):
+        return dict(ARGON2_PARAMETERS)
+    if environ.get("HOCSO_ENVIRONMENT", "").lower() == "production":
+        raise RuntimeError(f"{CHEAP_HASHING_VARIABLE} is for test runs and must not be set in production")
+    return dict(ARGON2_TEST_PARAMETERS)
+
+
+def password_context(environ: Mapping[str, str]) -> CryptContext:
+    """The passlib context hashing with the cost environ asks for (argon2_parameters)."""
+    cost = argon2_parameters(environ)
+    return CryptContext(
+        schemes=["argon2"],
+        deprecated="auto",
+        argon2__memory_cost=cost["memory_cost"],
+        argon2__time_cost=cost["time_cost"],
+        argon2__parallelism=cost["parallelism"],
+    )
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> tuple[CryptContext, str]:
+    """The context, and a hash verified against when an identifier is unknown so a failed login takes as long."""
+    # Made at the first hash rather than at import, so the environment a test run sets up is the one read.
+    context = password_context(os.environ)
+    return context, context.hash("hocso-timing-equaliser")
+
 
 TokenType = Literal["access", "refresh"]
 
@@ -42,17 +76,18 @@ _hashing = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 def hash_password(password: str) -> str:
     with _hashing:
-        return _pwd.hash(password)
+        return _hasher()[0].hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Checks a password; with no hash it still spends the time of one check and answers False."""
     with _hashing:
         if not password_hash:
-            _pwd.verify(password, _DUMMY_HASH)
+            context, dummy = _hasher()
+            context.verify(password, dummy)
             return False
         try:
-            return _pwd.verify(password, password_hash)
+            return _hasher()[0].verify(password, password_hash)
         except (ValueError, TypeError):
             return False
 
@@ -81,7 +116,7 @@ def verify_code(settings: Settings, code: str, code_hash: str | None) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     """True when a stored hash was made with other settings than today's and should be redone."""
-    return _pwd.needs_update(password_hash)
+    return _hasher()[0].needs_update(password_hash)
 
 
 # Not a setting: the one algorithm access and refresh tokens are signed with and the only one accepted.
