@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import routing as fastapi_routing
 from fastapi.testclient import TestClient
 from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
@@ -25,10 +26,56 @@ from hocso.content.service import sync_content
 from hocso.core.config import Settings
 from hocso.core.db import make_engine, open_session
 from hocso.core.migrate import upgrade
+from hocso.core.security import CHEAP_HASHING_VARIABLE
 from hocso.main import create_app
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
+
+# Argon2 at its floor for this run and every server it starts (core/security.py; tests/accounts/
+# test_password_hashing.py holds the production cost): thousands of sign-ups and sign-ins at ~30 ms each were
+# minutes of CPU. Read at the first hash, so setting it here, after the imports, is in time.
+os.environ.setdefault(CHEAP_HASHING_VARIABLE, "1")
+
+
+def _analyse_each_route_once() -> None:
+    """Shares FastAPI's analysis of an endpoint (its dependencies and response model) between the apps of a run.
+
+    FastAPI builds an app's routes lazily, at the first request that passes them, and each test's app built all
+    of them again: ~150 ms of CPU a test, more than most tests' own requests. What is shared depends only on the
+    endpoint function and its declared dependencies, never on the app (dependency overrides are looked up per
+    request), so every app still runs its own routes. With a FastAPI whose private names differ, nothing is shared.
+    """
+    build = getattr(fastapi_routing, "_build_dependant_with_parameterless_dependencies", None)
+    create_field = getattr(fastapi_routing, "create_model_field", None)
+    if build is None or create_field is None:
+        return
+    dependants: dict[tuple, tuple] = {}
+    fields: dict[tuple, object] = {}
+
+    def shared_build(*, path, call, dependencies):
+        # The dependencies are kept with the result, so their ids in the key are never reused by others.
+        key = (path, call, tuple(id(d) for d in dependencies))
+        if key not in dependants:
+            dependants[key] = (build(path=path, call=call, dependencies=dependencies), list(dependencies))
+        return dependants[key][0]
+
+    def shared_field(name, type_, *args, **kwargs):
+        if args or set(kwargs) - {"mode"}:
+            return create_field(name, type_, *args, **kwargs)
+        key = (name, type_, kwargs.get("mode"))
+        try:
+            if key not in fields:
+                fields[key] = create_field(name, type_, **kwargs)
+        except TypeError:  # an unhashable annotation: analysed every time, as before
+            return create_field(name, type_, **kwargs)
+        return fields[key]
+
+    fastapi_routing._build_dependant_with_parameterless_dependencies = shared_build
+    fastapi_routing.create_model_field = shared_field
+
+
+_analyse_each_route_once()
 
 
 PG_URL = os.environ.get("HOCSO_TEST_DATABASE_URL")
@@ -50,6 +97,30 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 def _pg_admin():
     url = make_url(PG_URL).set(drivername="postgresql+psycopg")
     return url, create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def _load_fixture_content(url: str) -> None:
+    engine = make_engine(url)
+    with open_session(engine, write=True) as session:
+        sync_content(session, FIXTURE_CONTENT)
+        session.commit()
+    engine.dispose()
+
+
+def _pg_clone(template: str, name: str) -> str:
+    """Creates database name as a copy of template on the test server; returns its URL."""
+    url, admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(name: str) -> None:
+    _, admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -81,31 +152,63 @@ def migrated_template(tmp_path_factory) -> str:
     yield f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def content_template(migrated_template, tmp_path_factory) -> Iterator[str]:
+    """The migrated template with the fixture content loaded, once: what the `engine` fixture's tests copy."""
+    if PG_URL:
+        name = f"hocso_content_template_{os.getpid()}"
+        _pg_drop(name)
+        url = _pg_clone(make_url(migrated_template).database, name)
+        _load_fixture_content(url)
+        yield url
+        _pg_drop(name)
+        return
+    path = tmp_path_factory.mktemp("content-template") / "template.db"
+    shutil.copy(make_url(migrated_template).database, path)
+    _load_fixture_content(f"sqlite:///{path}")
+    yield f"sqlite:///{path}"
+
+
 @contextmanager
 def fresh_database(template_url: str, folder: Path) -> Iterator[str]:
     """Yields the URL of a new database copied from the migrated template, dropped afterwards."""
     if PG_URL:
-        url, admin = _pg_admin()
-        template = make_url(template_url).database
         name = f"hocso_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         try:
-            yield url.set(database=name).render_as_string(hide_password=False)
+            yield _pg_clone(make_url(template_url).database, name)
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            _pg_drop(name)
         return
     db = folder / f"hocso-{uuid.uuid4().hex[:8]}.db"
     shutil.copy(make_url(template_url).database, db)
     yield f"sqlite:///{db}"
 
 
+def _replace_database(database_url: str, template_url: str) -> None:
+    """Makes the (unused) database at database_url a fresh copy of template_url again."""
+    if PG_URL:
+        name = make_url(database_url).database
+        _pg_drop(name)
+        _pg_clone(make_url(template_url).database, name)
+        return
+    shutil.copy(make_url(template_url).database, make_url(database_url).database)
+
+
+# The test databases copied from content_template, which need no content load of their own.
+_HOLD_FIXTURE_CONTENT: set[str] = set()
+
+
 @pytest.fixture
-def database_url(tmp_path, migrated_template) -> Iterator[str]:
-    with fresh_database(migrated_template, tmp_path) as url:
+def database_url(request, tmp_path, migrated_template) -> Iterator[str]:
+    # A test on the `engine` fixture starts from the template that already holds the fixture content (loading
+    # it cost every test ~40 ms); any other one, a migration test say, from the bare migrated template.
+    with_content = "engine" in request.fixturenames
+    template = request.getfixturevalue("content_template") if with_content else migrated_template
+    with fresh_database(template, tmp_path) as url:
+        if with_content:
+            _HOLD_FIXTURE_CONTENT.add(url)
         yield url
+        _HOLD_FIXTURE_CONTENT.discard(url)
 
 
 @pytest.fixture
@@ -127,11 +230,19 @@ def settings(tmp_path, database_url) -> Settings:
 
 
 @pytest.fixture
-def engine(settings):
+def engine(settings, migrated_template):
+    """The test's database with settings.content_dir loaded, as a server's first start would load it."""
+    url = settings.database_url or ""
+    loaded = url in _HOLD_FIXTURE_CONTENT
+    if loaded and settings.content_dir != FIXTURE_CONTENT:
+        # A file's own `settings` with other content: it starts from the bare migrated template instead.
+        _replace_database(url, migrated_template)
+        loaded = False
     engine = make_engine(settings.sqlalchemy_url)
-    with open_session(engine, write=True) as session:
-        sync_content(session, settings.content_dir)
-        session.commit()
+    if not loaded:
+        with open_session(engine, write=True) as session:
+            sync_content(session, settings.content_dir)
+            session.commit()
     yield engine
     engine.dispose()
 
