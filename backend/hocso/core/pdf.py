@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from hocso.core.errors import HocsoError
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 class FontMissing(HocsoError):
@@ -25,6 +28,9 @@ def document(*, font_dir: Path, orientation: str, lang: str, title: str, author:
             "Documents cannot be drawn: the DejaVu fonts are missing on the server (Debian: fonts-dejavu-core).",
             "Chưa tạo được tài liệu: máy chủ thiếu phông chữ DejaVu (Debian: fonts-dejavu-core).",
         )
+    # Imported here: fpdf (with fontTools and Pillow) took more CPU than the rest of a server's start together.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_author(author)
