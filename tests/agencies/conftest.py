@@ -44,9 +44,17 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def make_user(engine, email: str, *, roles: list[str] = (), admin_of: str | None = None, member_of: str | None = None) -> None:
+def make_user(
+    engine,
+    email: str,
+    *,
+    roles: list[str] = (),
+    admin_of: str | None = None,
+    member_of: str | None = None,
+    stored_hash: str | None = None,
+) -> None:
     with open_session(engine, write=True) as session:
-        user = User(email=email, full_name=email.split("@")[0], password_hash=password_hash())
+        user = User(email=email, full_name=email.split("@")[0], password_hash=stored_hash or password_hash())
         session.add(user)
         session.flush()
         for name in (r for r in roles if r not in ("learner", "civil_servant")):  # derived, never stored
