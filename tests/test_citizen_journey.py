@@ -6,7 +6,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from hocso.core.db import HEALTH_FRESH_SECONDS
 from tests.conftest import PASSWORD, auth_header, login
@@ -94,6 +94,13 @@ def test_health_says_503_once_the_database_stops_answering(client, engine):
     def refuse(*_args):
         if down:
             raise engine.dialect.loaded_dbapi.OperationalError("the database is down")
+
+    # A connection the job runner had out while the pool was emptied comes back to it afterwards; a database that
+    # is down breaks that one too, so the pool drops it and tries a new one, which is refused.
+    @event.listens_for(engine, "checkout")
+    def broken(*_args):
+        if down:
+            raise exc.DisconnectionError("the database is down")
 
     down.append(True)
     engine.pool.dispose()
