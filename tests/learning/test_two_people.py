@@ -255,3 +255,15 @@ def test_required_modules_due_the_same_day_are_listed_by_name(client, tree, as_u
         who: [m["slug"] for m in progress(client, as_user(who))["required"]] for who in ("lan@example.vn", "binh@example.vn")
     }
     assert listed == {"lan@example.vn": ["qr-basics", "qr-more"], "binh@example.vn": ["qr-more"]}
+
+
+def test_two_modules_passed_in_one_year_count_their_person_once_towards_the_agencys_goal(client, tree, as_user, clock):
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    for module in ("qr-basics", "qr-more"):
+        assert attempt(client, lan, RIGHT, module=module).json()["passed"]
+    assert attempt(client, binh, RIGHT, module="qr-more").json()["passed"]
+    stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user("admin.hni@example.vn")).json()
+    assert (stats["members"], stats["goal_met"]) == (2, 2)
+    assert {c["code"]: c["goal_met"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 1}
