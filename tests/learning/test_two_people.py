@@ -267,3 +267,27 @@ def test_two_modules_passed_in_one_year_count_their_person_once_towards_the_agen
     stats = client.get("/api/v1/agencies/HNI/stats", headers=as_user("admin.hni@example.vn")).json()
     assert (stats["members"], stats["goal_met"]) == (2, 2)
     assert {c["code"]: c["goal_met"] for c in stats["children"]} == {"HNI-BD": 1, "HNI-HK": 1}
+
+
+def test_attempts_resent_after_their_module_left_the_catalogue_get_their_first_answer_each_person_their_own(
+    client, engine, clock, settings, tmp_path
+):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    lans, binhs = uuid.uuid4(), uuid.uuid4()
+    first = attempt(client, lan, RIGHT, event_id=lans).json()
+    theirs = attempt(client, binh, HALF, event_id=binhs).json()
+    only_more = tmp_path / "only-more"
+    shutil.copytree(settings.content_dir, only_more)
+    shutil.rmtree(only_more / "e-payment" / "qr-basics")
+    with open_session(engine, write=True) as session:
+        assert sync_content(session, only_more).retired == ["qr-basics"]
+        session.commit()
+    # Phones that did not hear back send them again: each gets the answer it was given.
+    r = attempt(client, lan, RIGHT, event_id=lans)
+    assert r.status_code == 200 and r.json() == first
+    r = attempt(client, binh, HALF, event_id=binhs)
+    assert r.status_code == 200 and r.json() == theirs
+    # Someone else's event_id is not theirs to read, and a new attempt at a withdrawn module is refused.
+    assert attempt(client, lan, HALF, event_id=binhs).status_code == 409
+    assert attempt(client, lan, RIGHT).status_code == 404
