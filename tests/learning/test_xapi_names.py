@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -66,3 +67,18 @@ def test_a_lesson_the_latest_version_dropped_is_named_by_its_id(client, engine, 
         (statement,) = [r.statement for r in session.exec(select(XapiStatement)).all()]
     assert statement["object"]["id"].endswith("/m/qr-basics/l/check")
     assert statement["object"]["definition"]["name"] == {"vi-VN": "check", "en-US": "check"}
+
+
+def test_a_failed_attempt_at_each_of_two_modules_points_back_to_that_modules_own_lessons(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    half = {"q1": ["b"], "q2": ["b"], "q3": ["b"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
+
+    def pointer(headers, module: str) -> str:
+        body = {"event_id": str(uuid.uuid4()), "answers": half}
+        r = client.post(f"/api/v1/modules/{module}/attempts", json=body, headers=headers)
+        assert r.status_code == 200 and not r.json()["passed"], r.text
+        return r.json()["results"][0]["explanation"]
+
+    assert pointer(lan, "qr-basics") == "Đọc lại các bài của học phần «Thanh toán QR cơ bản» rồi làm lại."
+    assert pointer(binh, "qr-more") == "Đọc lại các bài của học phần «Thanh toán QR nâng cao» rồi làm lại."
