@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -69,3 +72,19 @@ def test_app_routes_still_get_the_shell(served):
     for path in ("/", "/m/qr-basics", "/m/qr-basics/l/scan", "/admin", "/admin/HNI/members", "/account", "/help"):
         r = served.get(path)
         assert r.status_code == 200 and "Hocso" in r.text, path
+
+
+def test_an_app_that_served_its_pages_is_freed_once_dropped(settings, engine, tmp_path):
+    # One app per process in production; a test run builds hundreds, and each one kept alive (with its engine,
+    # caches and routes) made the run's memory grow by megabytes a test and its exit take minutes.
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>Hocso</title>", encoding="utf-8")
+    app = create_app(settings.model_copy(update={"frontend_dir": dist}), engine)
+    with TestClient(app) as c:
+        assert "Hocso" in c.get("/modules/qr-basics").text
+        assert c.get("/api/v1/no-such-endpoint").status_code == 404
+    dropped = weakref.ref(app)
+    del app, c
+    gc.collect()
+    assert dropped() is None, [type(r).__name__ for r in gc.get_referrers(dropped())]

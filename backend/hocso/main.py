@@ -83,10 +83,12 @@ def _install_frontend(app: FastAPI, dist: Path) -> None:
     """Serves the built PWA: hashed assets cached for a year, the shell and service worker revalidated."""
     root = dist.resolve()
 
+    # The app is the request's, not this closure's: FastAPI caches what it learns of an endpoint by the function,
+    # so a function holding its app would keep every app a process ever built (the tests build hundreds).
     @app.get("/{path:path}", include_in_schema=False)
-    def frontend(path: str) -> Response:
+    def frontend(path: str, request: Request) -> Response:
         if path.startswith("api/"):
-            return _api_miss(app, "/" + path)
+            return _api_miss(request.app, "/" + path)
         candidate = (root / path).resolve()
         if path and candidate.is_file() and root in candidate.parents:
             immutable = candidate.parent.name == "assets"
