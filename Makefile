@@ -11,7 +11,7 @@ run: install frontend
 	$(BIN)/hocso serve --host 127.0.0.1 --port 8000
 
 # Every test on SQLite (browser tests in Debian's Chromium included) and, alongside, the API tests again on a
-# throwaway PostgreSQL: three pytest runs at once (scripts/run-tests).
+# throwaway PostgreSQL: four pytest runs at once (scripts/run-tests).
 test: install frontend $(STAMPS)/ralph
 	scripts/ensure-chromium
 	$(BIN)/ruff check backend tests bench
