@@ -31,6 +31,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agency_data import OUT, PRESETS, make_printable, resolve_db, right_answers, sqlite_path  # noqa: E402
 
 
+def app_content_cache(engine):
+    """The app's content cache as the quiz endpoint passes it: the module's current version kept in memory."""
+    from hocso.content.cache import ContentAnswers
+    from hocso.core.config import Settings
+
+    return ContentAnswers(engine, recheck_seconds=Settings.model_fields["content_recheck_seconds"].default)
+
+
+def complete_as_the_endpoint(engine, modules, uid: uuid.UUID, slug: str, body):
+    """Records one quiz attempt in its own committed transaction, the person read as the endpoint reads them."""
+    from hocso import flows
+    from hocso.accounts.models import User
+    from hocso.core.db import open_session
+    from hocso.core.timeutil import utcnow
+    from hocso.learning.client_time import Receipt
+
+    with open_session(engine, write=True) as session:
+        # With their lock taken in the same statement, as the quiz endpoint does.
+        user = session.get(User, uid, with_for_update={"key_share": True})
+        out = flows.submit_attempt(
+            session,
+            user=user,
+            slug=slug,
+            data=body,
+            lang="vi",
+            receipt=Receipt(at=utcnow()),
+            person_locked=True,
+            modules=modules,
+        )
+        session.commit()
+        return out
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -254,13 +287,7 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
     """Records each planned completion as the quiz endpoint would, timed, alternating civil servants and citizens."""
     from sqlalchemy import event
 
-    from hocso import flows
-    from hocso.accounts.models import User
-    from hocso.content.cache import ContentAnswers
-    from hocso.core.config import Settings
-    from hocso.core.db import open_session
     from hocso.core.timeutil import utcnow
-    from hocso.learning.client_time import Receipt
     from hocso.learning.schemas import AttemptIn
     from hocso.stats import rollups
 
@@ -280,30 +307,11 @@ def time_completions(engine, right: dict, plan: list, baseline_plan: list) -> di
     def count_statement(*_a):
         statements[current[0]] += 1
 
-    # The app's content cache, as the quiz endpoint passes it: the module's current version kept in memory.
-    modules = ContentAnswers(engine, recheck_seconds=Settings.model_fields["content_recheck_seconds"].default)
+    modules = app_content_cache(engine)
 
     def record(uid: uuid.UUID, slug: str) -> float:
         body = AttemptIn(event_id=uuid.uuid4(), answers=right[slug], occurred_at=utcnow())
-
-        def transaction():
-            with open_session(engine, write=True) as session:
-                # The person read as the quiz endpoint reads them: with their lock taken in the same statement.
-                user = session.get(User, uid, with_for_update={"key_share": True})
-                out = flows.submit_attempt(
-                    session,
-                    user=user,
-                    slug=slug,
-                    data=body,
-                    lang="vi",
-                    receipt=Receipt(at=utcnow()),
-                    person_locked=True,
-                    modules=modules,
-                )
-                session.commit()
-                return out
-
-        ms, out = timed(transaction)
+        ms, out = timed(lambda: complete_as_the_endpoint(engine, modules, uid, slug, body))
         if not out.passed:
             raise SystemExit(f"attempt on {slug} did not pass: {out.score}")
         return ms

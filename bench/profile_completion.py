@@ -20,17 +20,14 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy import select as core_select
 
-from hocso import flows
 from hocso.accounts.models import User
-from hocso.content.cache import ContentAnswers
-from hocso.core.config import Settings
 from hocso.core.db import make_engine, open_session
 from hocso.core.timeutil import utcnow
-from hocso.learning.client_time import Receipt
 from hocso.learning.schemas import AttemptIn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agency_data import right_answers  # noqa: E402
+from agency_stats import app_content_cache, complete_as_the_endpoint  # noqa: E402
 
 WARM, TIMED = 50, 300
 
@@ -45,23 +42,11 @@ def main() -> None:
     statements = [0]
     event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
 
-    modules = ContentAnswers(engine, recheck_seconds=Settings.model_fields["content_recheck_seconds"].default)  # as the app's
+    modules = app_content_cache(engine)
 
     def complete(uid: uuid.UUID, slug: str) -> None:
         body = AttemptIn(event_id=uuid.uuid4(), answers=right[slug], occurred_at=utcnow())
-        with open_session(engine, write=True) as session:
-            user = session.get(User, uid, with_for_update={"key_share": True})  # as the endpoint reads them, locked
-            flows.submit_attempt(
-                session,
-                user=user,
-                slug=slug,
-                data=body,
-                lang="vi",
-                receipt=Receipt(at=utcnow()),
-                person_locked=True,
-                modules=modules,
-            )
-            session.commit()
+        complete_as_the_endpoint(engine, modules, uid, slug, body)
 
     for uid in people[:WARM]:
         complete(uid, slugs[-1])

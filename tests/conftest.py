@@ -99,7 +99,8 @@ def _pg_admin():
     return url, create_engine(url, isolation_level="AUTOCOMMIT")
 
 
-def _load_fixture_content(url: str) -> None:
+def load_fixture_content(url: str) -> None:
+    """Loads the fixture content into the database at url, as `hocso serve` would."""
     engine = make_engine(url)
     with open_session(engine, write=True) as session:
         sync_content(session, FIXTURE_CONTENT)
@@ -159,13 +160,13 @@ def content_template(migrated_template, tmp_path_factory) -> Iterator[str]:
         name = f"hocso_content_template_{os.getpid()}"
         _pg_drop(name)
         url = _pg_clone(make_url(migrated_template).database, name)
-        _load_fixture_content(url)
+        load_fixture_content(url)
         yield url
         _pg_drop(name)
         return
     path = tmp_path_factory.mktemp("content-template") / "template.db"
     shutil.copy(make_url(migrated_template).database, path)
-    _load_fixture_content(f"sqlite:///{path}")
+    load_fixture_content(f"sqlite:///{path}")
     yield f"sqlite:///{path}"
 
 

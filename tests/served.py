@@ -15,9 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from hocso.content.service import sync_content
-from hocso.core.db import make_engine, open_session
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, load_fixture_content
 
 HOCSO = str(Path(sys.executable).parent / "hocso")
 
@@ -40,11 +38,7 @@ class Served:
 
 def prepare(database_url: str) -> None:
     """Loads the fixture content into a fresh database, as `hocso serve` would, before the server starts."""
-    engine = make_engine(database_url)
-    with open_session(engine, write=True) as session:
-        sync_content(session, FIXTURE_CONTENT)
-        session.commit()
-    engine.dispose()
+    load_fixture_content(database_url)
 
 
 @contextmanager
