@@ -55,6 +55,23 @@ def modules(client, headers) -> dict:
     return {m["slug"]: m for m in progress(client, headers)["modules"]}
 
 
+def require(client, as_user, code: str, module: str, due) -> None:
+    """Hà Nội's admin requires module of agency code's members by due."""
+    r = client.post(
+        f"/api/v1/agencies/{code}/requirements",
+        json={"module": module, "due_date": due.isoformat()},
+        headers=as_user("admin.hni@example.vn"),
+    )
+    assert r.status_code == 201, r.text
+
+
+def lan_and_binh(tree, as_user) -> tuple[dict, dict]:
+    """Two civil servants of Hà Nội in two communes, Lan in Hoàn Kiếm and Bình in Ba Đình; their headers."""
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+    return as_user("lan@example.vn"), as_user("binh@example.vn")
+
+
 def test_each_persons_progress_shows_only_what_they_did(client, engine, clock):
     lan = signed_up_since(client, engine, "lan@example.vn")
     binh = signed_up_since(client, engine, "binh@example.vn")
@@ -147,15 +164,8 @@ def test_a_failed_retake_after_a_pass_leaves_the_module_completed(client, engine
 
 def test_a_required_module_is_overdue_from_the_day_after_its_due_date_in_vietnam(client, tree, as_user, clock):
     due = vietnam_today() + timedelta(days=10)
-    r = client.post(
-        "/api/v1/agencies/HNI/requirements",
-        json={"module": "qr-basics", "due_date": due.isoformat()},
-        headers=as_user("admin.hni@example.vn"),
-    )
-    assert r.status_code == 201, r.text
-    make_user(tree, "lan@example.vn", member_of="HNI-HK")
-    make_user(tree, "binh@example.vn", member_of="HNI-BD")
-    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    require(client, as_user, "HNI", "qr-basics", due)
+    lan, binh = lan_and_binh(tree, as_user)
     clock.at = datetime.combine(due, time(9), tzinfo=VIETNAM).astimezone(UTC)
     assert attempt(client, binh, RIGHT).json()["passed"]
 
@@ -190,14 +200,8 @@ def test_each_module_is_listed_once_and_two_completions_in_a_year_count_two(clie
 def test_required_modules_are_listed_soonest_due_first_then_by_name(client, tree, as_user, clock):
     soon, later = vietnam_today() + timedelta(days=5), vietnam_today() + timedelta(days=40)
     for code, module, due in (("HNI", "qr-basics", later), ("HNI-HK", "qr-more", soon)):
-        r = client.post(
-            f"/api/v1/agencies/{code}/requirements",
-            json={"module": module, "due_date": due.isoformat()},
-            headers=as_user("admin.hni@example.vn"),
-        )
-        assert r.status_code == 201, r.text
-    make_user(tree, "lan@example.vn", member_of="HNI-HK")
-    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+        require(client, as_user, code, module, due)
+    lan_and_binh(tree, as_user)
     listed = {
         who: [(m["slug"], m["due_date"]) for m in progress(client, as_user(who))["required"]]
         for who in ("lan@example.vn", "binh@example.vn")
@@ -212,15 +216,8 @@ def test_a_required_module_taken_out_of_the_catalogue_stays_required_done_by_one
     client, tree, as_user, clock, settings, tmp_path
 ):
     due = vietnam_today() + timedelta(days=10)
-    r = client.post(
-        "/api/v1/agencies/HNI/requirements",
-        json={"module": "qr-basics", "due_date": due.isoformat()},
-        headers=as_user("admin.hni@example.vn"),
-    )
-    assert r.status_code == 201, r.text
-    make_user(tree, "lan@example.vn", member_of="HNI-HK")
-    make_user(tree, "binh@example.vn", member_of="HNI-BD")
-    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    require(client, as_user, "HNI", "qr-basics", due)
+    lan, binh = lan_and_binh(tree, as_user)
     assert attempt(client, lan, RIGHT).json()["passed"]
     # qr-basics leaves the catalogue: Bình, who never opened it, no longer sees it among the modules.
     only_more = tmp_path / "only-more"
@@ -243,14 +240,8 @@ def test_a_required_module_taken_out_of_the_catalogue_stays_required_done_by_one
 def test_required_modules_due_the_same_day_are_listed_by_name(client, tree, as_user, clock):
     due = vietnam_today() + timedelta(days=5)
     for code, module in (("HNI", "qr-more"), ("HNI-HK", "qr-basics")):
-        r = client.post(
-            f"/api/v1/agencies/{code}/requirements",
-            json={"module": module, "due_date": due.isoformat()},
-            headers=as_user("admin.hni@example.vn"),
-        )
-        assert r.status_code == 201, r.text
-    make_user(tree, "lan@example.vn", member_of="HNI-HK")
-    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+        require(client, as_user, code, module, due)
+    lan_and_binh(tree, as_user)
     listed = {
         who: [m["slug"] for m in progress(client, as_user(who))["required"]] for who in ("lan@example.vn", "binh@example.vn")
     }
@@ -258,9 +249,7 @@ def test_required_modules_due_the_same_day_are_listed_by_name(client, tree, as_u
 
 
 def test_two_modules_passed_in_one_year_count_their_person_once_towards_the_agencys_goal(client, tree, as_user, clock):
-    make_user(tree, "lan@example.vn", member_of="HNI-HK")
-    make_user(tree, "binh@example.vn", member_of="HNI-BD")
-    lan, binh = as_user("lan@example.vn"), as_user("binh@example.vn")
+    lan, binh = lan_and_binh(tree, as_user)
     for module in ("qr-basics", "qr-more"):
         assert attempt(client, lan, RIGHT, module=module).json()["passed"]
     assert attempt(client, binh, RIGHT, module="qr-more").json()["passed"]
