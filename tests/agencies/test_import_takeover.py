@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from hocso.accounts.models import ActivationCode, User
 from hocso.agencies.models import Agency, AgencyInvitation
 from hocso.core import security
 from hocso.core.db import open_session
+from hocso.core.errors import BadRequest
 from hocso.core.timeutil import utcnow
+from hocso.staff import imports
 from tests.agencies.test_import import upload
 from tests.conftest import PASSWORD, auth_header, login, register
 
@@ -234,3 +238,68 @@ def test_everyone_a_file_names_who_is_already_in_that_unit_counts_as_unchanged(c
     again = joined + "Đã Nhập,da.nhap@example.vn,,HNI-HK\n"
     body = upload(client, as_user(HNI_ADMIN), again).json()
     assert (body["created"], body["updated"], body["unchanged"], body["invited"], body["rejected"]) == (0, 0, 3, 0, [])
+
+
+NOT_YOURS = {"en": "There is no such invitation for you.", "vi": "Không có lời mời này dành cho bạn."}
+USED = {
+    "en": "This invitation was already used or has expired; ask the agency to invite you again.",
+    "vi": "Lời mời này đã được dùng hoặc đã hết hạn; hãy đề nghị cơ quan mời lại.",
+}
+
+
+def test_an_invitation_not_yours_lapsed_or_used_is_refused_in_your_language_and_moves_nobody(client, as_user, tree):
+    register(client, email="dan@example.vn", full_name="Công Dân")
+    register(client, email="em@example.vn", full_name="Người Em")
+    two = "full_name,email,phone,agency_code\nDân,dan@example.vn,,HCM-BT\nEm,em@example.vn,,HCM-BT\n"
+    assert upload(client, as_user(HCM_ADMIN), two, code="HCM").json()["invited"] == 2
+    dan, em = auth_header(login(client, "dan@example.vn")), auth_header(login(client, "em@example.vn"))
+    [for_dan] = client.get("/api/v1/me/invitations", headers=dan).json()
+    [for_em] = client.get("/api/v1/me/invitations", headers=em).json()
+
+    def accept(invitation_id: str, headers: dict, lang: str = "en"):
+        return client.post(f"/api/v1/me/invitations/{invitation_id}/accept", headers={**headers, "Accept-Language": lang})
+
+    for lang in ("en", "vi"):
+        # Em cannot take Dân's, and an id that is no invitation gets the same answer.
+        for invitation_id, headers in ((for_dan["id"], em), ("not-an-id", dan), (str(uuid.uuid4()), dan)):
+            r = accept(invitation_id, headers, lang)
+            assert (r.status_code, r.json()["detail"]) == (404, NOT_YOURS[lang])
+    # Dân's invitation lapses before they answer it.
+    with open_session(tree, write=True) as session:
+        lapsed = session.get(AgencyInvitation, uuid.UUID(for_dan["id"]))
+        lapsed.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(lapsed)
+        session.commit()
+    for lang in ("en", "vi"):
+        r = accept(for_dan["id"], dan, lang)
+        assert (r.status_code, r.json()["detail"]) == (400, USED[lang])
+    assert me(client, dan)["agency"] is None
+    # Em accepts; tapping again is told the invitation was used.
+    assert accept(for_em["id"], em).status_code == 200
+    for lang in ("en", "vi"):
+        r = accept(for_em["id"], em, lang)
+        assert (r.status_code, r.json()["detail"]) == (400, USED[lang])
+    assert me(client, em)["agency"] == {"code": "HCM-BT", "name": "Phường Bến Thành"}
+    assert members(client, as_user(HCM_ADMIN), "HCM") == 1
+
+
+def test_an_invitation_accepted_on_two_phones_at_once_moves_the_person_once(client, as_user, tree):
+    register(client, email="dan@example.vn", full_name="Công Dân")
+    register(client, email="em@example.vn", full_name="Người Em")
+    two = "full_name,email,phone,agency_code\nDân,dan@example.vn,,HCM-BT\nEm,em@example.vn,,HCM-BT\n"
+    assert upload(client, as_user(HCM_ADMIN), two, code="HCM").json()["invited"] == 2
+    dan = auth_header(login(client, "dan@example.vn"))
+    [invitation] = client.get("/api/v1/me/invitations", headers=dan).json()
+    with open_session(tree, write=True) as second_phone:
+        # The second phone has read the invitation, still open, when the first phone's tap is stored.
+        person = second_phone.exec(select(User).where(User.email == "dan@example.vn")).one()
+        seen = second_phone.get(AgencyInvitation, uuid.UUID(invitation["id"]))
+        second_phone.commit()  # kept in the session as read: open
+        assert seen is not None and seen.accepted_at is None
+        assert client.post(f"/api/v1/me/invitations/{invitation['id']}/accept", headers=dan).status_code == 200
+        with pytest.raises(BadRequest) as refused:
+            imports.accept_invitation(second_phone, user=person, invitation_id=invitation["id"])
+        second_phone.rollback()
+    assert (refused.value.message("en"), refused.value.message("vi")) == (USED["en"], USED["vi"])
+    assert me(client, dan)["agency"] == {"code": "HCM-BT", "name": "Phường Bến Thành"}
+    assert members(client, as_user(HCM_ADMIN), "HCM") == 1

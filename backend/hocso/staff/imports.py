@@ -104,10 +104,18 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
             )
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
+        filled = 0
         for row in sheet.iter_rows(values_only=True):
-            rows.append([_xlsx_cell(v) for v in row[:16]])
-            if len(rows) > MAX_IMPORT_ROWS + 1:
+            cells = [_xlsx_cell(v) for v in row[:16]]
+            if not any(c.strip() for c in cells):
+                # A blank row keeps the sheet's numbering but does not count: blank rows stopped the reading
+                # before the rows past the limit were seen, and those were dropped without a word.
+                rows.append([])
+                continue
+            rows.append(cells)
+            filled += 1
+            if filled > MAX_IMPORT_ROWS + 1:  # the header and one row past the limit: _staff_rows refuses it
                 break
         book.close()
     except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
