@@ -155,6 +155,8 @@ def test_a_value_longer_than_the_csv_limit_rejects_its_row_not_the_server(client
     body = r.json()
     assert body["created"] == 1
     assert [x["row"] for x in body["rejected"]] == [2] and "131,072" in body["rejected"][0]["reason"]
+    # The row could not be read: it comes back empty, for the admin to fill in again.
+    assert body["rejected"][0]["values"] == {"full_name": "", "email": "", "phone": ""}
 
 
 def _activate(client, identifier: str, code: str):
@@ -286,3 +288,13 @@ def test_renaming_someone_in_the_same_unit_counts_as_an_update_and_the_new_name_
     assert (body["created"], body["updated"], body["unchanged"], body["rejected"], body["invitations"]) == (0, 1, 2, [], [])
     listed = client.get("/api/v1/agencies/HNI/members", params={"q": "tuyet"}, headers=as_user(ADMIN)).json()["items"]
     assert [(m["full_name"], m["agency"]["code"]) for m in listed] == [("Nguyễn Ánh Tuyết", "HNI-HK")]
+
+
+def test_each_code_is_ten_characters_people_can_read_and_every_character_of_it_is_random(client, as_user):
+    content = "full_name,email,phone\n" + "".join(f"Người {i},nguoi{i}@example.vn,\n" for i in range(40))
+    codes = [i["code"] for i in upload(client, as_user(ADMIN), content).json()["invitations"]]
+    assert len(codes) == len(set(codes)) == 40
+    # No 0/O or 1/I to mix up on a printed slip.
+    assert all(len(c) == 10 and set(c) <= set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for c in codes)
+    # Fifty random bits, five in each character: no position is the same in forty codes (1 in 32^39 by chance).
+    assert all(len({c[i] for c in codes}) > 1 for i in range(10))

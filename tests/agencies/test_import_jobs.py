@@ -87,7 +87,9 @@ class _RunnerDied(BaseException):
 
 def test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once(settings, tree):
     rows = 3 * imports.CHUNK_ROWS + 17
-    raw = staff_csv(rows).encode()
+    # Before the cut, someone without an agency code (the import's own unit); after it, one of the first rows again.
+    header, people = staff_csv(rows).split("\n", 1)
+    raw = f"{header}\nNgười Không Mã,khong.ma@example.vn,,\n{people}Lặp Lại,thu.5@example.vn,,HNI-BD\n".encode()
     with write_session(tree) as session:
         root = get_by_code(session, "HNI")
         job = imports.queue_import(session, caller=None, agency=root, raw=raw, staff=imports.read_staff_file(raw), claimed=True)
@@ -110,11 +112,12 @@ def test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once(setting
     assert jobs.JobRunner(tree, settings).run_once()
     with open_session(tree) as session:
         done = session.get(jobs.Job, job.id)
-        assert (done.status, done.attempts, done.progress_done, done.data) == ("done", 2, rows, None)
-        assert done.result["created"] == rows and done.result["rejected"] == []
-        assert sorted(i["row"] for i in done.result["invitations"]) == list(range(2, rows + 2))
-        assert session.exec(select(func.count()).select_from(User).where(User.created_by_import)).one() == rows
-        assert agency_stats(session, agency=get_by_code(session, "HNI"), year=current_vietnam_year()).members == rows
+        assert (done.status, done.attempts, done.progress_done, done.data) == ("done", 2, rows + 2, None)
+        assert done.result["created"] == rows + 1
+        assert [(r["row"], r["reason"]) for r in done.result["rejected"]] == [(rows + 3, "thu.5@example.vn is already on row 8")]
+        assert sorted(i["row"] for i in done.result["invitations"]) == list(range(2, rows + 3))
+        assert session.exec(select(func.count()).select_from(User).where(User.created_by_import)).one() == rows + 1
+        assert agency_stats(session, agency=get_by_code(session, "HNI"), year=current_vietnam_year()).members == rows + 1
 
 
 def test_two_runners_racing_for_one_job_run_it_once(settings, tree):

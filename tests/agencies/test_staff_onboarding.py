@@ -74,10 +74,13 @@ def test_rejected_rows_come_back_with_their_values_and_the_fixed_file_imports_wi
     [rejected] = r.json()["rejected"]
     assert rejected["values"] == {"full_name": "Bình", "email": "", "phone": "12345"}
     # The downloaded file has the same columns and the reason; fixed, it goes back in as it is.
-    fixed = f'full_name,email,phone,reason\nBình,,0912000111,"{rejected["reason"]}"\n'
+    fixed = f'full_name,email,phone,reason\nBình,,0912000111,"{rejected["reason"]}"\nCường,,999,"{rejected["reason"]}"\n'
     again = upload(client, as_user(ADMIN), fixed)
     assert again.status_code == 200, again.text
-    assert again.json()["created"] == 1 and again.json()["rejected"] == []
+    assert again.json()["created"] == 1
+    # A row still wrong comes back with its values, not the old reason among them.
+    [still] = again.json()["rejected"]
+    assert (still["row"], still["values"]) == (3, {"full_name": "Cường", "email": "", "phone": "999"})
 
 
 def test_slips_print_name_unit_and_code_only_for_codes_that_activate_someone_here(client, as_user, tmp_path):
