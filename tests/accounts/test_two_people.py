@@ -97,3 +97,26 @@ def test_a_reset_code_is_typed_in_groups_and_stops_working_when_it_expires(clien
     confirm = {"identifier": "binh@example.vn", "code": typed, "new_password": "chosen at the desk 9"}
     assert client.post("/api/v1/auth/password-reset/confirm", json=confirm).status_code == 204
     login(client, "binh@example.vn", "chosen at the desk 9")
+
+
+def test_a_second_reset_code_replaces_the_first_and_leaves_other_peoples_codes_alone(client, tree, as_user):
+    make_user(tree, "lan@example.vn", member_of="HNI-HK")
+    make_user(tree, "binh@example.vn", member_of="HNI-BD")
+
+    def issue(email: str) -> str:
+        r = client.post(f"/api/v1/agencies/HNI/members/{user_id(tree, email)}/reset-code", headers=as_user(ADMIN))
+        assert r.status_code == 200, r.text
+        return r.json()["code"]
+
+    def confirm(email: str, code: str) -> int:
+        body = {"identifier": email, "code": code, "new_password": "chosen at the desk 9"}
+        return client.post("/api/v1/auth/password-reset/confirm", json=body).status_code
+
+    binh_code, first = issue("binh@example.vn"), issue("lan@example.vn")
+    assert confirm("lan@example.vn", "WRONGCODE2") == 400  # one try used on the first code
+    second = issue("lan@example.vn")  # the paper was lost: the admin hands out another
+    assert confirm("lan@example.vn", first) == 400
+    assert confirm("lan@example.vn", second) == 204
+    login(client, "lan@example.vn", "chosen at the desk 9")
+    assert confirm("binh@example.vn", binh_code) == 204
+    login(client, "binh@example.vn", "chosen at the desk 9")
