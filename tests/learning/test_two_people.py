@@ -280,3 +280,110 @@ def test_attempts_resent_after_their_module_left_the_catalogue_get_their_first_a
     # Someone else's event_id is not theirs to read, and a new attempt at a withdrawn module is refused.
     assert attempt(client, lan, HALF, event_id=binhs).status_code == 409
     assert attempt(client, lan, RIGHT).status_code == 404
+
+
+def _times(record: dict) -> dict:
+    """The record with its times read as datetimes, whatever offset the response writes them with."""
+    return {k: datetime.fromisoformat(v) if k.endswith("_at") and v else v for k, v in record.items()}
+
+
+def test_each_persons_export_holds_every_field_of_their_own_lessons_attempts_and_modules(client, engine, clock):
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+    scan, check, failed, passed = (clock.at - timedelta(minutes=m) for m in (120, 90, 60, 30))
+    lesson(client, lan, "scan", scan)
+    lesson(client, lan, "check", check, module="qr-more")
+    attempt(client, lan, FOUR, occurred_at=failed)
+    attempt(client, lan, RIGHT, occurred_at=passed)
+    lesson(client, binh, "check", clock.at - timedelta(minutes=10))
+    attempt(client, binh, HALF, module="qr-more")
+
+    mine = client.get("/api/v1/me/export", headers=lan).json()
+    events = [_times(e) for e in mine["progress_events"]]
+    assert all(uuid.UUID(r["event_id"]) for r in mine["progress_events"] + mine["attempts"])
+    assert [{k: v for k, v in e.items() if k != "event_id"} for e in events] == [
+        {
+            "type": "lesson_completed",
+            "module": module,
+            "lesson": lesson_id,
+            "occurred_at": at,
+            "claimed_at": at,
+            "received_at": clock.at,
+            "assisted": False,
+        }
+        for module, lesson_id, at in (("qr-basics", "scan", scan), ("qr-more", "check", check))
+    ]
+    attempts = [_times(a) for a in mine["attempts"]]
+    assert [{k: v for k, v in a.items() if k != "event_id"} for a in attempts] == [
+        {
+            "module": "qr-basics",
+            "answers": answers,
+            "score": score,
+            "passed": ok,
+            "occurred_at": at,
+            "claimed_at": at,
+            "received_at": clock.at,
+            "assisted": False,
+        }
+        for answers, score, ok, at in ((FOUR, 0.6667, False, failed), (RIGHT, 1.0, True, passed))
+    ]
+    assert sorted((_times(m) for m in mine["modules"]), key=lambda m: m["slug"]) == sorted(
+        [
+            {
+                "slug": "qr-basics",
+                "started_at": scan,
+                "lessons_completed": 1,
+                "best_score": 1.0,
+                "completed_at": passed,
+                "counted_in_year": 2026,
+                "completed_in_assisted_session": False,
+            },
+            {
+                "slug": "qr-more",
+                "started_at": check,
+                "lessons_completed": 1,
+                "best_score": None,
+                "completed_at": None,
+                "counted_in_year": None,
+                "completed_in_assisted_session": False,
+            },
+        ],
+        key=lambda m: m["slug"],
+    )
+    theirs = client.get("/api/v1/me/export", headers=binh).json()
+    assert [(e["module"], e["lesson"]) for e in theirs["progress_events"]] == [("qr-basics", "check")]
+    assert [(a["module"], a["score"], a["passed"]) for a in theirs["attempts"]] == [("qr-more", 0.5, False)]
+    # qr-more was started by a quiz, with no lesson read.
+    assert sorted((m["slug"], m["lessons_completed"], m["best_score"]) for m in theirs["modules"]) == [
+        ("qr-basics", 1, None),
+        ("qr-more", 0, 0.5),
+    ]
+
+
+def test_a_years_certificate_stays_while_a_skill_of_that_year_remains_when_passes_synced_late_move_a_completion(
+    client, engine, clock
+):
+    clock.at = datetime(2026, 1, 20, 3, 0, tzinfo=UTC)  # January: 2025 is still open
+    lan = signed_up_since(client, engine, "lan@example.vn")
+    binh = signed_up_since(client, engine, "binh@example.vn")
+
+    def years(headers) -> dict[int, str]:
+        r = client.get("/api/v1/me/certificates", headers=headers)
+        assert r.status_code == 200, r.text
+        return {c["year"]: c["id"] for c in r.json() if c["kind"] == "year"}
+
+    def passes(headers, module: str, at: str) -> None:
+        assert attempt(client, headers, RIGHT, module=module, occurred_at=datetime.fromisoformat(at)).json()["passed"]
+
+    passes(lan, "qr-basics", "2026-01-15T09:00:00+07:00")
+    passes(binh, "qr-basics", "2026-01-11T09:00:00+07:00")
+    lans_2026, binhs = years(lan)[2026], years(binh)
+    # An earlier pass in the same year re-dates the module: 2026 still has its one new skill.
+    passes(lan, "qr-basics", "2026-01-10T09:00:00+07:00")
+    assert years(lan) == {2026: lans_2026}
+    # A second module in 2026, then a December pass of the first moves that one to 2025: 2026 keeps the second.
+    passes(lan, "qr-more", "2026-01-12T09:00:00+07:00")
+    passes(lan, "qr-basics", "2025-12-28T20:00:00+07:00")
+    assert sorted(years(lan)) == [2025, 2026] and years(lan)[2026] == lans_2026
+    assert client.get(f"/api/v1/certificates/{lans_2026}").json()["status"] != "revoked"
+    assert years(binh) == binhs and list(binhs) == [2026]
