@@ -186,10 +186,11 @@ def results(folder: Path) -> dict[str, str]:
     return found
 
 
-def run(area: str, children: int, keep: bool, only: list[str]) -> dict:
-    folder = stage(area, keep)
+def run(area: str, children: int, keep: bool, only: list[str], report: bool = False) -> dict:
+    folder = stage(area, keep or report)
     started = time.monotonic()
-    mutmut(folder, "run", "--max-children", str(children), *only)
+    if not report:
+        mutmut(folder, "run", "--max-children", str(children), *only)
     minutes = (time.monotonic() - started) / 60
     status = {name: verdict for name, verdict in results(folder).items() if not only or any(fnmatch(name, p) for p in only)}
     counts: dict[str, int] = {}
@@ -229,6 +230,11 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once")
     parser.add_argument("--keep", action="store_true", help="reuse the previous run's verdicts for unchanged code")
     parser.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: report the verdicts the last runs left (e.g. the whole module after an --only re-run)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -239,8 +245,9 @@ def main() -> None:
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
-    sqlite_template()
-    summaries = [run(area, args.max_children, args.keep, args.only) for area in args.areas]
+    if not args.report:
+        sqlite_template()
+    summaries = [run(area, args.max_children, args.keep, args.only, args.report) for area in args.areas]
     for s in summaries:
         print(f"\n=== {s['area']} ({', '.join(s['modules'])}) against {' '.join(s['tests'])} ===")
         for name, diff in s["survivors"].items():
