@@ -106,7 +106,10 @@ def test_a_second_reset_code_replaces_the_first_and_leaves_other_peoples_codes_a
     def issue(email: str) -> str:
         r = client.post(f"/api/v1/agencies/HNI/members/{user_id(tree, email)}/reset-code", headers=as_user(ADMIN))
         assert r.status_code == 200, r.text
-        return r.json()["code"]
+        code = r.json()["code"]
+        # Ten characters to read out or copy from paper, none of them 0/O or 1/I, as an activation code.
+        assert len(code) == 10 and set(code) <= set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789"), code
+        return code
 
     def confirm(email: str, code: str) -> int:
         body = {"identifier": email, "code": code, "new_password": "chosen at the desk 9"}
