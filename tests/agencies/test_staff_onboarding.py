@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -348,3 +349,51 @@ def test_blank_rows_in_an_excel_sheet_do_not_hide_rows_past_the_limit(client, as
     assert at.status_code == 413, at.text
     within = post_xlsx(client, as_user(ADMIN), xlsx(header + people[:1] + [blank] * 3 + people[1:3]))
     assert [i["row"] for i in within.json()["invitations"]] == [2, 6, 7]
+
+
+def test_a_queued_import_runs_only_while_its_unit_exists_and_its_admin_still_manages_it(client, settings, tree, as_user):
+    from sqlalchemy import delete
+    from sqlmodel import select
+
+    from hocso.accounts.models import Role, User
+    from hocso.agencies.models import Agency
+    from hocso.agencies.tree import get_by_code
+    from hocso.core import jobs
+    from hocso.core.db import write_session
+
+    def queue(session, caller: str | None, code: str, csv_text: str) -> str:
+        by = session.exec(select(User).where(User.email == caller)).one() if caller else None
+        raw = csv_text.encode()
+        agency = get_by_code(session, code)
+        return str(imports.queue_import(session, caller=by, agency=agency, raw=raw, staff=imports.read_staff_file(raw)).id)
+
+    with write_session(tree) as session:
+        lost = queue(session, ADMIN, "HNI", "full_name,email,phone\nLâm Văn Một,mot.job@example.vn,\n")
+        kept = queue(session, "admin.hk@example.vn", "HNI-HK", "full_name,email,phone\nLâm Thị Hai,hai.job@example.vn,\n")
+        operator = queue(session, None, "HCM", "full_name,email,phone\nLâm Văn Ba,ba.job@example.vn,\n")
+        gone = queue(session, None, "HCM-BT", "full_name,email,phone\nLâm Thị Bốn,bon.job@example.vn,\n")
+        # Before the runner takes them up, the Hà Nội admin loses the role and Bến Thành is removed.
+        boss = session.exec(select(User.id).where(User.email == ADMIN)).one()
+        session.execute(delete(Role).where(Role.user_id == boss))
+        session.execute(delete(Agency).where(Agency.code == "HCM-BT"))
+        session.commit()
+    runner = jobs.JobRunner(tree, settings)
+    while runner.run_once():
+        pass
+    root = as_user("root@example.vn")
+    seen = {}
+    for code, job in (("HNI", lost), ("HNI-HK", kept), ("HCM", operator)):
+        r = client.get(f"/api/v1/agencies/{code}/import-jobs/{job}", headers=root).json()
+        seen[code] = (r["status"], r["error"], r["result"] and r["result"]["created"])
+    assert seen == {
+        "HNI": ("failed", "the person who started this import no longer manages the agency", None),
+        "HNI-HK": ("done", None, 1),
+        "HCM": ("done", None, 1),
+    }
+    with write_session(tree) as session:
+        assert (session.get(jobs.Job, uuid.UUID(gone)).status, session.get(jobs.Job, uuid.UUID(gone)).error) == (
+            "failed",
+            "the agency no longer exists",
+        )
+        made = session.exec(select(User.email).where(User.created_by_import)).all()
+    assert sorted(made) == ["ba.job@example.vn", "hai.job@example.vn"]
