@@ -12,7 +12,7 @@ import io
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -74,6 +74,7 @@ class StaffFile:
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_XLSX_UNPACKED = 200_000_000
+EXCEL_MAX_ROWS = 1_048_576  # rows in a sheet, Excel's own limit
 
 
 def _xlsx_cell(value: object) -> str:
@@ -88,12 +89,16 @@ def _xlsx_cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(raw: bytes) -> list[list[str]]:
-    """Reads the first sheet of an Excel workbook as rows of text, at most MAX_IMPORT_ROWS past the header."""
+def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
+    """Reads the first sheet of an Excel workbook as rows of text, one at a time, as far as the caller asks."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    unreadable = Invalid(
+        "The file is not an Excel workbook that can be read; save it again as .xlsx or as CSV UTF-8.",
+        "Không đọc được tệp Excel này; hãy lưu lại thành .xlsx hoặc CSV UTF-8.",
+    )
     try:
         # A workbook is a zip: refuse one that would unpack to far more than any staff list (a zip bomb), before
         # openpyxl reads its shared strings into memory.
@@ -103,37 +108,34 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
                 "Tệp Excel giải nén ra hơn 200 MB; hãy lưu thành CSV UTF-8 hoặc chia nhỏ.",
             )
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows: list[list[str]] = []
-        filled = 0
-        for row in sheet.iter_rows(values_only=True):
-            cells = [_xlsx_cell(v) for v in row[:16]]
-            if not any(c.strip() for c in cells):
-                # A blank row keeps the sheet's numbering but does not count: blank rows stopped the reading
-                # before the rows past the limit were seen, and those were dropped without a word.
-                rows.append([])
-                continue
-            rows.append(cells)
-            filled += 1
-            if filled > MAX_IMPORT_ROWS + 1:  # the header and one row past the limit: _staff_rows refuses it
-                break
-        book.close()
     except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
-        raise Invalid(
-            "The file is not an Excel workbook that can be read; save it again as .xlsx or as CSV UTF-8.",
-            "Không đọc được tệp Excel này; hãy lưu lại thành .xlsx hoặc CSV UTF-8.",
-        ) from exc
-    # Trailing empty cells (formatting reaches further than the data) are not values.
-    for cells in rows:
-        while cells and cells[-1] == "":
-            cells.pop()
-    return rows
+        raise unreadable from exc
+    # Lazily: _staff_rows skips blank rows and stops one row past the limit, so a sheet formatted far below its
+    # data (a million styled, empty rows) never sits in memory. openpyxl yields an empty row for every row number
+    # the sheet skips, so a hand-made sheet numbering a row in the billions is refused at Excel's own maximum.
+    try:
+        for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            if number > EXCEL_MAX_ROWS:
+                en, vi = f"{EXCEL_MAX_ROWS:,}", f"{EXCEL_MAX_ROWS:,}".replace(",", ".")
+                raise Invalid(
+                    f"The sheet has more than {en} rows, more than Excel allows; save it as CSV UTF-8.",
+                    f"Trang tính có hơn {vi} dòng, nhiều hơn Excel cho phép; hãy lưu thành CSV UTF-8.",
+                )
+            cells = [_xlsx_cell(v) for v in row[:16]]
+            # Trailing empty cells (formatting reaches further than the data) are not values.
+            while cells and cells[-1] == "":
+                cells.pop()
+            yield cells
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
+        raise unreadable from exc
+    finally:
+        book.close()
 
 
 def read_staff_file(raw: bytes) -> StaffFile:
     """Decodes and splits a staff CSV or Excel workbook; refuses a wrong encoding or header (422), too many rows (413)."""
     if raw.startswith(XLSX_MAGIC):
-        return _staff_rows(iter(_xlsx_rows(raw)))
+        return _staff_rows(_xlsx_rows(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
