@@ -115,7 +115,7 @@ DEFAULT = ["learning", "accounts", "privacy", "rollups", "staff", "scope", "stat
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not e2e"]
 
 
-def stage(area: str, keep: bool) -> Path:
+def stage(area: str, keep: bool, fresh_imports: bool = False) -> Path:
     """Builds .mutation/<area>/: links to the package and tests, and a pyproject.toml with the area's mutmut config."""
     modules, tests = AREAS[area]
     folder = STAGING / area
@@ -140,6 +140,12 @@ def stage(area: str, keep: bool) -> Path:
         f"only_mutate = {json.dumps(modules)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
+        *(
+            # mutmut forks each mutant's run from a process that has imported the tests, and so hocso, with no
+            # mutant on: a function called only while a module is imported (a statement built at import) never
+            # runs mutated. From a fork server that imports nothing, each run imports hocso with its mutant on.
+            ['process_isolation = "forkserver"', 'forkserver_warmup = "none"'] if fresh_imports else []
+        ),
         "",
     ]
     (folder / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + "\n".join(config))
@@ -186,8 +192,8 @@ def results(folder: Path) -> dict[str, str]:
     return found
 
 
-def run(area: str, children: int, keep: bool, only: list[str], report: bool = False) -> dict:
-    folder = stage(area, keep or report)
+def run(area: str, children: int, keep: bool, only: list[str], fresh_imports: bool = False, report: bool = False) -> dict:
+    folder = stage(area, keep or report, fresh_imports)
     started = time.monotonic()
     if not report:
         mutmut(folder, "run", "--max-children", str(children), *only)
@@ -241,13 +247,18 @@ def main() -> None:
         metavar="GLOB",
         help="test only these mutants, e.g. 'hocso.learning.service.x_progress_summary*'",
     )
+    parser.add_argument(
+        "--fresh-imports",
+        action="store_true",
+        help="import hocso anew for each mutant, so that functions run only at import are tested (slower: with --only)",
+    )
     args = parser.parse_args()
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
     if not args.report:
         sqlite_template()
-    summaries = [run(area, args.max_children, args.keep, args.only, args.report) for area in args.areas]
+    summaries = [run(area, args.max_children, args.keep, args.only, args.fresh_imports, args.report) for area in args.areas]
     for s in summaries:
         print(f"\n=== {s['area']} ({', '.join(s['modules'])}) against {' '.join(s['tests'])} ===")
         for name, diff in s["survivors"].items():
