@@ -15,7 +15,14 @@ from sqlmodel import Session, select
 
 from hocso.accounts.models import User
 from hocso.accounts.service import user_from_access_token
-from hocso.agencies.models import Agency, AgencyRollup, AgencyRollupDelta, AgencyYearRollup, Requirement
+from hocso.agencies.models import (
+    Agency,
+    AgencyModuleRollup,
+    AgencyRollup,
+    AgencyRollupDelta,
+    AgencyYearRollup,
+    Requirement,
+)
 from hocso.agencies.tree import get_by_code
 from hocso.content.service import sync_content
 from hocso.core.config import Settings
@@ -29,6 +36,7 @@ from hocso.learning.schemas import AttemptIn
 from hocso.privacy.service import erase
 from hocso.stats import rollups
 from hocso.stats.figures import agency_stats
+from hocso.stats.trends import live_figures
 from tests.agencies.conftest import TREE, make_user, two_module_content, user_id
 from tests.conftest import PG_URL, fresh_database
 
@@ -407,6 +415,11 @@ def _folded_counters_equal_a_recount(engine, year: int) -> None:
                     for r in session.exec(select(AgencyYearRollup).where(AgencyYearRollup.year == year))
                     if r.goal_met
                 },
+                {
+                    (r.agency_id, r.module_slug): r.completed
+                    for r in session.exec(select(AgencyModuleRollup).where(AgencyModuleRollup.year == year))
+                    if r.completed
+                },
             )
 
         folded = counters()
@@ -567,3 +580,29 @@ def test_moving_someone_who_only_failed_a_module_counts_no_completion_on_either_
             assert {m["slug"]: m["completed"] for m in by_module} == {"qr-basics": completed, "qr-more": 0}, (code, folded)
         with open_session(tree) as session:
             assert_stats_match(session, year)
+
+
+def test_the_rankings_live_figures_are_each_units_own_for_the_year_asked_folded_or_not(tree, tmp_path):
+    # Two passed in Hoàn Kiếm (one this year, one last year), one in Ba Đình this year; Hoàn Kiếm requires qr-basics.
+    year = TODAY.year
+    with open_session(tree, write=True) as session:
+        hk = _people(session, "HNI-HK", 3)
+        bd = _people(session, "HNI-BD", 2)
+        _passed(session, hk[0], "qr-basics", datetime.now(UTC))
+        _passed(session, hk[1], "qr-basics", datetime(year - 1, 6, 1, 3, tzinfo=UTC))
+        _passed(session, bd[0], "qr-basics", datetime.now(UTC))
+        session.add(Requirement(agency_id=get_by_code(session, "HNI-HK").id, module_slug="qr-basics", due_date=TODAY))
+        session.commit()
+    want = {
+        year: {"HNI-HK": (3, 1, 2, 3), "HNI-BD": (2, 1, 0, 0)},
+        year - 1: {"HNI-HK": (3, 1, 2, 3), "HNI-BD": (2, 0, 0, 0)},
+    }
+    for folded in (False, True):
+        if folded:
+            rollups.fold_all_pending(tree)
+        with open_session(tree) as session:
+            hni = get_by_code(session, "HNI")
+            units = [get_by_code(session, code) for code in ("HNI-BD", "HNI-HK")]
+            for y, figures in want.items():
+                got = live_figures(session, within=hni, units=units, year=y)
+                assert {u.code: got[u.id] for u in units} == figures, (y, folded)
