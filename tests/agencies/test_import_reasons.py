@@ -115,3 +115,12 @@ def test_a_header_in_capitals_rows_missing_their_last_columns_and_a_phone_given_
     }
     listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
     assert [(m["full_name"], m["agency"]["code"]) for m in listed] == [("Nguyễn Văn Một", "HNI"), ("Trần Thị Hai", "HNI")]
+
+
+def test_a_name_of_200_characters_is_taken_and_one_of_201_is_not(client, as_user):
+    at_limit, over = "Lê " * 66 + "An", "Lê " * 66 + "Anh"
+    assert (len(at_limit), len(over)) == (200, 201)
+    body = upload(client, as_user(ADMIN), f"full_name,email,phone\n{at_limit},dai@example.vn,\n{over},dai2@example.vn,\n").json()
+    assert (body["created"], _rejected(body)) == (1, [(3, "full_name is longer than 200 characters")])
+    listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+    assert [m["full_name"] for m in listed] == [at_limit]
