@@ -606,3 +606,37 @@ def test_the_rankings_live_figures_are_each_units_own_for_the_year_asked_folded_
             for y, figures in want.items():
                 got = live_figures(session, within=hni, units=units, year=y)
                 assert {u.code: got[u.id] for u in units} == figures, (y, folded)
+
+
+def test_a_rebuild_writing_more_than_one_batch_of_counters_keeps_every_one(tree):
+    # A national tree reshaped: the rebuild writes its counters 5,000 rows at a time. 1,700 people of Hoàn Kiếm, each
+    # with qr-basics completed in a year of their own, make 5,100 goal counters and 5,100 module counters (three
+    # agencies on the path), so the second batch starts at the 5,001st row.
+    years = range(1000, 2700)
+    now = datetime.now(UTC)
+    with open_session(tree, write=True) as session:
+        path = [get_by_code(session, code) for code in ("VN", "HNI", "HNI-HK")]
+        people = [uuid.uuid4() for _ in years]
+        session.execute(
+            User.__table__.insert(),
+            [
+                {"id": uid, "full_name": "Cán bộ", "name_key": "can bo", "agency_id": path[-1].id, "created_at": now}
+                for uid in people
+            ],
+        )
+        session.execute(
+            ModuleProgress.__table__.insert(),
+            [
+                {"user_id": uid, "module_slug": "qr-basics", "started_at": now, "completed_at": now, "completed_year": year}
+                for uid, year in zip(people, years, strict=True)
+            ],
+        )
+        rollups.rebuild_all(session)
+        session.flush()
+        goal = {(r.agency_id, r.year): r.goal_met for r in session.exec(select(AgencyYearRollup))}
+        modules = {(r.agency_id, r.module_slug, r.year): r.completed for r in session.exec(select(AgencyModuleRollup))}
+        members = {r.agency_id: r.members for r in session.exec(select(AgencyRollup))}
+        assert goal == {(a.id, year): 1 for a in path for year in years}
+        assert modules == {(a.id, "qr-basics", year): 1 for a in path for year in years}
+        assert members == {a.id: len(people) for a in path}
+        session.rollback()
