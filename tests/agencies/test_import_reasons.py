@@ -124,3 +124,15 @@ def test_a_name_of_200_characters_is_taken_and_one_of_201_is_not(client, as_user
     assert (body["created"], _rejected(body)) == (1, [(3, "full_name is longer than 200 characters")])
     listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
     assert [m["full_name"] for m in listed] == [at_limit]
+
+
+def test_a_fourth_column_other_than_agency_code_is_refused_rather_than_ignored(client, as_user):
+    # "agency" for "agency_code": ignored, both people would land in Hà Nội itself instead of their ward.
+    content = "full_name,email,phone,agency\nMai Lan,mai.lan@example.vn,,HNI-HK\nTô Hùng,to.hung@example.vn,,HNI-BD\n"
+    for lang, detail in (
+        ("en", "The first line must be: full_name,email,phone or full_name,email,phone,agency_code."),
+        ("vi", "Dòng đầu phải là: full_name,email,phone hoặc full_name,email,phone,agency_code."),
+    ):
+        r = upload(client, {**as_user(ADMIN), "Accept-Language": lang}, content)
+        assert (r.status_code, r.json()["detail"]) == (422, detail)
+    assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()["members"] == 0
