@@ -136,3 +136,18 @@ def test_a_fourth_column_other_than_agency_code_is_refused_rather_than_ignored(c
         r = upload(client, {**as_user(ADMIN), "Accept-Language": lang}, content)
         assert (r.status_code, r.json()["detail"]) == (422, detail)
     assert client.get("/api/v1/agencies/HNI/stats", headers=as_user(ADMIN)).json()["members"] == 0
+
+
+def test_a_semicolon_file_is_told_by_its_header_even_when_its_names_hold_more_commas(client, as_user):
+    # Excel in a European locale writes semicolons; titles after a name bring commas, more of them than semicolons.
+    names = [
+        "Nguyễn Văn An, GS, TS, Trưởng phòng, Tổ 1, Khu 2, Đội 3",
+        "Lê Thị Bình, ThS, BS, Phó phòng, Tổ 2, Khu 3, Đội 4",
+        "Trần Cường, KS, Tổ 5, Khu 1",
+    ]
+    rows = "".join(f"{name};nguoi{i}.sc@example.vn;;HNI-HK\n" for i, name in enumerate(names))
+    assert rows.count(",") > rows.count(";") + 3  # more commas in the file than semicolons, the header's included
+    body = upload(client, as_user(ADMIN), "full_name;email;phone;agency_code\n" + rows).json()
+    assert (body["created"], body["rejected"]) == (3, [])
+    listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
+    assert sorted(m["full_name"] for m in listed) == sorted(names)
