@@ -377,10 +377,17 @@ def test_a_queued_import_runs_only_while_its_unit_exists_and_its_admin_still_man
         session.execute(delete(Role).where(Role.user_id == boss))
         session.execute(delete(Agency).where(Agency.code == "HCM-BT"))
         session.commit()
+    root = as_user("root@example.vn")
+    waiting = client.get(f"/api/v1/agencies/HNI-HK/import-jobs/{kept}", headers=as_user("admin.hk@example.vn")).json()
+    assert (waiting["status"], waiting["rows_total"], waiting["rows_done"], waiting["result"]) == ("queued", 1, 0, None)
+    # Another province's admin, or an id that is no import, gets the same 404 in either language.
+    for lang, detail in (("en", "There is no such import."), ("vi", "Không có lượt nhập này.")):
+        for code, job, who in (("HCM", kept, "admin.hcm@example.vn"), ("HNI-HK", "not-a-job", "admin.hk@example.vn")):
+            r = client.get(f"/api/v1/agencies/{code}/import-jobs/{job}", headers={**as_user(who), "Accept-Language": lang})
+            assert (r.status_code, r.json()["detail"]) == (404, detail)
     runner = jobs.JobRunner(tree, settings)
     while runner.run_once():
         pass
-    root = as_user("root@example.vn")
     seen = {}
     for code, job in (("HNI", lost), ("HNI-HK", kept), ("HCM", operator)):
         r = client.get(f"/api/v1/agencies/{code}/import-jobs/{job}", headers=root).json()
