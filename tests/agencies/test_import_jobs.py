@@ -106,6 +106,9 @@ def test_a_job_cut_off_midway_is_taken_up_again_and_counts_each_row_once(setting
     with write_session(tree) as session:
         stopped = session.get(jobs.Job, job.id)
         assert (stopped.status, stopped.progress_done) == ("running", imports.CHUNK_ROWS)
+        # The admin polling it sees the rows done so far, and no result until the end.
+        polled = imports.import_job(session, agency=get_by_code(session, "HNI"), job_id=str(job.id))
+        assert (polled.status, polled.rows_done, polled.result) == ("running", imports.CHUNK_ROWS, None)
         # Nothing was heard from it for longer than STALE_AFTER: another runner takes it up.
         session.execute(update(jobs.Job).where(jobs.Job.id == job.id).values(heartbeat_at=utcnow() - jobs.STALE_AFTER * 2))
         session.commit()

@@ -379,7 +379,13 @@ def test_a_queued_import_runs_only_while_its_unit_exists_and_its_admin_still_man
         session.commit()
     root = as_user("root@example.vn")
     waiting = client.get(f"/api/v1/agencies/HNI-HK/import-jobs/{kept}", headers=as_user("admin.hk@example.vn")).json()
-    assert (waiting["status"], waiting["rows_total"], waiting["rows_done"], waiting["result"]) == ("queued", 1, 0, None)
+    assert (waiting["job_id"], waiting["status"], waiting["rows_total"], waiting["rows_done"], waiting["result"]) == (
+        kept,
+        "queued",
+        1,
+        0,
+        None,
+    )
     # Another province's admin, or an id that is no import, gets the same 404 in either language.
     for lang, detail in (("en", "There is no such import."), ("vi", "Không có lượt nhập này.")):
         for code, job, who in (("HCM", kept, "admin.hcm@example.vn"), ("HNI-HK", "not-a-job", "admin.hk@example.vn")):
