@@ -151,3 +151,11 @@ def test_a_semicolon_file_is_told_by_its_header_even_when_its_names_hold_more_co
     assert (body["created"], body["rejected"]) == (3, [])
     listed = client.get("/api/v1/agencies/HNI/members", headers=as_user(ADMIN)).json()["items"]
     assert sorted(m["full_name"] for m in listed) == sorted(names)
+
+
+def test_a_file_with_old_mac_line_endings_imports_every_row(client, as_user):
+    # "CSV (Macintosh)" from older Excel ends lines with a carriage return alone.
+    content = "full_name,email,phone\rHà Văn Một,mot.mac@example.vn,\rHà Thị Hai,,0912000777\r"
+    body = upload(client, as_user(ADMIN), content).json()
+    assert (body["created"], body["rejected"]) == (2, [])
+    assert [i["identifier"] for i in body["invitations"]] == ["mot.mac@example.vn", "+84912000777"]
