@@ -81,7 +81,13 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
         ["hocso/staff/imports.py"],
         [
             f"tests/agencies/{f}"
-            for f in ("test_import.py", "test_import_reasons.py", "test_import_takeover.py", "test_staff_onboarding.py")
+            for f in (
+                "test_import.py",
+                "test_import_reasons.py",
+                "test_import_sheet_rows.py",
+                "test_import_takeover.py",
+                "test_staff_onboarding.py",
+            )
         ]
         # The job tests that run in this process (not the one that starts a real server).
         + [
