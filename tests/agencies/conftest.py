@@ -13,6 +13,7 @@ from sqlmodel import select
 from hocso.accounts.models import RoleKind, User
 from hocso.agencies import access
 from hocso.agencies.tree import get_by_code
+from hocso.content.service import sync_content
 from hocso.core.db import open_session
 from hocso.core.security import hash_password
 from hocso.flows import load_tree, move_person
@@ -131,3 +132,13 @@ def two_module_content(folder: Path) -> Path:
         meta = copy / "module.yaml"
         meta.write_text(meta.read_text(encoding="utf-8").replace("slug: qr-basics", "slug: qr-more"), encoding="utf-8")
     return root
+
+
+def retire_qr_basics(engine, folder: Path) -> None:
+    """Publishes two_module_content without qr-basics, as when a module leaves the catalogue: qr-basics is retired."""
+    only_more = folder / "only-more"
+    shutil.copytree(two_module_content(folder), only_more)
+    shutil.rmtree(only_more / "e-payment" / "qr-basics")
+    with open_session(engine, write=True) as session:
+        assert sync_content(session, only_more).retired == ["qr-basics"]
+        session.commit()

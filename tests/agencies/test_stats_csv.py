@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import uuid
 from datetime import timedelta
 
@@ -14,7 +13,7 @@ from hocso.content.service import sync_content
 from hocso.core.db import open_session
 from hocso.core.timeutil import vietnam_today
 from hocso.flows import load_tree
-from tests.agencies.conftest import make_user, two_module_content
+from tests.agencies.conftest import make_user, retire_qr_basics, two_module_content
 from tests.conftest import auth_header, login
 
 ADMIN = "admin.hni@example.vn"
@@ -161,10 +160,5 @@ def test_modules_are_listed_in_catalogue_order_and_a_retired_one_people_finished
     # Both current modules, the one nobody has finished too.
     assert modules() == [("qr-basics", 1, 0.5), ("qr-more", 0, 0.0)]
     # qr-basics leaves the catalogue (only qr-more is published now): its completions still show, after qr-more.
-    only_more = tmp_path / "only-more"
-    shutil.copytree(two_module_content(tmp_path), only_more)
-    shutil.rmtree(only_more / "e-payment" / "qr-basics")
-    with open_session(tree, write=True) as session:
-        assert sync_content(session, only_more).retired == ["qr-basics"]
-        session.commit()
+    retire_qr_basics(tree, tmp_path)
     assert modules() == [("qr-more", 0, 0.0), ("qr-basics", 1, 0.5)]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from hocso.content.service import sync_content
-from hocso.core.db import open_session
 from hocso.core.timeutil import VIETNAM, vietnam_today
-from tests.agencies.conftest import make_user, two_module_content
+from tests.agencies.conftest import make_user, retire_qr_basics, two_module_content
 from tests.learning.conftest import signed_up_since
 
 RIGHT = {"q1": ["a"], "q2": ["a"], "q3": ["a"], "q4": ["a"], "q5": ["a"], "q6": ["a", "b"]}
@@ -213,19 +210,14 @@ def test_required_modules_are_listed_soonest_due_first_then_by_name(client, tree
 
 
 def test_a_required_module_taken_out_of_the_catalogue_stays_required_done_by_one_not_started_by_the_other(
-    client, tree, as_user, clock, settings, tmp_path
+    client, tree, as_user, clock, tmp_path
 ):
     due = vietnam_today() + timedelta(days=10)
     require(client, as_user, "HNI", "qr-basics", due)
     lan, binh = lan_and_binh(tree, as_user)
     assert attempt(client, lan, RIGHT).json()["passed"]
     # qr-basics leaves the catalogue: Bình, who never opened it, no longer sees it among the modules.
-    only_more = tmp_path / "only-more"
-    shutil.copytree(settings.content_dir, only_more)
-    shutil.rmtree(only_more / "e-payment" / "qr-basics")
-    with open_session(tree, write=True) as session:
-        assert sync_content(session, only_more).retired == ["qr-basics"]
-        session.commit()
+    retire_qr_basics(tree, tmp_path)
     assert [m["slug"] for m in progress(client, binh)["modules"]] == ["qr-more"]
     clock.at = datetime.combine(due + timedelta(days=1), time(9), tzinfo=VIETNAM).astimezone(UTC)
 
@@ -259,19 +251,14 @@ def test_two_modules_passed_in_one_year_count_their_person_once_towards_the_agen
 
 
 def test_attempts_resent_after_their_module_left_the_catalogue_get_their_first_answer_each_person_their_own(
-    client, engine, clock, settings, tmp_path
+    client, engine, clock, tmp_path
 ):
     lan = signed_up_since(client, engine, "lan@example.vn")
     binh = signed_up_since(client, engine, "binh@example.vn")
     lans, binhs = uuid.uuid4(), uuid.uuid4()
     first = attempt(client, lan, RIGHT, event_id=lans).json()
     theirs = attempt(client, binh, HALF, event_id=binhs).json()
-    only_more = tmp_path / "only-more"
-    shutil.copytree(settings.content_dir, only_more)
-    shutil.rmtree(only_more / "e-payment" / "qr-basics")
-    with open_session(engine, write=True) as session:
-        assert sync_content(session, only_more).retired == ["qr-basics"]
-        session.commit()
+    retire_qr_basics(engine, tmp_path)
     # Phones that did not hear back send them again: each gets the answer it was given.
     r = attempt(client, lan, RIGHT, event_id=lans)
     assert r.status_code == 200 and r.json() == first
