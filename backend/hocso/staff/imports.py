@@ -77,6 +77,12 @@ MAX_XLSX_UNPACKED = 200_000_000
 EXCEL_MAX_ROWS = 1_048_576  # rows in a sheet, Excel's own limit
 
 
+def _grouped(n: int) -> tuple[str, str]:
+    """n with its thousands grouped as English (1,048,576) and as Vietnamese (1.048.576) write them."""
+    en = f"{n:,}"
+    return en, en.replace(",", ".")
+
+
 def _xlsx_cell(value: object) -> str:
     """A spreadsheet cell as the text a CSV would hold: 912345678.0 is "912345678", empty is ""."""
     if value is None:
@@ -116,7 +122,7 @@ def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
     try:
         for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
             if number > EXCEL_MAX_ROWS:
-                en, vi = f"{EXCEL_MAX_ROWS:,}", f"{EXCEL_MAX_ROWS:,}".replace(",", ".")
+                en, vi = _grouped(EXCEL_MAX_ROWS)
                 raise Invalid(
                     f"The sheet has more than {en} rows, more than Excel allows; save it as CSV UTF-8.",
                     f"Trang tính có hơn {vi} dòng, nhiều hơn Excel cho phép; hãy lưu thành CSV UTF-8.",
@@ -178,7 +184,7 @@ def _staff_rows(reader) -> StaffFile:
             continue
         if len(staff.rows) == MAX_IMPORT_ROWS:
             # Refused whole, before anything is imported: half a file in is harder to finish than a split one.
-            en, vi = f"{MAX_IMPORT_ROWS:,}", f"{MAX_IMPORT_ROWS:,}".replace(",", ".")
+            en, vi = _grouped(MAX_IMPORT_ROWS)
             raise PayloadTooLarge(
                 f"The file has more than {en} rows; split it into files of at most {en} rows.",
                 f"Tệp có hơn {vi} dòng; hãy chia thành các tệp tối đa {vi} dòng.",
