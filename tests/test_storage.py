@@ -85,6 +85,28 @@ def test_a_write_lock_held_past_the_wait_answers_503_not_a_hang(settings, engine
         quick_engine.dispose()
 
 
+def test_progress_reads_while_another_process_writes_without_waiting_for_it(settings, engine, learner):
+    # On SQLite /me/progress runs on the event loop itself: were it to wait for the writer's lock there, it
+    # would get 503 after the wait (or stall every request of the worker), not its answer.
+    quick = settings.model_copy(update={"db_wait_seconds": 0.3})
+    quick_engine = make_engine(settings.sqlalchemy_url, wait_seconds=0.3)
+    holder = sqlite3.connect(make_url(settings.sqlalchemy_url).database, isolation_level=None)
+    try:
+        with TestClient(create_app(quick, quick_engine)) as client:
+            assert client.post("/api/v1/progress/events", json=_batch(1), headers=learner["headers"]).status_code == 200
+            holder.execute("BEGIN IMMEDIATE")  # another process writing, not committed yet
+            holder.execute("DELETE FROM progress_event")
+            holder.execute("DELETE FROM module_progress")
+            r = client.get("/api/v1/me/progress", headers=learner["headers"])
+            assert r.status_code == 200, r.text
+            qr = next(m for m in r.json()["modules"] if m["slug"] == "qr-basics")
+            assert qr["status"] == "in_progress" and qr["lessons_done"] == ["scan"]  # what was committed
+    finally:
+        holder.rollback()
+        holder.close()
+        quick_engine.dispose()
+
+
 def _checkpointed(engine) -> bytes:
     """The database file's bytes once everything in the WAL is written into it."""
     with engine.connect() as conn:

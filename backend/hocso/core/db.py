@@ -43,7 +43,9 @@ def make_engine(url: str, *, connections: int = 8, wait_seconds: float = 10) -> 
         _ping_when_idle(engine)
         return engine
 
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_seconds}, **pool)
+    # Last in, first out: the connection handed out is the one used last, whose page cache is still warm (each
+    # SQLite connection keeps its own); first in, first out went round every pooled connection in turn.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_seconds}, pool_use_lifo=True, **pool)
     _private_file(engine.url.database)
     busy_ms = int(wait_seconds * 1000)
 
@@ -220,36 +222,25 @@ class DatabaseGate:
             self._answered_at = time.monotonic()
 
     async def run(self, work: Callable[[Session], T], *, write: bool) -> T:
-        """Runs work(session) and the commit on one worker thread once it is this request's turn; returns its result.
+        """Runs work(session) and the commit once it is this request's turn; returns its result.
 
         get_session's way takes three hops to the thread pool per request (the signed-in person's lookup, the
         endpoint, the commit) and a sync endpoint's answer is validated on a fourth; under load each hop waits
-        for the OS to run the thread. This takes one. Outcomes are get_session's: committed before the answer,
-        a HocsoError keeps its changes only when it says so, anything else rolls back.
+        for the OS to run the thread. This takes one, and a read on SQLite none: it runs on the event loop.
+        sqlite3 lets go of the GIL around every call into SQLite, so on a worker thread each statement and
+        row handed the GIL to the busy event loop and back, two thread switches that cost such a read 2-3x its
+        own CPU (bench/README.md, "Fourth pass"); and a read in WAL mode takes no lock, so it never waits
+        there. A write still runs on a thread: it may wait for another process's writer, and its commit may
+        checkpoint the WAL to disk. Outcomes are get_session's: committed before the answer, a HocsoError
+        keeps its changes only when it says so, anything else rolls back.
         """
-
-        def _work() -> T:
-            session = open_session(self.engine, write=write)
-            try:
-                try:
-                    result = work(session)
-                except HocsoError as exc:
-                    if exc.keep_changes:
-                        session.commit()
-                    else:
-                        session.rollback()
-                    raise
-                except BaseException:
-                    session.rollback()
-                    raise
-                session.commit()
-                return result
-            finally:
-                session.close()
-
         async with self.turn(write=write):
-            with anyio.CancelScope(shield=True):  # a cancelled request still finishes what it started
-                result = await anyio.to_thread.run_sync(_work)
+            session = open_session(self.engine, write=write)
+            if not write and self._writer is not None:  # a read, on SQLite
+                result = _in_transaction(work, session)
+            else:
+                with anyio.CancelScope(shield=True):  # a cancelled request still finishes what it started
+                    result = await anyio.to_thread.run_sync(_in_transaction, work, session)
         self._answered_at = time.monotonic()
         return result
 
@@ -273,6 +264,26 @@ class DatabaseGate:
         except TimeoutError:
             raise DatabaseBusy() from None
         self._answered_at = time.monotonic()
+
+
+def _in_transaction(work: Callable[[Session], T], session: Session) -> T:
+    """work(session), then commit; a HocsoError commits only if it keeps its changes, anything else rolls back."""
+    try:
+        try:
+            result = work(session)
+        except HocsoError as exc:
+            if exc.keep_changes:
+                session.commit()
+            else:
+                session.rollback()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return result
+    finally:
+        session.close()
 
 
 _sqlite_writers: dict[int, threading.Lock] = {}
