@@ -44,13 +44,18 @@ class JsonFormatter(logging.Formatter):
 class LineWriter(logging.Handler):
     """Formats a record where it is logged (the request id lives in that context) and writes it on a thread.
 
-    No request waits on stderr, a pipe or a slow disk; lines that pile up are written together.
+    No request waits on stderr, a pipe or a slow disk. The thread wakes every `interval` seconds and writes
+    what piled up since, rather than being woken by each line: a thread woken per request wants the GIL at
+    once, and while it waits every call into SQLite that lets go of the GIL hands it over and takes it back,
+    two thread switches each (bench/README.md, "Fourth pass").
     """
 
-    def __init__(self, stream: TextIO | None = None):
+    def __init__(self, stream: TextIO | None = None, *, interval: float = 0.1):
         super().__init__()
         self.stream = stream or sys.stderr
-        self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.interval = interval
+        self._lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._closing = threading.Event()
         self._thread = threading.Thread(target=self._write, name="hocso-log-writer", daemon=True)
         self._thread.start()
 
@@ -62,29 +67,29 @@ class LineWriter(logging.Handler):
 
     def _write(self) -> None:
         while True:
-            line = self._lines.get()
-            batch = []
-            while line is not None:
-                batch.append(line)
-                if len(batch) >= 1000:
-                    break
-                try:
-                    line = self._lines.get_nowait()
-                except queue.Empty:
-                    break
-            if batch:
-                try:
-                    self.stream.write("\n".join(batch) + "\n")
-                    self.stream.flush()
-                except (OSError, ValueError):  # stderr closed at exit
-                    pass
-            if line is None:
+            closing = self._closing.wait(self.interval)
+            self._write_queued()
+            if closing:
                 return
+
+    def _write_queued(self) -> None:
+        batch = []
+        while True:
+            try:
+                batch.append(self._lines.get_nowait())
+            except queue.Empty:
+                break
+        if batch:
+            try:
+                self.stream.write("\n".join(batch) + "\n")
+                self.stream.flush()
+            except (OSError, ValueError):  # stderr closed at exit
+                pass
 
     def close(self) -> None:
         """Writes what is queued, then stops the thread."""
         if self._thread.is_alive():
-            self._lines.put(None)
+            self._closing.set()
             self._thread.join(timeout=5)
         super().close()
 
