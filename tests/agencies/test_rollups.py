@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from hocso.accounts.models import User
@@ -551,6 +553,63 @@ def test_a_first_completion_does_not_wait_for_someone_elses_open_completion_else
     year = vietnam_year(datetime.now(UTC))
     with open_session(engine) as session:
         assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 2
+
+
+@pytest.mark.skipif(not PG_URL, reason="SQLite has one writer at a time: a rebuild cannot run beside an open completion")
+def test_a_rebuild_racing_an_open_first_completion_counts_it_once(tree):
+    # The tree is reshaped (every rollup recounted, pending changes dropped) while a phone's first completion is
+    # being recorded. Were the completion to commit after the rebuild dropped the pending changes and before it
+    # recounted, both its pending change and the recount would count it.
+    engine = tree
+    (person,) = _civil_servants(engine, 1, ["HNI-HK"])
+    open_one = _pass(engine, person, "qr-basics", commit=False)  # its changes appended, not committed
+    rebuild = open_session(engine, write=True)
+    rebuild_pid = rebuild.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    dropped, committed = threading.Event(), threading.Event()
+
+    def _after(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM AGENCY_ROLLUP_DELTA"):
+            dropped.set()
+            committed.wait(timeout=20)  # the completion commits here, if the rebuild got this far without it
+
+    event.listen(rebuild.connection(), "after_cursor_execute", _after)
+    errors: list[BaseException] = []
+
+    def rebuild_all() -> None:
+        try:
+            rollups.rebuild_all(rebuild)
+            rebuild.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=rebuild_all)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        # The rebuild either waits for the open completion (its lock) or has dropped the pending changes.
+        while not dropped.is_set() and not _waits_on_a_lock(engine, rebuild_pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        open_one.commit()
+    finally:
+        open_one.close()
+        committed.set()
+        thread.join(timeout=30)
+        rebuild.close()
+    assert not errors and not thread.is_alive()
+    year = vietnam_year(datetime.now(UTC))
+    with open_session(engine) as session:
+        assert_stats_match(session, year)
+        assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 1
+    rollups.fold_all_pending(engine)
+    _folded_counters_equal_a_recount(engine, year)
+    with open_session(engine) as session:
+        assert agency_stats(session, agency=get_by_code(session, "VN"), year=year).goal_met == 1
+
+
+def _waits_on_a_lock(engine, pid: int) -> bool:
+    with engine.connect() as conn:
+        waiting = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+        return waiting.scalar_one_or_none() == "Lock"
 
 
 def test_moving_someone_who_only_failed_a_module_counts_no_completion_on_either_side(client, tree, tmp_path):
