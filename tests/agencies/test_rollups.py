@@ -301,6 +301,21 @@ def _completion(engine, email: str, slug: str, when: datetime, *, read_as: Setti
     return session
 
 
+def _started(work) -> tuple[threading.Thread, list[BaseException]]:
+    """Starts work() on a thread of its own; what it raises is kept, for the test to assert on."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
 @pytest.mark.parametrize("read", ["by submit_attempt", "as the endpoint reads the person"])
 @pytest.mark.parametrize("second", ["another module", "a move to another province"])
 def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_counts_right(tree, tmp_path, second, read, request):
@@ -313,22 +328,17 @@ def test_a_completion_and_another_change_to_the_same_person_at_once_keep_the_cou
     make_user(engine, "hai.may@example.vn", member_of="HNI-HK")
     when = datetime.now(UTC) - timedelta(minutes=5)
     first = _completion(engine, "hai.may@example.vn", "qr-basics", when, read_as=read_as)
-    errors: list[BaseException] = []
 
-    def other_change():
-        try:
-            if second == "another module":
-                _completion(engine, "hai.may@example.vn", "qr-more", when, read_as=read_as).commit()
-            else:
-                with open_session(engine, write=True) as session:
-                    user = session.get(User, user_id(engine, "hai.may@example.vn"))
-                    move_person(session, user=user, agency=get_by_code(session, "HCM-BT"))
-                    session.commit()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test thread below
-            errors.append(exc)
+    def other_change() -> None:
+        if second == "another module":
+            _completion(engine, "hai.may@example.vn", "qr-more", when, read_as=read_as).commit()
+        else:
+            with open_session(engine, write=True) as session:
+                user = session.get(User, user_id(engine, "hai.may@example.vn"))
+                move_person(session, user=user, agency=get_by_code(session, "HCM-BT"))
+                session.commit()
 
-    thread = threading.Thread(target=other_change)
-    thread.start()
+    thread, errors = _started(other_change)
     thread.join(timeout=0.5)  # the other change reaches the database while the first is still open
     first.commit()
     first.close()
@@ -532,17 +542,12 @@ def test_a_first_completion_does_not_wait_for_someone_elses_open_completion_else
     hanoi, saigon = _civil_servants(engine, 2, ["HNI-HK", "HCM-BT"])
     open_one = _pass(engine, hanoi, "qr-basics", commit=False)
     done = threading.Event()
-    errors: list[BaseException] = []
 
     def other() -> None:
-        try:
-            _pass(engine, saigon, "qr-basics")
-            done.set()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        _pass(engine, saigon, "qr-basics")
+        done.set()
 
-    thread = threading.Thread(target=other)
-    thread.start()
+    thread, errors = _started(other)
     try:
         finished_first = done.wait(timeout=20)
     finally:
@@ -573,17 +578,12 @@ def test_a_rebuild_racing_an_open_first_completion_counts_it_once(tree):
             committed.wait(timeout=20)  # the completion commits here, if the rebuild got this far without it
 
     event.listen(rebuild.connection(), "after_cursor_execute", _after)
-    errors: list[BaseException] = []
 
     def rebuild_all() -> None:
-        try:
-            rollups.rebuild_all(rebuild)
-            rebuild.commit()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        rollups.rebuild_all(rebuild)
+        rebuild.commit()
 
-    thread = threading.Thread(target=rebuild_all)
-    thread.start()
+    thread, errors = _started(rebuild_all)
     try:
         deadline = time.monotonic() + 20
         # The rebuild either waits for the open completion (its lock) or has dropped the pending changes.
