@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     # could pick the address that per-address limits count (uvicorn would trust 127.0.0.1 by default).
     trusted = os.environ.get("FORWARDED_ALLOW_IPS", "").strip()
     uvicorn.run(
-        "hocso.main:create_app",
+        "hocso.main:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,
