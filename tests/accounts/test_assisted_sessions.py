@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from hocso.core import security
@@ -24,8 +25,11 @@ def test_a_citizen_who_signed_out_everywhere_is_helped_for_an_hour_and_their_exp
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {assisted['access_token']}"})
     assert me.status_code == 200, me.text
     assert me.json()["full_name"] == "Trần Văn Năm" and me.json()["assisted"]["helper_name"] == "helper.hk"
+    progress = client.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {assisted['access_token']}"})
+    assert progress.status_code == 200 and progress.json()["goal"]["new_skills"] == 0
     # Their own earlier sign-in stays ended; signed in again, they see the session in their export, and only theirs.
-    assert client.get("/api/v1/me", headers=auth_header(own)).status_code == 401
+    for path in ("/api/v1/me", "/api/v1/me/progress"):  # /me/progress looks the person up its own way
+        assert client.get(path, headers=auth_header(own)).status_code == 401, path
     sessions = client.get("/api/v1/me/export", headers=auth_header(login(client, "0987654321"))).json()["assistance"]
     assert [s["helper"] for s in sessions["assisted_sessions"]] == ["helper.hk"]
     started, expires = (datetime.fromisoformat(sessions["assisted_sessions"][0][k]) for k in ("started_at", "expires_at"))
@@ -49,7 +53,11 @@ def test_a_token_naming_someone_elses_assisted_session_or_no_person_is_refused(c
         "a subject that is not a person's id": security.create_token(
             settings, subject="not-an-id", token_type="access", lifetime=ten_minutes, extra={"ver": 0}
         )[0],
+        "a person who is not there": security.create_token(
+            settings, subject=str(uuid.uuid4()), token_type="access", lifetime=ten_minutes, extra={"ver": 0}
+        )[0],
     }
     for name, token in forged.items():
-        r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-        assert r.status_code == 401, name
+        for path in ("/api/v1/me", "/api/v1/me/progress"):  # /me/progress looks the person up its own way
+            r = client.get(path, headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 401, (name, path)

@@ -70,6 +70,17 @@ class SignedIn:
         gate: DatabaseGate = self.request.app.state.db_gate
         return await gate.run(_work, write=self.request.method in WRITE_METHODS)
 
+    async def read(self, work: Callable[[Session, service.Person], T]) -> T:
+        """Runs work(session, person) as a read: the person from one Core statement (person_from_access_token)."""
+
+        def _work(session: Session) -> T:
+            person, assisted = service.person_from_access_token(session, self.settings, token=self.token)
+            self.request.state.assisted_session = assisted
+            return work(session, person)
+
+        gate: DatabaseGate = self.request.app.state.db_gate
+        return await gate.run(_work, write=False)
+
 
 async def get_signed_in(
     request: Request, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]

@@ -13,6 +13,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from hocso.accounts.models import User
+from hocso.accounts.service import Person
 from hocso.agencies.models import Agency
 from hocso.agencies.requirements import EARLIEST_DUE
 from hocso.certificates.service import completion_stored
@@ -556,9 +557,9 @@ _AROUND_PROGRESS = union_all(
 )
 
 
-def progress_summary(session: Session, *, user: User, now: datetime, year: int | None = None) -> ProgressSummary:
+def progress_summary(session: Session, *, person: Person, now: datetime, year: int | None = None) -> ProgressSummary:
     """Builds the person's progress: this year's goal, each module's status, history and what is required."""
-    user_id = user.id
+    user_id = person.id
     this_year = current_vietnam_year(now)
     year = year or this_year
     rows = _progress_of(session, user_id)
@@ -566,7 +567,7 @@ def progress_summary(session: Session, *, user: User, now: datetime, year: int |
     ranked_done: list[tuple[int, str, str]] = []
     due: dict[str, date] = {}
     # No agency: no row has a NULL id, so the due dates' arm is empty.
-    params = {"user_id": user_id, "member_agency_id": user.agency_id}
+    params = {"user_id": user_id, "member_agency_id": person.agency_id}
     for kind, n, slug, lesson, due_date in session.execute(_AROUND_PROGRESS, params):
         if kind == 0:
             ranked_active.append((n, slug))
