@@ -113,3 +113,34 @@ def test_a_running_server_serves_a_reload_within_its_recheck_time(settings, engi
             assert time.monotonic() - loaded_at < 3, "the reloaded module was not served within the recheck time"
             time.sleep(0.05)
         assert "amount" in client.get(path).json()["lessons"][1]["body"]
+
+
+def test_a_learners_progress_lists_the_modules_a_load_elsewhere_adds_and_retires_within_the_recheck_time(settings, engine):
+    """/me/progress lists the active modules from the worker's copy of the catalogue, renewed like the module reads."""
+    from fastapi.testclient import TestClient
+
+    from hocso.main import create_app
+    from tests.conftest import login, register
+
+    app = create_app(settings.model_copy(update={"content_recheck_seconds": 0.5}), engine)
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {login(client, register(client)['email'])['access_token']}"}
+
+        def listed() -> list[str]:
+            return [m["slug"] for m in client.get("/api/v1/me/progress", headers=headers).json()["modules"]]
+
+        def once_reloaded(expected: list[str]) -> None:
+            load_in_another_process(settings)
+            loaded_at = time.monotonic()
+            while listed() != expected:
+                assert time.monotonic() - loaded_at < 3, f"{listed()} is still listed, not {expected}"
+                time.sleep(0.05)
+
+        assert listed() == ["qr-basics"]
+        copy = settings.content_dir / "personal-data-protection" / "qr-copy"
+        shutil.copytree(settings.content_dir / "e-payment" / "qr-basics", copy)
+        meta = copy / "module.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace("slug: qr-basics", "slug: qr-copy"), encoding="utf-8")
+        once_reloaded(["qr-basics", "qr-copy"])  # in the catalogue's order: by area, then position
+        shutil.rmtree(settings.content_dir / "e-payment" / "qr-basics")
+        once_reloaded(["qr-copy"])  # never started, so gone from the list once retired

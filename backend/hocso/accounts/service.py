@@ -206,7 +206,7 @@ def person_from_access_token(session: Session, settings: Settings, *, token: str
     The ORM's load of the whole person cost /me/progress, the busiest read, a tenth of its CPU.
     """
     claims, user_id = _access_claims(settings, token)
-    row = session.execute(_PERSON, {"user_id": user_id}).one_or_none()
+    row = session.connection().execute(_PERSON, {"user_id": user_id}).one_or_none()
     if row is None:
         raise NotAuthenticated()
     return Person(id=user_id, agency_id=row.agency_id), _still_valid(session, claims, user_id, row.token_version)

@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from hocso.content.models import ContentState
+from hocso.content.models import ContentState, Module
 from hocso.content.service import ModuleRef, get_module_version
 from hocso.core.db import open_session, table_of
 
@@ -31,6 +31,10 @@ GZIP_MIN_BYTES = 1024
 # what a pathological catalogue could hold.
 MAX_ANSWERS = 10_000
 
+_MODULES = table_of(Module)
+_ACTIVE_SLUGS = (
+    select(_MODULES.c.slug).where(_MODULES.c.active == True).order_by(_MODULES.c.area_slug, _MODULES.c.position)  # noqa: E712
+)
 _VERSION = select(table_of(ContentState).c.value).where(table_of(ContentState).c.key == "content_hash")
 
 
@@ -71,6 +75,7 @@ class ContentAnswers:
         self._checked_at = float("-inf")
         self._answers: dict[tuple, Answer] = {}
         self._refs: dict[str, ModuleRef] = {}
+        self._active: list[tuple[str, ...]] = []  # the active modules' slugs, once read (see active_modules)
         self._refresh = anyio.Lock()
 
     async def get(self, key: tuple, build: Callable[[Session], Any], adapter: TypeAdapter) -> Answer:
@@ -103,6 +108,7 @@ class ContentAnswers:
             # The dicts are replaced before the version: a reader never pairs the new version with old answers.
             self._answers = {}
             self._refs = {}
+            self._active = []
             self._version = version
 
     def module_ref(self, session: Session, slug: str, *, version: int | None = None) -> ModuleRef:
@@ -114,9 +120,7 @@ class ContentAnswers:
         """
         if version is not None:
             return get_module_version(session, slug, version=version)
-        if time.monotonic() - self._checked_at >= self.recheck_seconds:
-            self._adopt(content_version(session))
-            self._checked_at = time.monotonic()
+        self._recheck(session)
         # Taken before the read: a load adopted meanwhile replaces this dict, so what is read now is not kept
         # under the version it replaced.
         refs = self._refs
@@ -126,6 +130,23 @@ class ContentAnswers:
             if len(refs) < MAX_ANSWERS:
                 refs[slug] = ref
         return ref
+
+    def active_modules(self, session: Session) -> tuple[str, ...]:
+        """The active modules' slugs in the catalogue's order, kept per process as module_ref keeps a module.
+
+        What every /me/progress lists: read from the database once per content version instead of per request.
+        """
+        self._recheck(session)
+        kept = self._active  # taken before the read, as in module_ref
+        if not kept:
+            kept[:] = [tuple(session.execute(_ACTIVE_SLUGS).scalars())]
+        return kept[0]
+
+    def _recheck(self, session: Session) -> None:
+        """Reads the content version with the request's session when the one adopted is older than recheck_seconds."""
+        if time.monotonic() - self._checked_at >= self.recheck_seconds:
+            self._adopt(content_version(session))
+            self._checked_at = time.monotonic()
 
     def _build(self, key: tuple, build: Callable[[Session], Any], adapter: TypeAdapter) -> Answer:
         # The version is read before the data, so an answer is never filed under a version newer than its text.

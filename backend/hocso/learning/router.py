@@ -42,5 +42,8 @@ async def my_progress(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year in Vietnam; default this year")] = None,
 ) -> Response:
     """This year's goal, each module's status and the per-year history."""
-    summary = await signed_in.read(lambda session, person: service.progress_summary(session, person=person, now=now, year=year))
+    catalogue = signed_in.request.app.state.content_answers
+    summary = await signed_in.read(
+        lambda session, person: service.progress_summary(session, person=person, catalogue=catalogue, now=now, year=year)
+    )
     return Response(_SUMMARY_JSON.dump_json(summary), media_type="application/json")
