@@ -1,4 +1,4 @@
-"""create_app(): the API under /api/v1, its error handlers, and the built PWA."""
+"""create_app(): the API under /api/v1, its error handlers, and the built PWA; create_served_app() for `hocso serve`."""
 
 from __future__ import annotations
 
