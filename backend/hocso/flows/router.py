@@ -1,7 +1,8 @@
 """HTTP endpoints for what a learner sends: quiz attempts and progress events, recorded through their flows.
 
 These are the busiest writes: each looks the person up, records and commits on one worker thread
-(SignedIn.run) rather than hopping to the thread pool for each step.
+(SignedIn.run) rather than hopping to the thread pool for each step, and takes the settings from it rather than
+from a dependency of its own (FastAPI resolves each dependency at every request).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from hocso import flows
-from hocso.accounts.deps import SettingsDep, SignedInDep
+from hocso.accounts.deps import SignedInDep
 from hocso.content.router import LangQuery
 from hocso.core.errors import error_responses
 from hocso.learning.router import ReceiptDep
@@ -31,7 +32,6 @@ async def submit_attempt(
     slug: str,
     data: AttemptIn,
     signed_in: SignedInDep,
-    settings: SettingsDep,
     receipt: ReceiptDep,
     lang: LangQuery = "vi",
 ) -> AttemptResult:
@@ -44,7 +44,7 @@ async def submit_attempt(
             data=data,
             lang=lang,
             receipt=receipt,
-            xapi_target=xapi_target(settings),
+            xapi_target=xapi_target(signed_in.settings),
             assisted_session_id=assisted.id if assisted else None,
             person_locked=True,
             modules=request.app.state.content_answers,
@@ -59,9 +59,7 @@ async def submit_attempt(
     operation_id="record_progress_events",
     responses=error_responses(400, 401, 413),
 )
-async def record_events(
-    batch: ProgressBatchIn, signed_in: SignedInDep, settings: SettingsDep, receipt: ReceiptDep
-) -> ProgressBatchResult:
+async def record_events(batch: ProgressBatchIn, signed_in: SignedInDep, receipt: ReceiptDep) -> ProgressBatchResult:
     """Stores progress made offline; idempotent by event_id, in any order, any number of times."""
     return await signed_in.run(
         lambda session, user, assisted: flows.record_events(
@@ -69,8 +67,8 @@ async def record_events(
             user=user,
             batch=batch,
             receipt=receipt,
-            max_events=settings.max_events_per_batch,
-            xapi_target=xapi_target(settings),
+            max_events=signed_in.settings.max_events_per_batch,
+            xapi_target=xapi_target(signed_in.settings),
             assisted_session_id=assisted.id if assisted else None,
         )
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 
-from hocso.accounts.deps import SettingsDep, SignedInDep
+from hocso.accounts.deps import SignedInDep
 from hocso.core.clock import Now
+from hocso.core.config import Settings
 from hocso.core.errors import error_responses
 from hocso.learning import service
 from hocso.learning.client_time import Receipt
@@ -18,8 +19,9 @@ from hocso.learning.schemas import ProgressSummary
 router = APIRouter(tags=["learning"])
 
 
-async def get_receipt(settings: SettingsDep, now: Now) -> Receipt:
+async def get_receipt(request: Request, now: Now) -> Receipt:
     """When this request arrived, with the window around it in which a phone's clock is believed."""
+    settings: Settings = request.app.state.settings  # not a dependency: see accounts.deps
     return Receipt(
         at=now,
         trust_before=timedelta(days=settings.client_time_past_days),
